@@ -1,0 +1,66 @@
+"""Boundary checks shared by the solvers: one place for each message."""
+
+from __future__ import annotations
+
+import numpy as np
+
+PRIORITIES = ("coverage", "score")
+
+
+def check_score_matrix(scores, *, name: str = "scores", square: bool = False) -> np.ndarray:
+    """Return ``scores`` as a float 2-D array, or raise ``ValueError``.
+
+    Entries must be finite or ``-inf`` (a forbidden pair). With ``square``
+    the matrix must be ``(n, n)``.
+
+    Examples
+    --------
+    >>> check_score_matrix([[1, -np.inf]]).tolist()
+    [[1.0, -inf]]
+    >>> check_score_matrix([1, 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: expected scores as a matrix (2-D array), got a 1-D array of shape (2,)
+    """
+    try:
+        matrix = np.asarray(scores, dtype=float)
+    except (TypeError, ValueError):
+        kind = type(scores).__name__
+        raise ValueError(f"expected {name} as a numeric matrix, got a non-numeric {kind}") from None
+    if matrix.ndim != 2:
+        raise ValueError(
+            f"expected {name} as a matrix (2-D array), got a {matrix.ndim}-D array of shape {matrix.shape}"
+        )
+    if square and matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"expected {name} as a square (n, n) matrix, got shape {matrix.shape}")
+    if np.isnan(matrix).any():
+        raise ValueError(f"expected {name} without NaN (use -inf for a forbidden pair), got NaN")
+    if np.isposinf(matrix).any():
+        raise ValueError(f"expected {name} finite or -inf (forbidden), got +inf")
+    return matrix
+
+
+def check_priority(priority: str) -> str:
+    """Return ``priority`` if it is ``"coverage"`` or ``"score"``, else raise ``ValueError``.
+
+    Examples
+    --------
+    >>> check_priority("size")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected priority 'coverage' or 'score', got 'size'
+    """
+    if priority not in PRIORITIES:
+        raise ValueError(f"expected priority 'coverage' or 'score', got {priority!r}")
+    return priority
+
+
+def relative_gap(upper_bound: float, total: float) -> float:
+    """The certified relative gap ``(upper_bound - total) / max(|upper_bound|, 1)``, never below 0.
+
+    Examples
+    --------
+    >>> relative_gap(101.0, 100.0)
+    0.009900990099009901
+    """
+    return max(0.0, (upper_bound - total) / max(abs(upper_bound), 1.0))
