@@ -1,0 +1,21 @@
+"""CoPMatch's SQLAlchemy models and the ``db`` object.
+
+No views and no matching logic live here: only the data and the rules the
+database itself enforces.
+"""
+
+from models.base import db
+from models.community import Community, CommunityMembership, community_skills
+from models.member import Member
+from models.skill import LearningGoal, MemberSkill, Skill
+
+__all__ = [
+    "db",
+    "Community",
+    "CommunityMembership",
+    "community_skills",
+    "LearningGoal",
+    "Member",
+    "MemberSkill",
+    "Skill",
+]

@@ -1,0 +1,146 @@
+"""Members: who they are, where they stand and how they take part."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Optional
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.base import db, utcnow
+from models.community import CommunityMembership
+from models.skill import LearningGoal, MemberSkill
+
+ROLES = ("member", "hr")
+
+#: Seniority bands, in order (the matcher uses the position).
+SENIORITY_BANDS = ("Junior", "Mid-level", "Senior", "Lead", "Executive")
+
+MAX_MENTOR_CAPACITY = 5
+
+
+@lru_cache(maxsize=1)
+def iana_time_zones() -> frozenset[str]:
+    """Every IANA time-zone name this system knows."""
+    return frozenset(available_timezones())
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Member(UserMixin, db.Model):
+    """A person in the organisation who takes part in Communities of Practice."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN ({_quoted(ROLES)})", name="role_known"),
+        sa.CheckConstraint(
+            f"seniority IS NULL OR seniority IN ({_quoted(SENIORITY_BANDS)})", name="seniority_known"
+        ),
+        sa.CheckConstraint(
+            f"mentor_capacity BETWEEN 0 AND {MAX_MENTOR_CAPACITY}", name="mentor_capacity_range"
+        ),
+        sa.CheckConstraint(
+            "years_experience IS NULL OR years_experience BETWEEN 0 AND 70", name="years_range"
+        ),
+        sa.CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored lower-case, so the unique constraint is case-insensitive.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # Empty until the member sets a password (imported members get a link).
+    password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(10), default="member")
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+
+    department: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
+    function: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
+    job_title: so.Mapped[Optional[str]] = so.mapped_column(sa.String(120))
+    seniority: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    location: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="Asia/Bangkok")
+    languages: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    years_experience: so.Mapped[Optional[int]]
+    manager_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+
+    mentor_capacity: so.Mapped[int] = so.mapped_column(default=0)
+    wants_mentor: so.Mapped[bool] = so.mapped_column(default=False)
+    open_to_peer_swaps: so.Mapped[bool] = so.mapped_column(default=False)
+    open_to_groups: so.Mapped[bool] = so.mapped_column(default=False)
+    paused_until: so.Mapped[Optional[date]]
+
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    manager: so.Mapped[Optional[Member]] = so.relationship(
+        remote_side=[id], back_populates="reports"
+    )
+    reports: so.Mapped[list[Member]] = so.relationship(back_populates="manager")
+    skills: so.Mapped[list[MemberSkill]] = so.relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+    goals: so.Mapped[list[LearningGoal]] = so.relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+    memberships: so.Mapped[list[CommunityMembership]] = so.relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # -- validation at the model boundary -------------------------------------------------
+
+    @so.validates("email")
+    def _normalize_email(self, _key, email: str) -> str:
+        email = email.strip().lower()
+        if "@" not in email:
+            raise ValueError(f"expected an email address, got {email!r}")
+        return email
+
+    @so.validates("timezone")
+    def _check_timezone(self, _key, zone: str) -> str:
+        if zone not in iana_time_zones():
+            raise ValueError(f"expected an IANA time zone such as 'Asia/Bangkok', got {zone!r}")
+        return zone
+
+    @so.validates("role")
+    def _check_role(self, _key, role: str) -> str:
+        if role not in ROLES:
+            raise ValueError(f"expected a role in {ROLES}, got {role!r}")
+        return role
+
+    @so.validates("languages")
+    def _clean_languages(self, _key, languages: list[str]) -> list[str]:
+        cleaned: list[str] = []
+        for language in languages or []:
+            language = language.strip()
+            if language and language.casefold() not in {seen.casefold() for seen in cleaned}:
+                cleaned.append(language)
+        return cleaned
+
+    # -- accounts -------------------------------------------------------------------------
+
+    def set_password(self, password: str) -> None:
+        """Store a salted scrypt hash (werkzeug's default), never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return self.password_hash is not None and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_hr(self) -> bool:
+        return self.role == "hr"
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.email}>"

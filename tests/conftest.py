@@ -1,0 +1,147 @@
+"""Fixtures in the Flask tutorial's style: app, client, runner and auth.
+
+Database tests run once per backend: SQLite always, and PostgreSQL too when
+``TEST_DATABASE_URL`` is set. Each run makes its own uniquely named
+PostgreSQL database and drops it afterwards, so runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from models import Member, db
+from webapp import create_app
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+PASSWORD = "correct horse battery"
+_PASSWORD_HASH = generate_password_hash(PASSWORD)  # hash once: scrypt is slow on purpose
+
+
+@contextmanager
+def new_postgres_database():
+    """Create an empty, uniquely named database next to TEST_DATABASE_URL; drop it after."""
+    from webapp.config import database_url
+
+    base = sa.make_url(database_url(os.environ["TEST_DATABASE_URL"], instance=None))
+    name = f"copmatch_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with new_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request):
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return "sqlite://"
+
+
+@pytest.fixture
+def make_app(database_url):
+    """A factory for apps on this test's database; tables are emptied afterwards."""
+    apps = []
+
+    def _make_app(**overrides):
+        config = {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+        }
+        config.update(overrides)
+        app = create_app(config)
+        with app.app_context():
+            db.create_all()
+        apps.append(app)
+        return app
+
+    yield _make_app
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            if db.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_member(app):
+    """A factory for members, committed, whose password is ``PASSWORD``."""
+    counter = iter(range(1, 1_000_000))
+
+    def _make_member(**fields) -> Member:
+        number = next(counter)
+        fields.setdefault("email", f"member{number}@example.com")
+        fields.setdefault("display_name", f"Member {number}")
+        with app.app_context():
+            member = Member(password_hash=_PASSWORD_HASH, **fields)
+            db.session.add(member)
+            db.session.commit()
+            db.session.refresh(member)
+            db.session.expunge(member)
+        return member
+
+    return _make_member
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD, next_url: str | None = None):
+        url = "/auth/login" + (f"?next={next_url}" if next_url else "")
+        return self._client.post(url, data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(email="somchai@example.com", display_name="สมชาย ใจดี")
+
+
+@pytest.fixture
+def hr(make_member):
+    return make_member(email="hr@example.com", display_name="Pranee HR", role="hr")

@@ -1,0 +1,59 @@
+"""The CoPMatch web application: ``create_app`` reads as its table of contents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.config import load_config
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides what the environment says."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from models import db
+    from webapp.extensions import csrf, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.auth import bp as auth_bp
+    from webapp.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from webapp.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.commands import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from webapp.templating import register
+
+    register(app)

@@ -1,0 +1,52 @@
+"""Register, log in and log out."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from models import db
+from webapp.auth import bp
+from webapp.auth.forms import LoginForm, RegistrationForm
+from webapp.security import is_safe_next
+from webapp.services.accounts import AccountError, find_member_by_email, register_member
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            member = register_member(form.email.data, form.display_name.data, form.password.data)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(member)
+            flash(f"Welcome, {member.display_name}! Tell us what you know and want to learn.", "success")
+            return redirect(url_for("main.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        member = find_member_by_email(form.email.data)
+        if member is None or not member.check_password(form.password.data) or not member.active:
+            flash("Wrong email or password, or the account is deactivated.", "error")
+        else:
+            login_user(member, remember=form.remember_me.data)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()  # CSRFProtect has already checked the token
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))

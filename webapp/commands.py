@@ -1,0 +1,59 @@
+"""Command-line tasks: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from models import db
+from webapp.services.accounts import AccountError, make_hr
+from webapp.services.demo import database_is_empty, load_demo_data
+
+DEMO_LOGINS_FILE = "demo-logins.txt"
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_hr)
+    app.cli.add_command(demo_data)
+
+
+@click.command("create-hr")
+@click.argument("email")
+@click.option("--password", help="Set this password (for scripts); otherwise you are asked.")
+@click.option("--name", help="Display name for a new account.")
+def create_hr(email: str, password: str | None, name: str | None) -> None:
+    """Make EMAIL an HR account, creating it if needed."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters.")
+    try:
+        member, created = make_hr(email, password, name)
+    except (AccountError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Promoted'} HR account {member.email}.")
+
+
+@click.command("demo-data")
+@click.option("--members", default=300, show_default=True, help="How many members to create.")
+@click.option("--seed", default=1, show_default=True, help="Random seed, for a repeatable organisation.")
+def demo_data(members: int, seed: int) -> None:
+    """Fill an EMPTY database with a believable demo organisation."""
+    logins_file = Path(current_app.instance_path) / DEMO_LOGINS_FILE
+    if not database_is_empty():
+        click.echo("The database already has members; demo data not loaded.")
+        if logins_file.exists():
+            click.echo(logins_file.read_text().rstrip())
+        return
+    try:
+        logins = load_demo_data(members=members, seed=seed)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    text = logins.describe()
+    logins_file.write_text(text + "\n")
+    logins_file.chmod(0o600)
+    click.echo(text)

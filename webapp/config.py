@@ -1,0 +1,59 @@
+"""Configuration from the environment, with overrides for tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable application."""
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config`` from the environment, then apply ``overrides``."""
+    overrides = dict(overrides or {})
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), instance),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
+        INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", "14")),
+        MEMBERS_PER_PAGE=25,
+    )
+    app.config.update(overrides)
+    if "SECRET_KEY" not in overrides:
+        app.config["SECRET_KEY"] = secret_key(app.config["COPMATCH_ENV"], instance)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance)
+
+
+def database_url(url: str | None, instance: Path | None) -> str:
+    """The SQLAlchemy URL: SQLite in the instance folder by default, psycopg 3 for PostgreSQL."""
+    if not url:
+        return f"sqlite:///{instance / 'copmatch.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(environment: str, instance: Path) -> str:
+    """``SECRET_KEY`` from the environment; in development, one kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if environment == "production":
+        raise ConfigurationError(
+            "SECRET_KEY is not set. With COPMATCH_ENV=production CoPMatch refuses to start "
+            "without one: set SECRET_KEY to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,38 @@
+"""Filters and globals the templates share."""
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from models.skill import LEVELS, PRIORITIES
+
+#: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
+NAVIGATION = (
+    ("profile.edit", "My profile", False),
+    ("matches.index", "My matches", False),
+    ("members.communities", "Communities", False),
+    ("hr.rounds", "Rounds", True),
+    ("hr.members", "Members", True),
+    ("hr.skills", "Skills", True),
+)
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """The navigation entries this user may follow."""
+    is_hr = current_user.is_authenticated and current_user.is_hr
+    return [
+        (endpoint, label)
+        for endpoint, label, hr_only in NAVIGATION
+        if endpoint in current_app.view_functions and (is_hr or not hr_only)
+    ]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES)
+
+    @app.context_processor
+    def navigation():
+        return {"nav_links": nav_links()}
+
+    @app.template_filter("level_name")
+    def level_name(level: int) -> str:
+        return LEVELS.get(level, "")
