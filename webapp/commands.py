@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from models import db
 from webapp.services.accounts import AccountError, make_hr
@@ -23,6 +24,7 @@ def register(app: Flask) -> None:
 @click.argument("email")
 @click.option("--password", help="Set this password (for scripts); otherwise you are asked.")
 @click.option("--name", help="Display name for a new account.")
+@with_appcontext
 def create_hr(email: str, password: str | None, name: str | None) -> None:
     """Make EMAIL an HR account, creating it if needed."""
     if password is None:
@@ -40,6 +42,7 @@ def create_hr(email: str, password: str | None, name: str | None) -> None:
 @click.command("demo-data")
 @click.option("--members", default=300, show_default=True, help="How many members to create.")
 @click.option("--seed", default=1, show_default=True, help="Random seed, for a repeatable organisation.")
+@with_appcontext
 def demo_data(members: int, seed: int) -> None:
     """Fill an EMPTY database with a believable demo organisation."""
     logins_file = Path(current_app.instance_path) / DEMO_LOGINS_FILE
