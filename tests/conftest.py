@@ -49,10 +49,10 @@ def postgres_url():
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request):
+def database_url(request, tmp_path):
     if request.param == "postgresql":
         return request.getfixturevalue("postgres_url")
-    return "sqlite://"
+    return f"sqlite:///{tmp_path / 'copmatch.db'}"  # a file, so several apps share it
 
 
 @pytest.fixture
