@@ -6,11 +6,12 @@ database itself enforces.
 
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
-from models.member import Member
+from models.member import AccountToken, Member
 from models.skill import LearningGoal, MemberSkill, Skill
 
 __all__ = [
     "db",
+    "AccountToken",
     "Community",
     "CommunityMembership",
     "community_skills",

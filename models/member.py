@@ -17,6 +17,7 @@ from models.community import CommunityMembership
 from models.skill import LearningGoal, MemberSkill
 
 ROLES = ("member", "hr")
+LOCALES = ("en", "th")
 
 #: Seniority bands, in order (the matcher uses the position).
 SENIORITY_BANDS = ("Junior", "Mid-level", "Senior", "Lead", "Executive")
@@ -50,6 +51,7 @@ class Member(UserMixin, db.Model):
             "years_experience IS NULL OR years_experience BETWEEN 0 AND 70", name="years_range"
         ),
         sa.CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
+        sa.CheckConstraint(f"locale IN ({_quoted(LOCALES)})", name="locale_known"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -78,6 +80,8 @@ class Member(UserMixin, db.Model):
     open_to_peer_swaps: so.Mapped[bool] = so.mapped_column(default=False)
     open_to_groups: so.Mapped[bool] = so.mapped_column(default=False)
     paused_until: so.Mapped[Optional[date]]
+    # Language for messages: "en" or "th".
+    locale: so.Mapped[str] = so.mapped_column(sa.String(5), default="en")
 
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
@@ -144,3 +148,25 @@ class Member(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Member {self.id} {self.email}>"
+
+
+class AccountToken(db.Model):
+    """A one-time link for a member, e.g. to set a password after an import.
+
+    Only a SHA-256 hash of the random token is stored, so a database leak
+    does not leak working links.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    member_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    purpose: so.Mapped[str] = so.mapped_column(sa.String(20), default="set_password")
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    expires_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    used_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    member: so.Mapped[Member] = so.relationship()

@@ -37,6 +37,10 @@ class Skill(db.Model):
     name_key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     category: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
     approved: so.Mapped[bool] = so.mapped_column(default=True)
+    # Set when a member proposed the skill; HR approves, renames or merges it.
+    proposed_by_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL")
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     @so.validates("name")

@@ -35,10 +35,16 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.auth import bp as auth_bp
+    from webapp.communities import bp as communities_bp
+    from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
+    from webapp.profile import bp as profile_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(profile_bp)
+    app.register_blueprint(communities_bp)
+    app.register_blueprint(hr_bp, url_prefix="/hr")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -9,10 +9,11 @@ from models.skill import LEVELS, PRIORITIES
 NAVIGATION = (
     ("profile.edit", "My profile", False),
     ("matches.index", "My matches", False),
-    ("members.communities", "Communities", False),
-    ("hr.rounds", "Rounds", True),
+    ("communities.index", "Communities", False),
+    ("rounds.index", "Rounds", True),
     ("hr.members", "Members", True),
     ("hr.skills", "Skills", True),
+    ("hr.communities", "Manage communities", True),
 )
 
 

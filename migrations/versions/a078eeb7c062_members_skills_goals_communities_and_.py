@@ -1,8 +1,8 @@
-"""members, skills, goals and communities
+"""members, skills, goals, communities and account tokens
 
-Revision ID: 75d71e53f290
+Revision ID: a078eeb7c062
 Revises: 
-Create Date: 2026-11-24 10:28:50.324529
+Create Date: 2026-11-24 10:32:26.018875
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '75d71e53f290'
+revision = 'a078eeb7c062'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -48,7 +48,9 @@ def upgrade():
     sa.Column('open_to_peer_swaps', sa.Boolean(), nullable=False),
     sa.Column('open_to_groups', sa.Boolean(), nullable=False),
     sa.Column('paused_until', sa.Date(), nullable=True),
+    sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("locale IN ('en', 'th')", name=op.f('ck_members_locale_known')),
     sa.CheckConstraint("role IN ('member', 'hr')", name=op.f('ck_members_role_known')),
     sa.CheckConstraint("seniority IS NULL OR seniority IN ('Junior', 'Mid-level', 'Senior', 'Lead', 'Executive')", name=op.f('ck_members_seniority_known')),
     sa.CheckConstraint('manager_id IS NULL OR manager_id <> id', name=op.f('ck_members_not_own_manager')),
@@ -62,16 +64,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_members_department'), ['department'], unique=False)
         batch_op.create_index(batch_op.f('ix_members_manager_id'), ['manager_id'], unique=False)
 
-    op.create_table('skills',
+    op.create_table('account_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('name', sa.String(length=80), nullable=False),
-    sa.Column('name_key', sa.String(length=80), nullable=False),
-    sa.Column('category', sa.String(length=80), nullable=True),
-    sa.Column('approved', sa.Boolean(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_skills')),
-    sa.UniqueConstraint('name_key', name=op.f('uq_skills_name_key'))
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_account_tokens_member_id_members'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_account_tokens_token_hash'))
     )
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_tokens_member_id'), ['member_id'], unique=False)
+
     op.create_table('community_memberships',
     sa.Column('member_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -83,6 +90,18 @@ def upgrade():
     with op.batch_alter_table('community_memberships', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_community_memberships_community_id'), ['community_id'], unique=False)
 
+    op.create_table('skills',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('name_key', sa.String(length=80), nullable=False),
+    sa.Column('category', sa.String(length=80), nullable=True),
+    sa.Column('approved', sa.Boolean(), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['members.id'], name=op.f('fk_skills_proposed_by_id_members'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_skills')),
+    sa.UniqueConstraint('name_key', name=op.f('uq_skills_name_key'))
+    )
     op.create_table('community_skills',
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('skill_id', sa.Integer(), nullable=False),
@@ -130,11 +149,15 @@ def downgrade():
 
     op.drop_table('learning_goals')
     op.drop_table('community_skills')
+    op.drop_table('skills')
     with op.batch_alter_table('community_memberships', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_community_memberships_community_id'))
 
     op.drop_table('community_memberships')
-    op.drop_table('skills')
+    with op.batch_alter_table('account_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_tokens_member_id'))
+
+    op.drop_table('account_tokens')
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_members_manager_id'))
         batch_op.drop_index(batch_op.f('ix_members_department'))

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("hr", __name__)
+
+from webapp.hr import routes  # noqa: E402,F401
