@@ -24,6 +24,9 @@ from matcher._validation import check_score_matrix
 
 __all__ = ["Grouping", "InfeasibleError", "form_groups"]
 
+#: Search parameters, as fractions of the number of units (tuned on MDGPLIB n=120).
+TUNING = {"tenure_lo": 0.05, "tenure_span": 0.1, "stall": 60.0, "strength": 0.25}
+
 
 class InfeasibleError(ValueError):
     """The hard rules cannot all be met; the message names the rule."""
@@ -310,6 +313,10 @@ class _Problem:
     def construct(self, rng) -> np.ndarray:
         """A grouping meeting every hard rule, built greedily; raise ``InfeasibleError`` if none found."""
         limit = 2000 + 40 * self.m
+        target = _target_sizes(self.lo, self.hi, len(self.unit_of))
+        labels, _ = _construct(self, rng, use_apart=True, use_anchors=True, node_limit=limit, cap=target)
+        if labels is not None:
+            return labels
         labels, exhausted = _construct(self, rng, use_apart=True, use_anchors=True, node_limit=limit)
         if labels is not None:
             return labels
@@ -330,6 +337,31 @@ class _Problem:
         raise InfeasibleError(f"apart rules: {how} that keeps every apart pair in different groups")
 
 
+def _target_sizes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
+    """Group sizes within the bounds, adding up to ``n``, with the most pairs in all.
+
+    The number of pairs is convex in the sizes, so the best sizes sit at the
+    bounds: a small dynamic programme over groups and running totals finds them.
+    """
+    g = len(lo)
+    value = np.full((g + 1, n + 1), -np.inf)
+    value[0, 0] = 0.0
+    choice = np.zeros((g + 1, n + 1), dtype=np.int64)
+    for k in range(g):
+        for s in range(int(lo[k]), int(min(hi[k], n)) + 1):
+            candidate = np.full(n + 1, -np.inf)
+            candidate[s:] = value[k, : n + 1 - s] + s * (s - 1) / 2.0
+            better = candidate > value[k + 1]
+            value[k + 1][better] = candidate[better]
+            choice[k + 1][better] = s
+    sizes = np.zeros(g, dtype=np.int64)
+    total = n
+    for k in range(g, 0, -1):
+        sizes[k - 1] = choice[k, total]
+        total -= sizes[k - 1]
+    return sizes
+
+
 def _merge(n: int, pairs) -> np.ndarray:
     """Union-find over ``pairs``; return each member's unit, numbered by first member."""
     parent = list(range(n))
@@ -348,7 +380,7 @@ def _merge(n: int, pairs) -> np.ndarray:
     return np.unique(roots, return_inverse=True)[1].astype(np.int64)
 
 
-def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_limit: int):
+def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_limit: int, cap=None):
     """Greedy depth-first construction with backtracking.
 
     Units go, largest and most constrained first, to the feasible group with
@@ -357,9 +389,11 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
     unable to fill the minimum sizes or the anchors are pruned.
 
     Returns ``(labels or None, exhausted)``: ``exhausted`` is True when the
-    whole search tree was explored, so no grouping exists.
+    whole search tree was explored, so no grouping exists. ``cap`` replaces
+    the maximum sizes (e.g. to aim at the best sizes).
     """
     m, g, w = p.m, p.g, p.weight
+    hi = p.hi if cap is None else cap
     apart = p.apart if use_apart else None
     need_anchor = p.need_anchor and use_anchors
     has_anchor = p.alpha > 0
@@ -393,7 +427,7 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
         u = int(order[depth])
         if len(stack) == depth:
             wu = int(w[u])
-            ok = size + wu <= p.hi
+            ok = size + wu <= hi
             if conflicts is not None:
                 ok &= conflicts[u] == 0
             deficit = np.maximum(p.lo - size, 0)
@@ -505,6 +539,16 @@ class _TabuSearch:
                 best = (float(gains.flat[k]), 1, k // self.g, k % self.g)
         return best
 
+    def _bound(self, G: np.ndarray) -> float:
+        """An upper bound on the gain of any step, tabu or not (for the aspiration test)."""
+        order = np.argsort(self.L, kind="stable")
+        starts = np.searchsorted(self.L[order], np.arange(self.g))
+        best_from = np.maximum.reduceat(G[order], starts, axis=0)  # [a, b]: best gain a -> b
+        bound = float((best_from + best_from.T).max()) - 2.0 * self.p.min_pair
+        if self.moves:
+            bound = max(bound, float(self._move_gains(G).max()))
+        return bound
+
     # -- changing the grouping
 
     def _apply(self, kind: int, u: int, x: int, it: int, tabu: np.ndarray, tenure: int) -> None:
@@ -543,7 +587,7 @@ class _TabuSearch:
             if self.moves:
                 gains = self._move_gains(G)
                 moves = np.flatnonzero(gains > limit)
-                if moves.size and (not options.size or self.rng.random() < 0.5):
+                if moves.size and not options.size:
                     options, kind = moves, 1
             if not options.size:
                 return
@@ -561,9 +605,9 @@ class _TabuSearch:
             return best_L, 0
         m = self.m
         tabu = np.zeros((m, self.g), dtype=np.int64)
-        tenure_lo, tenure_span = max(2, m // 20), max(2, m // 10)
-        stall_limit = max(50, 2 * m)
-        strength = max(2, m // 20)
+        tenure_lo, tenure_span = max(2, int(m * TUNING["tenure_lo"])), max(2, int(m * TUNING["tenure_span"]))
+        stall_limit = max(50, int(TUNING["stall"] * m))
+        strength = max(2, int(m * TUNING["strength"]))
         eps = 1e-9 * max(1.0, abs(best_f))
         it = stall = 0
         limit = -p.big / 2
@@ -575,7 +619,10 @@ class _TabuSearch:
             Gt = np.where(tabu > it, -np.inf, G)
             gain, kind, u, x = self._best(Gt)
             # Aspiration: a tabu step that beats the best grouping is allowed.
-            if self.f + 2.0 * float(G.max()) - 2.0 * p.min_pair > best_f + eps:
+            if (
+                self.f + 2.0 * float(G.max()) - 2.0 * p.min_pair > best_f + eps
+                and self.f + self._bound(G) > best_f + eps
+            ):
                 raw = self._best(G)
                 if raw[0] > gain and self.f + raw[0] > best_f + eps:
                     gain, kind, u, x = raw
