@@ -129,17 +129,17 @@ def form_groups(
 
     Examples
     --------
-    >>> d = [[0, 1, 9, 9],
-    ...      [1, 0, 9, 9],
-    ...      [9, 9, 0, 1],
-    ...      [9, 9, 1, 0]]
+    >>> d = [[0, 1, 9, 5],
+    ...      [1, 0, 5, 9],
+    ...      [9, 5, 0, 1],
+    ...      [5, 9, 1, 0]]
     >>> result = form_groups(d, [(2, 2), (2, 2)], max_iterations=20)
     >>> result.total
     18.0
     >>> sorted(sorted(group.tolist()) for group in result.groups)
     [[0, 2], [1, 3]]
-    >>> form_groups(d, [(2, 2), (2, 2)], together=[(0, 1)], max_iterations=20).total
-    20.0
+    >>> form_groups(d, [(2, 2), (2, 2)], apart=[(0, 2)], max_iterations=20).total
+    10.0
     """
     d = _check_diversity(diversity)
     n = d.shape[0]

@@ -1,0 +1,498 @@
+"""Cross-perspective working groups for a Community of Practice.
+
+The profile-level layer over ``matcher.grouping.form_groups``: how diverse two
+members are (``diversity_matrix``), a round of groups with anchors, history
+and "don't isolate" (``plan_groups``), and what a group mixes, in words
+(``explain_group``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from matcher.grouping import Grouping, InfeasibleError, form_groups
+from matcher.profiles import SENIORITY_BANDS, History, Profile
+
+__all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
+
+#: Attributes that "don't isolate" can protect.
+ISOLATION_ATTRIBUTES: tuple[str, ...] = ("seniority", "department", "function", "location")
+
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_BAND_WORDS = {
+    "Junior": ("junior", "juniors"),
+    "Mid-level": ("mid-level", "mid-levels"),
+    "Senior": ("senior", "seniors"),
+    "Lead": ("lead", "leads"),
+    "Executive": ("executive", "executives"),
+}
+
+
+@dataclass(frozen=True)
+class GroupWeights:
+    """How much each kind of difference adds to a pair's diversity.
+
+    Each difference is between 0 and 1 before weighting; an unknown value
+    (empty text, seniority 0, no skills) adds nothing.
+
+    Attributes
+    ----------
+    department : float
+        Adds its weight when the two work in different departments.
+    function : float
+        Adds its weight when their functions (job families) differ.
+    seniority : float
+        Distance between seniority bands, 1 for Junior against Executive.
+    location : float
+        Adds its weight when they work at different sites.
+    skills : float
+        ``1 - cosine similarity`` of their skill-level profiles.
+    """
+
+    department: float = 1.0
+    function: float = 1.0
+    seniority: float = 1.0
+    location: float = 0.5
+    skills: float = 1.0
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"expected weight {item.name} as a finite number >= 0, got {value!r}")
+
+
+def diversity_matrix(members: Sequence[Profile], weights: GroupWeights | None = None) -> np.ndarray:
+    """Pairwise diversity of members: the weighted sum of their differences.
+
+    Parameters
+    ----------
+    members : sequence of Profile
+    weights : GroupWeights, optional
+        Defaults to ``GroupWeights()``.
+
+    Returns
+    -------
+    ndarray of shape (n, n)
+        Symmetric, zero diagonal, entries between 0 and the sum of the weights.
+
+    Examples
+    --------
+    >>> a = Profile(1, department="Finance", seniority=1, skills={"Lean": 5})
+    >>> b = Profile(2, department="Sales", seniority=5, skills={"Python": 3})
+    >>> diversity_matrix([a, b]).round(2).tolist()
+    [[0.0, 3.0], [3.0, 0.0]]
+    """
+    members = list(members)
+    weights = weights or GroupWeights()
+    n = len(members)
+    d = np.zeros((n, n))
+    for name in ("department", "function", "location"):
+        weight = getattr(weights, name)
+        if weight:
+            d += weight * _differs([getattr(p, name).strip().casefold() for p in members])
+    if weights.seniority:
+        band = np.array([p.seniority for p in members], dtype=float)
+        known = band > 0
+        distance = np.abs(band[:, None] - band[None, :]) / (len(SENIORITY_BANDS) - 1)
+        d += weights.seniority * np.where(known[:, None] & known[None, :], distance, 0.0)
+    if weights.skills:
+        d += weights.skills * _skill_distance(members)
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def _differs(values: list[str]) -> np.ndarray:
+    """1 where two known (non-empty) values differ."""
+    codes = {value: k for k, value in enumerate(sorted(set(values)))}
+    code = np.array([codes[v] if v else -1 for v in values])
+    known = code >= 0
+    return ((code[:, None] != code[None, :]) & known[:, None] & known[None, :]).astype(float)
+
+
+def _skill_distance(members: Sequence[Profile]) -> np.ndarray:
+    vocabulary: dict[str, int] = {}
+    entries = [(i, vocabulary.setdefault(skill, len(vocabulary)), level)
+               for i, p in enumerate(members) for skill, level in p.skills.items()]
+    levels = np.zeros((len(members), max(len(vocabulary), 1)))
+    for i, j, level in entries:
+        levels[i, j] = level
+    norm = np.linalg.norm(levels, axis=1)
+    known = norm > 0
+    safe = np.where(known, norm, 1.0)
+    cosine = (levels @ levels.T) / safe[:, None] / safe[None, :]
+    return np.where(known[:, None] & known[None, :], np.clip(1.0 - cosine, 0.0, 1.0), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupPlan:
+    """A round of working groups and what went into it.
+
+    Attributes
+    ----------
+    members : tuple of Profile
+        Everyone grouped, in the order given (indices below refer to it).
+    grouping : Grouping
+        The solver's answer over member indices.
+    diversity : ndarray of shape (n, n)
+        The diversity matrix the groups were formed on.
+    anchors : frozenset of int
+        Ids of the experienced members the groups were built around.
+    anchor_level : int
+        The level that made a member an anchor.
+    core_skills : tuple of str or None
+        The skills an anchor's level is counted in (None: any skill).
+    isolated : tuple of (int, str, str)
+        ``(member id, attribute, value)`` for every member left as the only
+        one of a protected value in their group (empty when none).
+    notes : tuple of str
+        Rules that had to be relaxed, in words.
+    """
+
+    members: tuple[Profile, ...]
+    grouping: Grouping
+    diversity: np.ndarray
+    anchors: frozenset[int]
+    anchor_level: int
+    core_skills: tuple[str, ...] | None
+    isolated: tuple[tuple[int, str, str], ...]
+    notes: tuple[str, ...]
+
+    @property
+    def groups(self) -> list[list[Profile]]:
+        """The profiles in each group."""
+        return [[self.members[i] for i in group] for group in self.grouping.groups]
+
+
+def plan_groups(
+    members: Sequence[Profile],
+    group_size: tuple[int, int] = (4, 6),
+    *,
+    anchor_level: int = 4,
+    core_skills: Collection[str] | None = None,
+    dont_isolate: Sequence[str] = ("seniority",),
+    history: History | None = None,
+    cooldown_rounds: int = 1,
+    apart: Iterable[tuple[int, int]] = (),
+    together: Iterable[tuple[int, int]] = (),
+    weights: GroupWeights | None = None,
+    time_limit: float | None = 5.0,
+    max_iterations: int | None = None,
+    seed: int = 0,
+) -> GroupPlan:
+    """Form a round of cross-perspective working groups.
+
+    Parameters
+    ----------
+    members : sequence of Profile
+        Everyone to group (unique ids).
+    group_size : (int, int)
+        Smallest and largest group. The group count is the smallest that
+        fits; sizes are then as equal as possible.
+    anchor_level : int
+        Members at this level (1-5) or above in a core skill are anchors:
+        every group gets one when there are enough, and otherwise no two
+        share a group.
+    core_skills : collection of str, optional
+        The community's core skills; None counts every skill.
+    dont_isolate : sequence of str
+        Attributes (``"seniority"``, ``"department"``, ``"function"``,
+        ``"location"``) whose values must not be left alone: no group holds
+        exactly one member of a value that two or more members share. The
+        first attribute is a hard rule (members are paired with a buddy of
+        the same value, as a together rule); later ones are only checked
+        and reported in ``GroupPlan.isolated``. If the sizes cannot take
+        the buddies, the rule is relaxed and a note says so.
+    history : History, optional
+        Earlier rounds: pairs grouped within ``cooldown_rounds`` rounds are
+        kept apart.
+    cooldown_rounds : int
+        How many past rounds to keep pairs apart for.
+    apart, together : iterable of (int, int)
+        Member-id pairs HR keeps apart or puts together.
+    weights : GroupWeights, optional
+        Weights of the diversity dimensions.
+    time_limit, max_iterations, seed
+        Passed to ``form_groups``.
+
+    Returns
+    -------
+    GroupPlan
+
+    Raises
+    ------
+    ValueError
+        For malformed input, or sizes no group count can meet.
+    InfeasibleError
+        When anchors, apart or together rules cannot all hold.
+
+    Examples
+    --------
+    >>> people = [Profile(1, "Malee", department="Finance", seniority=3, skills={"Lean": 5}),
+    ...           Profile(2, "Niran", department="Finance", seniority=1, skills={"Lean": 2}),
+    ...           Profile(3, "Ploy", department="Sales", seniority=3, skills={"Lean": 4}),
+    ...           Profile(4, "Krit", department="Sales", seniority=1, skills={"Python": 3})]
+    >>> plan = plan_groups(people, (2, 2), core_skills=["Lean"], dont_isolate=(), max_iterations=50)
+    >>> sorted(sorted(p.name for p in group) for group in plan.groups)
+    [['Krit', 'Malee'], ['Niran', 'Ploy']]
+    >>> sorted(plan.anchors)
+    [1, 3]
+    """
+    members = tuple(members)
+    _check_members(members)
+    n = len(members)
+    low, high = _check_group_size(group_size)
+    if not 1 <= anchor_level <= 5:
+        raise ValueError(f"expected anchor_level 1-5, got {anchor_level!r}")
+    for name in dont_isolate:
+        if name not in ISOLATION_ATTRIBUTES:
+            raise ValueError(f"expected dont_isolate attributes from {ISOLATION_ATTRIBUTES}, got {name!r}")
+    if isinstance(cooldown_rounds, bool) or not isinstance(cooldown_rounds, int) or cooldown_rounds < 0:
+        raise ValueError(f"expected cooldown_rounds as an integer >= 0, got {cooldown_rounds!r}")
+    g = _group_count(n, low, high)
+    balanced = [(max(low, n // g), min(high, -(-n // g)))] * g
+    index = {p.id: i for i, p in enumerate(members)}
+    core = None if core_skills is None else tuple(core_skills)
+
+    d = diversity_matrix(members, weights)
+    anchor_idx = [i for i, p in enumerate(members) if _anchor_skill(p, core, anchor_level) is not None]
+    apart_idx = set(_to_indices(apart, index, "apart"))
+    if history is not None:
+        for pair, ago in history.rounds_ago.items():
+            if 1 <= ago <= cooldown_rounds and pair[0] in index and pair[1] in index:
+                i, j = index[pair[0]], index[pair[1]]
+                apart_idx.add((min(i, j), max(i, j)))
+    if 1 < len(anchor_idx) < g:  # too few to anchor every group: spread them
+        apart_idx.update((i, j) for k, i in enumerate(anchor_idx) for j in anchor_idx[k + 1 :])
+    together_idx = list(_to_indices(together, index, "together"))
+
+    buddies = _buddies(members, dont_isolate[0], d, apart_idx) if dont_isolate else []
+    attempts = [(balanced, buddies), ([(low, high)] * g, buddies)] if buddies else []
+    attempts.append((balanced, []))
+    notes: list[str] = []
+    for k, (sizes, extra) in enumerate(attempts):
+        try:
+            grouping = form_groups(
+                d, sizes, anchors=anchor_idx, apart=sorted(apart_idx), together=together_idx + extra,
+                time_limit=time_limit, max_iterations=max_iterations, seed=seed,
+            )
+            break
+        except InfeasibleError:
+            if k == len(attempts) - 1:
+                raise
+            if k == len(attempts) - 2:
+                notes.append(
+                    f"Could not keep every {dont_isolate[0]} value paired within groups of "
+                    f"{low}-{high} and the other rules, so that rule was relaxed."
+                )
+    else:  # pragma: no cover - the loop always breaks or raises
+        raise AssertionError
+    if grouping is not None and sizes != balanced:
+        notes.append(f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.")
+    isolated = tuple(
+        (members[i].id, name, value)
+        for name in dont_isolate
+        for i, value in _isolated(members, grouping.labels, name)
+    )
+    return GroupPlan(
+        members=members,
+        grouping=grouping,
+        diversity=d,
+        anchors=frozenset(members[i].id for i in anchor_idx),
+        anchor_level=anchor_level,
+        core_skills=core,
+        isolated=isolated,
+        notes=tuple(notes),
+    )
+
+
+def _check_members(members: tuple[Profile, ...]) -> None:
+    if not members:
+        raise ValueError("expected at least one member to group, got none")
+    for p in members:
+        if not isinstance(p, Profile):
+            raise ValueError(f"expected Profile members, got {type(p).__name__}")
+    seen = Counter(p.id for p in members)
+    twice = [pid for pid, count in seen.items() if count > 1]
+    if twice:
+        raise ValueError(f"expected unique member ids, got id {twice[0]} more than once")
+
+
+def _check_group_size(group_size) -> tuple[int, int]:
+    try:
+        low, high = group_size
+    except (TypeError, ValueError):
+        raise ValueError(f"expected group_size as (min, max), got {group_size!r}") from None
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (low, high)) or not 1 <= low <= high:
+        raise ValueError(f"expected group_size as integers 1 <= min <= max, got {group_size!r}")
+    return low, high
+
+
+def _group_count(n: int, low: int, high: int) -> int:
+    """The fewest groups of ``low``-``high`` members that hold ``n``."""
+    g = -(-n // high)
+    if g * low > n:
+        raise ValueError(f"cannot split {n} members into groups of {low} to {high}")
+    return g
+
+
+def _to_indices(pairs, index: dict[int, int], what: str):
+    for pair in pairs:
+        try:
+            a, b = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"expected {what} as (id, id) pairs, got {pair!r}") from None
+        for pid in (a, b):
+            if pid not in index:
+                raise ValueError(f"{what} pair {pair!r} names id {pid!r}, who is not among the members")
+        yield (min(index[a], index[b]), max(index[a], index[b]))
+
+
+def _anchor_skill(p: Profile, core: tuple[str, ...] | None, level: int) -> tuple[str, int] | None:
+    """The member's strongest core skill at ``level`` or above, as ``(skill, level)``."""
+    skills = p.skills if core is None else {s: p.level(s) for s in core}
+    best = max(skills.items(), key=lambda item: (item[1], item[0]), default=None)
+    return best if best is not None and best[1] >= level else None
+
+
+def _value(p: Profile, name: str) -> str:
+    return p.seniority_label if name == "seniority" else getattr(p, name).strip()
+
+
+def _buddies(members, name: str, d: np.ndarray, apart: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pair members who share a value of ``name`` (a trio when odd), most diverse pairs first."""
+    by_value: dict[str, list[int]] = {}
+    for i, p in enumerate(members):
+        if _value(p, name):
+            by_value.setdefault(_value(p, name), []).append(i)
+    pairs: list[tuple[int, int]] = []
+    for indices in by_value.values():
+        if len(indices) < 2:
+            continue
+        sub = d[np.ix_(indices, indices)].copy()
+        for a, b in apart:
+            if a in indices and b in indices:
+                sub[indices.index(a), indices.index(b)] = sub[indices.index(b), indices.index(a)] = -np.inf
+        np.fill_diagonal(sub, -np.inf)
+        free = np.ones(len(indices), dtype=bool)
+        chosen = []
+        while free.sum() >= 2:
+            masked = np.where(free[:, None] & free[None, :], sub, -np.inf)
+            flat = int(masked.argmax())
+            a, b = divmod(flat, len(indices))
+            if not np.isfinite(masked[a, b]):
+                break
+            chosen.append((a, b))
+            free[a] = free[b] = False
+        if free.sum() == 1 and chosen:  # the odd one out joins the pair it differs from most
+            last = int(np.flatnonzero(free)[0])
+            score = [sub[last, a] + sub[last, b] for a, b in chosen]
+            a, _ = chosen[int(np.argmax(score))]
+            if np.isfinite(max(score)):
+                chosen.append((a, last))
+        pairs.extend((indices[a], indices[b]) for a, b in chosen)
+    return pairs
+
+
+def _isolated(members, labels: np.ndarray, name: str):
+    """``(index, value)`` of members alone with a value shared by two or more members."""
+    values = [_value(p, name) for p in members]
+    overall = Counter(v for v in values if v)
+    per_group = Counter((int(labels[i]), v) for i, v in enumerate(values) if v)
+    for i, v in enumerate(values):
+        if v and overall[v] >= 2 and per_group[(int(labels[i]), v)] == 1:
+            yield i, v
+
+
+def explain_group(plan: GroupPlan, group: int) -> str:
+    """Say in words what one group mixes and how diverse it is.
+
+    Parameters
+    ----------
+    plan : GroupPlan
+    group : int
+        Index of the group in ``plan.grouping.groups``.
+
+    Returns
+    -------
+    str
+        Departments, seniority mix, anchors and the group's mean pair
+        diversity against the round's average.
+
+    Examples
+    --------
+    >>> people = [Profile(1, "Malee", department="Finance", seniority=3, skills={"Lean": 5}),
+    ...           Profile(2, "Niran", department="Engineering", seniority=1),
+    ...           Profile(3, "Ploy", department="Sales", seniority=3),
+    ...           Profile(4, "Krit", department="Sales", seniority=1),
+    ...           Profile(5, "Dao", department="Finance", seniority=3, skills={"Lean": 4}),
+    ...           Profile(6, "Ton", department="Engineering", seniority=2, skills={"Python": 4}),
+    ...           Profile(7, "Fah", department="Sales", seniority=3),
+    ...           Profile(8, "Beam", department="Finance", seniority=1)]
+    >>> plan = plan_groups(people, (4, 4), core_skills=["Lean"], max_iterations=100)
+    >>> for k in range(2):
+    ...     print(explain_group(plan, k))
+    Sales, Engineering and Finance; two seniors and two juniors; anchored by Dao, level 4 in Lean. Mean pair diversity 1.17, 5% below the round average of 1.23.
+    Finance, Sales and Engineering; two seniors, one mid-level and one junior; anchored by Malee, level 5 in Lean. Mean pair diversity 1.29, 5% above the round average of 1.23.
+    >>> plan.isolated  # three juniors, two anchors and groups of 4: something had to give
+    ((8, 'seniority', 'Junior'),)
+    """
+    groups = plan.grouping.groups
+    if not 0 <= group < len(groups):
+        raise ValueError(f"expected a group index 0 to {len(groups) - 1}, got {group!r}")
+    people = [plan.members[i] for i in groups[group]]
+    parts = [_mix([p.department.strip() for p in people], "department"), _seniority_mix(people)]
+    anchors = [p for p in people if p.id in plan.anchors]
+    if anchors:
+        described = []
+        for p in anchors:
+            skill, level = _anchor_skill(p, plan.core_skills, plan.anchor_level)
+            described.append(f"{p.name or p.id}, level {level} in {skill}")
+        parts.append("anchored by " + _join(described, comma=", ", last=", and " if len(described) > 2 else " and "))
+    else:
+        parts.append("no anchor")
+    text = "; ".join(part for part in parts if part)
+    text = text[0].upper() + text[1:]
+    means = [_mean_pair(plan.diversity, g) for g in groups]
+    mine, average = means[group], float(np.mean(means))
+    if abs(mine - average) <= 1e-9 * max(1.0, abs(average)) or average == 0:
+        compare = "the same as the round average"
+    else:
+        pct = 100.0 * (mine - average) / abs(average)
+        compare = f"{abs(pct):.0f}% {'above' if pct > 0 else 'below'} the round average of {average:.2f}"
+    return f"{text}. Mean pair diversity {mine:.2f}, {compare}."
+
+
+def _mean_pair(d: np.ndarray, group: np.ndarray) -> float:
+    k = len(group)
+    return float(d[np.ix_(group, group)].sum() / (k * (k - 1))) if k > 1 else 0.0
+
+
+def _join(items: list[str], comma: str = ", ", last: str = " and ") -> str:
+    return items[0] if len(items) == 1 else comma.join(items[:-1]) + last + items[-1]
+
+
+def _mix(values: list[str], what: str) -> str:
+    counts = Counter(v for v in values if v)
+    if not counts:
+        return ""
+    names = [v for v, _ in counts.most_common()]
+    return f"all from {names[0]}" if len(names) == 1 else _join(names)
+
+
+def _count(k: int) -> str:
+    return _NUMBERS[k] if k < len(_NUMBERS) else str(k)
+
+
+def _seniority_mix(people: list[Profile]) -> str:
+    counts = Counter(p.seniority for p in people if p.seniority)
+    words = []
+    for band, k in sorted(counts.items(), key=lambda item: (-item[1], -item[0])):
+        one, many = _BAND_WORDS[SENIORITY_BANDS[band - 1]]
+        words.append(f"{_count(k)} {one if k == 1 else many}")
+    return _join(words) if words else ""
