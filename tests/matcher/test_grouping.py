@@ -1,0 +1,294 @@
+"""Tests for ``matcher.grouping.form_groups``: worked examples, enumeration, rules, properties."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from matcher.grouping import Grouping, InfeasibleError, form_groups
+
+BUDGET = dict(time_limit=None, max_iterations=300)
+
+
+def random_diversity(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.uniform(0, 100, size=(n, n)).round(3), 1)
+    return upper + upper.T
+
+
+def recomputed_total(d: np.ndarray, labels: np.ndarray) -> float:
+    same = labels[:, None] == labels[None, :]
+    return float(np.triu(np.where(same, d, 0.0), 1).sum())
+
+
+def brute_force(d, sizes, anchors=(), apart=(), together=()) -> float | None:
+    """Best total over every labelling that meets the rules (n <= 10), None if none does."""
+    n, g = len(d), len(sizes)
+    labels = np.array(list(itertools.product(range(g), repeat=n)))
+    counts = np.stack([(labels == k).sum(axis=1) for k in range(g)], axis=1)
+    ok = np.all((counts >= [lo for lo, _ in sizes]) & (counts <= [hi for _, hi in sizes]), axis=1)
+    for i, j in apart:
+        ok &= labels[:, i] != labels[:, j]
+    for i, j in together:
+        ok &= labels[:, i] == labels[:, j]
+    if len(anchors) >= g:
+        for k in range(g):
+            ok &= (labels[:, list(anchors)] == k).any(axis=1)
+    if not ok.any():
+        return None
+    labels = labels[ok]
+    totals = np.zeros(len(labels))
+    for i, j in itertools.combinations(range(n), 2):
+        totals += np.where(labels[:, i] == labels[:, j], d[i, j], 0.0)
+    return float(totals.max())
+
+
+def check_valid(result: Grouping, d, sizes, anchors=(), apart=(), together=()) -> None:
+    n, g = len(d), len(sizes)
+    labels = result.labels
+    assert labels.shape == (n,)
+    assert sorted(np.concatenate(result.groups).tolist()) == list(range(n))  # everyone once
+    for k, group in enumerate(result.groups):
+        assert np.all(labels[group] == k)
+        assert sizes[k][0] <= len(group) <= sizes[k][1]
+    for i, j in apart:
+        assert labels[i] != labels[j]
+    for i, j in together:
+        assert labels[i] == labels[j]
+    if len(anchors) >= g:
+        assert set(labels[list(anchors)].tolist()) == set(range(g))
+    assert result.total == pytest.approx(recomputed_total(np.asarray(d, float), labels), abs=1e-6)
+
+
+# -- hand-worked examples
+
+
+def test_two_pairs_takes_the_two_far_pairs():
+    # {0,2} and {1,3} score 9 + 9; {0,3},{1,2} 5 + 5; {0,1},{2,3} 1 + 1.
+    d = [[0, 1, 9, 5], [1, 0, 5, 9], [9, 5, 0, 1], [5, 9, 1, 0]]
+    result = form_groups(d, [(2, 2), (2, 2)], **BUDGET)
+    assert result.total == 18.0
+    assert sorted(sorted(g.tolist()) for g in result.groups) == [[0, 2], [1, 3]]
+
+
+def test_apart_rule_gives_up_the_best_pair():
+    d = [[0, 1, 9, 5], [1, 0, 5, 9], [9, 5, 0, 1], [5, 9, 1, 0]]
+    result = form_groups(d, [(2, 2), (2, 2)], apart=[(0, 2)], **BUDGET)
+    assert result.total == 10.0
+
+
+def test_together_rule_forces_the_near_pair():
+    d = [[0, 1, 9, 5], [1, 0, 5, 9], [9, 5, 0, 1], [5, 9, 1, 0]]
+    result = form_groups(d, [(2, 2), (2, 2)], together=[(0, 1)], **BUDGET)
+    assert result.total == 2.0
+
+
+def test_unequal_bounds_fill_the_bigger_group():
+    # Every pair is worth 1, so the most pairs win: sizes 4 + 1 (6 pairs) beat 3 + 2 (4 pairs).
+    d = np.ones((5, 5))
+    result = form_groups(d, [(1, 4), (1, 4)], **BUDGET)
+    assert sorted(len(g) for g in result.groups) == [1, 4]
+    assert result.total == 6.0
+
+
+def test_one_group_holds_everyone():
+    d = random_diversity(4, 0)
+    result = form_groups(d, [(4, 4)], **BUDGET)
+    assert result.labels.tolist() == [0, 0, 0, 0]
+    assert result.total == pytest.approx(np.triu(d, 1).sum())
+
+
+def test_single_member():
+    result = form_groups([[0.0]], [(1, 1)], **BUDGET)
+    assert result.labels.tolist() == [0]
+    assert result.total == 0.0
+
+
+def test_diagonal_is_ignored():
+    d = random_diversity(4, 1)
+    noisy = d + np.diag([100.0, -5.0, 3.0, 7.0])
+    assert form_groups(noisy, [(2, 2)] * 2, **BUDGET).total == form_groups(d, [(2, 2)] * 2, **BUDGET).total
+
+
+# -- optimum by enumeration (n <= 10)
+
+CASES = [
+    # n, sizes, anchors, apart, together
+    (6, [(3, 3), (3, 3)], (), (), ()),
+    (8, [(2, 3), (2, 3), (2, 3)], (), (), ()),
+    (9, [(3, 3)] * 3, (), (), ()),
+    (9, [(2, 5), (2, 5), (1, 4)], (), (), ()),
+    (10, [(5, 5), (5, 5)], (), (), ()),
+    (8, [(4, 4), (4, 4)], (0, 1), (), ()),
+    (9, [(3, 3)] * 3, (0, 1, 2, 3), ((4, 5), (5, 6), (4, 6)), ()),
+    (9, [(2, 4)] * 3, (), ((0, 1), (2, 3)), ((0, 2), (4, 5), (5, 6))),
+    (8, [(2, 5), (2, 5)], (0, 7), ((1, 2),), ((3, 4),)),
+    (7, [(1, 3), (2, 3), (2, 3)], (1, 2, 3), (), ((1, 4),)),
+]
+
+
+@pytest.mark.parametrize("n, sizes, anchors, apart, together", CASES)
+@pytest.mark.parametrize("seed", [0, 1])
+def test_finds_the_enumerated_optimum(n, sizes, anchors, apart, together, seed):
+    d = random_diversity(n, 100 + n + seed)
+    best = brute_force(d, sizes, anchors, apart, together)
+    result = form_groups(d, sizes, anchors=anchors, apart=apart, together=together,
+                         time_limit=None, max_iterations=500, seed=seed)
+    check_valid(result, d, sizes, anchors, apart, together)
+    assert result.total == pytest.approx(best, abs=1e-6)
+
+
+# -- boundary checks
+
+GOOD_D = np.ones((4, 4)) - np.eye(4)
+
+
+@pytest.mark.parametrize(
+    "diversity, sizes, match",
+    [
+        ([1, 2, 3], [(1, 3)], "matrix \\(2-D array\\)"),
+        (np.ones((2, 3)), [(1, 2)], "square"),
+        (np.zeros((0, 0)), [(1, 1)], "at least one member"),
+        ([[0, np.nan], [np.nan, 0]], [(2, 2)], "NaN"),
+        ([[0, np.inf], [np.inf, 0]], [(2, 2)], "\\+inf"),
+        ([[0, -np.inf], [-np.inf, 0]], [(2, 2)], "finite"),
+        ([[0, 1], [2, 0]], [(2, 2)], "symmetric"),
+        ([["a", "b"], ["c", "d"]], [(2, 2)], "numeric"),
+        (GOOD_D, [], "non-empty"),
+        (GOOD_D, [(1, 2, 3)], "\\(min, max\\) pairs"),
+        (GOOD_D, [(0, 4)], "1 <= min <= max"),
+        (GOOD_D, [(3, 2), (1, 2)], "1 <= min <= max"),
+        (GOOD_D, [(1.5, 2), (2, 2)], "integer group sizes"),
+        (GOOD_D, [(3, 3), (2, 2)], "minimum sizes add up to 5, more than the 4"),
+        (GOOD_D, [(1, 1), (1, 2)], "maximum sizes add up to 3, fewer than the 4"),
+    ],
+)
+def test_bad_matrix_or_sizes(diversity, sizes, match):
+    with pytest.raises(ValueError, match=match):
+        form_groups(diversity, sizes, **BUDGET)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(anchors=[4]), "indices 0 to 3 in anchors, got 4"),
+        (dict(anchors=[-1]), "indices 0 to 3 in anchors"),
+        (dict(anchors=["a"]), "integers in anchors"),
+        (dict(apart=[(0, 9)]), "in apart, got 9"),
+        (dict(apart=[(1, 1)]), "two different members in each apart pair"),
+        (dict(apart=[(1, 2, 3)]), "apart as \\(i, j\\) pairs"),
+        (dict(together=[(0, 0)]), "two different members in each together pair"),
+        (dict(together=[(True, 1)]), "integers in together"),
+        (dict(time_limit=None, max_iterations=None), "neither"),
+        (dict(time_limit=0), "positive finite time_limit"),
+        (dict(time_limit=float("inf")), "positive finite time_limit"),
+        (dict(time_limit=None, max_iterations=-1), "max_iterations as an integer >= 0"),
+        (dict(time_limit=None, max_iterations=2.5), "max_iterations as an integer >= 0"),
+    ],
+)
+def test_bad_rules_or_budget(kwargs, match):
+    kwargs = {**BUDGET, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        form_groups(GOOD_D, [(2, 2), (2, 2)], **kwargs)
+
+
+@pytest.mark.parametrize(
+    "sizes, kwargs, match",
+    [
+        ([(2, 2)] * 3, dict(together=[(0, 1), (1, 2)]), "together rules join members \\[0, 1, 2\\]"),
+        ([(3, 3)] * 2, dict(together=[(0, 1), (2, 3), (4, 5)]), "together rules: .*do not fit"),
+        ([(3, 3)] * 2, dict(apart=[(0, 1)], together=[(0, 1)]), "apart rule \\(0, 1\\) breaks the together"),
+        ([(3, 3)] * 2, dict(anchors=[0, 1], together=[(0, 1)]), "anchors rule: 2 anchors for 2 groups"),
+        ([(3, 3)] * 2, dict(apart=[(0, 1), (1, 2), (0, 2)], together=[(0, 3), (1, 4)]), "apart rules"),
+        ([(2, 2)] * 3, dict(apart=[(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]), "apart rules: no grouping exists"),
+        ([(2, 4)] * 2, dict(anchors=[0, 1], apart=[(0, 2), (1, 2), (0, 3), (1, 3)], together=[(2, 3), (3, 4), (4, 5)]), "anchors rule"),
+    ],
+)
+def test_infeasible_rules_name_the_rule(sizes, kwargs, match):
+    with pytest.raises(InfeasibleError, match=match):
+        form_groups(random_diversity(6, 3), sizes, **{**BUDGET, **kwargs})
+
+
+def test_infeasible_error_is_a_value_error():
+    assert issubclass(InfeasibleError, ValueError)
+
+
+# -- anytime behaviour
+
+
+def test_same_seed_and_budget_give_the_same_grouping():
+    d = random_diversity(30, 5)
+    sizes = [(4, 7)] * 5
+    first = form_groups(d, sizes, time_limit=None, max_iterations=400, seed=7)
+    again = form_groups(d, sizes, time_limit=None, max_iterations=400, seed=7)
+    assert first.labels.tolist() == again.labels.tolist()
+    assert first.total == again.total
+    assert first.iterations == again.iterations == 400
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_search_is_never_worse_than_its_construction(seed):
+    d = random_diversity(24, seed)
+    sizes = [(3, 6), (3, 5), (4, 6), (2, 8)]
+    rules = dict(anchors=[0, 1, 2, 3, 4], apart=[(5, 6), (6, 7)], together=[(8, 9)])
+    start = form_groups(d, sizes, time_limit=None, max_iterations=0, seed=seed, **rules)
+    searched = form_groups(d, sizes, time_limit=None, max_iterations=200, seed=seed, **rules)
+    check_valid(start, d, sizes, **rules)
+    check_valid(searched, d, sizes, **rules)
+    assert start.iterations == 0
+    assert searched.total >= start.total - 1e-9
+
+
+def test_time_limit_alone_returns_a_valid_grouping():
+    d = random_diversity(20, 9)
+    result = form_groups(d, [(5, 5)] * 4, time_limit=0.05)
+    check_valid(result, d, [(5, 5)] * 4)
+
+
+def test_grouping_is_frozen():
+    result = form_groups(GOOD_D, [(2, 2), (2, 2)], **BUDGET)
+    with pytest.raises(AttributeError):
+        result.total = 0.0
+
+
+# -- properties
+
+
+@st.composite
+def instances(draw):
+    n = draw(st.integers(2, 14))
+    g = draw(st.integers(1, min(4, n)))
+    base = n // g
+    sizes = []
+    for _ in range(g):
+        lo = draw(st.integers(1, max(1, base)))
+        sizes.append((lo, lo + draw(st.integers(0, 3))))
+    assume(sum(lo for lo, _ in sizes) <= n <= sum(hi for _, hi in sizes))
+    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
+    apart = draw(st.lists(pair, max_size=4))
+    together = draw(st.lists(pair, max_size=3))
+    anchors = draw(st.lists(st.integers(0, n - 1), max_size=g + 1, unique=True))
+    seed = draw(st.integers(0, 2**16))
+    negative = draw(st.booleans())
+    d = random_diversity(n, seed) - (50.0 if negative else 0.0)
+    np.fill_diagonal(d, 0.0)
+    return d, sizes, anchors, apart, together, seed
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(instances())
+def test_every_grouping_meets_every_rule(instance):
+    d, sizes, anchors, apart, together, seed = instance
+    try:
+        result = form_groups(d, sizes, anchors=anchors, apart=apart, together=together,
+                             time_limit=None, max_iterations=60, seed=seed)
+    except InfeasibleError:
+        if len(d) <= 9:  # small enough to confirm by enumeration
+            assert brute_force(d, sizes, anchors, apart, together) is None
+        assume(False)
+    check_valid(result, d, sizes, anchors, apart, together)
+    assert 0 <= result.iterations <= 60
