@@ -306,7 +306,9 @@ class _Problem:
         self.big = 4.0 * (float(np.abs(unit_d).sum()) + 1.0)
         self.D = unit_d
         self.W = unit_d - self.big * self.apart if self.apart is not None else unit_d
-        self.W2 = 2.0 * self.W
+        # Twice the working matrix in single precision, for scoring swaps fast;
+        # the grouping's total is always kept from the double-precision C.
+        self.W2 = (2.0 * self.W).astype(np.float32)
         off = unit_d[~np.eye(m, dtype=bool)]
         self.min_pair = float(off.min()) if off.size else 0.0
 
@@ -495,8 +497,9 @@ class _TabuSearch:
     def _swap_deltas(self, G: np.ndarray) -> np.ndarray:
         """Gain of swapping each pair of units; ``-inf`` where forbidden."""
         p, L = self.p, self.L
-        A = G[:, L]
-        delta = A + A.T
+        # Y[u, v] = G[v, L[u]]: a fast row gather; the swap gain is Y + Y.T - 2 W.
+        Y = np.ascontiguousarray(G.T, dtype=np.float32)[L]
+        delta = Y + Y.T
         delta -= p.W2
         if self.weighted:
             # group L[u] receives w[v] and loses w[u]: stays within bounds?
@@ -521,41 +524,46 @@ class _TabuSearch:
     def _move_gains(self, G: np.ndarray) -> np.ndarray:
         """Gain of moving each unit to each group; ``-inf`` where forbidden."""
         p, L = self.p, self.L
-        ok_from = self.size[L] - p.weight >= p.lo[L]
+        if self.weighted:
+            ok_from = self.size[L] - p.weight >= p.lo[L]
+            ok_to = self.size[None, :] + p.weight[:, None] <= p.hi[None, :]
+        else:
+            ok_from = (self.size > p.lo)[L]
+            ok_to = (self.size < p.hi)[None, :]
         if p.need_anchor:
             ok_from &= self.anchored[L] - p.alpha >= 1
-        ok = ok_from[:, None] & (self.size[None, :] + p.weight[:, None] <= p.hi[None, :])
-        return np.where(ok, G, -np.inf)
+        return np.where(ok_from[:, None] & ok_to, G, -np.inf)
 
-    def _best(self, G: np.ndarray):
-        """Best (gain, kind, u, v_or_group) of the neighbourhood scored from ``G``."""
+    def _best(self, G: np.ndarray, moves: np.ndarray | None):
+        """Best (gain, kind, u, v_or_group) from gains ``G`` and move gains ``moves``."""
         delta = self._swap_deltas(G)
         flat = int(delta.argmax())
         best = (float(delta.flat[flat]), 0, flat // self.m, flat % self.m)
-        if self.moves:
-            gains = self._move_gains(G)
-            k = int(gains.argmax())
-            if gains.flat[k] > best[0]:
-                best = (float(gains.flat[k]), 1, k // self.g, k % self.g)
+        if moves is not None:
+            k = int(moves.argmax())
+            if moves.flat[k] > best[0]:
+                best = (float(moves.flat[k]), 1, k // self.g, k % self.g)
         return best
 
-    def _bound(self, G: np.ndarray) -> float:
+    def _bound(self, G: np.ndarray, moves: np.ndarray | None) -> float:
         """An upper bound on the gain of any step, tabu or not (for the aspiration test)."""
         order = np.argsort(self.L, kind="stable")
         starts = np.searchsorted(self.L[order], np.arange(self.g))
         best_from = np.maximum.reduceat(G[order], starts, axis=0)  # [a, b]: best gain a -> b
         bound = float((best_from + best_from.T).max()) - 2.0 * self.p.min_pair
-        if self.moves:
-            bound = max(bound, float(self._move_gains(G).max()))
+        if moves is not None:
+            bound = max(bound, float(moves.max()))
         return bound
 
     # -- changing the grouping
 
     def _apply(self, kind: int, u: int, x: int, it: int, tabu: np.ndarray, tenure: int) -> None:
-        p, L = self.p, self.L
+        """Swap units ``u`` and ``x`` (kind 0) or move ``u`` to group ``x`` (kind 1)."""
+        p, L, C = self.p, self.L, self.C
         a = int(L[u])
         if kind == 0:  # swap u and unit x
             b = int(L[x])
+            self.f += float(C[u, b] - C[u, a] + C[x, a] - C[x, b] - 2.0 * p.W[u, x])
             diff = p.W[:, x] - p.W[:, u]
             self.C[:, a] += diff
             self.C[:, b] -= diff
@@ -567,6 +575,7 @@ class _TabuSearch:
             tabu[u, a] = it + tenure
             tabu[x, b] = it + tenure
         else:  # move u to group x
+            self.f += float(C[u, x] - C[u, a])
             self.C[:, a] -= p.W[:, u]
             self.C[:, x] += p.W[:, u]
             L[u] = x
@@ -585,8 +594,7 @@ class _TabuSearch:
             options = np.flatnonzero(delta > limit)
             kind = 0
             if self.moves:
-                gains = self._move_gains(G)
-                moves = np.flatnonzero(gains > limit)
+                moves = np.flatnonzero(self._move_gains(G) > limit)
                 if moves.size and not options.size:
                     options, kind = moves, 1
             if not options.size:
@@ -594,7 +602,6 @@ class _TabuSearch:
             pick = int(options[self.rng.integers(options.size)])
             width = self.m if kind == 0 else self.g
             self._apply(kind, pick // width, pick % width, 0, tabu, 0)
-            self.f += float(delta.flat[pick] if kind == 0 else gains.flat[pick])
 
     # -- the search
 
@@ -616,22 +623,24 @@ class _TabuSearch:
                 break
             it += 1
             G = self._gains()
-            Gt = np.where(tabu > it, -np.inf, G)
-            gain, kind, u, x = self._best(Gt)
+            is_tabu = tabu > it
+            moves = self._move_gains(G) if self.moves else None
+            gain, kind, u, x = self._best(
+                np.where(is_tabu, -np.inf, G), None if moves is None else np.where(is_tabu, -np.inf, moves)
+            )
             # Aspiration: a tabu step that beats the best grouping is allowed.
             if (
                 self.f + 2.0 * float(G.max()) - 2.0 * p.min_pair > best_f + eps
-                and self.f + self._bound(G) > best_f + eps
+                and self.f + self._bound(G, moves) > best_f + eps
             ):
-                raw = self._best(G)
+                raw = self._best(G, moves)
                 if raw[0] > gain and self.f + raw[0] > best_f + eps:
                     gain, kind, u, x = raw
             if gain <= limit:
-                if not np.isfinite(gain) and self._best(G)[0] <= limit:
+                if not np.isfinite(gain) and self._best(G, moves)[0] <= limit:
                     break  # no feasible neighbour at all
                 continue
             self._apply(kind, u, x, it, tabu, tenure_lo + int(rng.integers(tenure_span)))
-            self.f += gain
             if self.f > best_f + eps:
                 best_L, best_f = self.L.copy(), self.f
                 stall = 0
