@@ -274,7 +274,6 @@ def plan_groups(
     buddies = _buddies(members, dont_isolate[0], d, apart_idx) if dont_isolate else []
     attempts = [(balanced, buddies), ([(low, high)] * g, buddies)] if buddies else []
     attempts.append((balanced, []))
-    notes: list[str] = []
     for k, (sizes, extra) in enumerate(attempts):
         try:
             grouping = form_groups(
@@ -285,14 +284,13 @@ def plan_groups(
         except InfeasibleError:
             if k == len(attempts) - 1:
                 raise
-            if k == len(attempts) - 2:
-                notes.append(
-                    f"Could not keep every {dont_isolate[0]} value paired within groups of "
-                    f"{low}-{high} and the other rules, so that rule was relaxed."
-                )
-    else:  # pragma: no cover - the loop always breaks or raises
-        raise AssertionError
-    if grouping is not None and sizes != balanced:
+    notes: list[str] = []
+    if buddies and not extra:
+        notes.append(
+            f"Could not keep every {dont_isolate[0]} value paired within groups of "
+            f"{low}-{high} and the other rules, so that rule was relaxed."
+        )
+    elif sizes != balanced:
         notes.append(f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.")
     isolated = tuple(
         (members[i].id, name, value)
