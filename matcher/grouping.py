@@ -53,6 +53,51 @@ class Grouping:
     total: float
     iterations: int
 
+    def check(self, diversity, sizes, *, anchors=None, apart=(), together=()) -> None:
+        """Verify the grouping against the problem, independently of the search.
+
+        Raises ``ValueError`` naming the first broken rule: a member placed
+        twice or never, a group size out of bounds, an anchor, apart or
+        together rule, or a ``total`` that differs from the recomputed sum.
+
+        Examples
+        --------
+        >>> d = [[0, 3, 1], [3, 0, 2], [1, 2, 0]]
+        >>> form_groups(d, [(1, 2), (1, 2)], max_iterations=10).check(d, [(1, 2), (1, 2)])
+        >>> Grouping(np.array([0, 0, 0]), [np.array([0, 1, 2]), np.array([], int)], 6.0, 0).check(
+        ...     d, [(1, 2), (1, 2)])
+        Traceback (most recent call last):
+        ...
+        ValueError: group 0 has 3 members, expected 1 to 2
+        """
+        d = _check_diversity(diversity)
+        n = d.shape[0]
+        lo, hi = _check_sizes(sizes, n)
+        labels = np.asarray(self.labels)
+        if labels.shape != (n,) or labels.min() < 0 or labels.max() >= len(lo):
+            raise ValueError(f"labels must give each of the {n} members a group 0 to {len(lo) - 1}")
+        if len(self.groups) != len(lo):
+            raise ValueError(f"expected {len(lo)} groups, got {len(self.groups)}")
+        for k, members in enumerate(self.groups):
+            if sorted(np.asarray(members).tolist()) != np.flatnonzero(labels == k).tolist():
+                raise ValueError(f"group {k} does not list the members labelled {k}")
+            if not lo[k] <= len(members) <= hi[k]:
+                raise ValueError(f"group {k} has {len(members)} members, expected {lo[k]} to {hi[k]}")
+        anchor_list = _check_anchors(anchors, n)
+        if len(anchor_list) >= len(lo):
+            missing = sorted(set(range(len(lo))) - set(labels[anchor_list].tolist()))
+            if missing:
+                raise ValueError(f"anchors rule broken: group {missing[0]} has no anchor")
+        for i, j in _check_pairs(apart, n, "apart"):
+            if labels[i] == labels[j]:
+                raise ValueError(f"apart rule broken: members {i} and {j} share group {labels[i]}")
+        for i, j in _check_pairs(together, n, "together"):
+            if labels[i] != labels[j]:
+                raise ValueError(f"together rule broken: members {i} and {j} are in groups {labels[i]} and {labels[j]}")
+        total = _make_grouping(d, labels, len(lo), 0).total
+        if not math.isclose(total, self.total, rel_tol=1e-9, abs_tol=1e-9):
+            raise ValueError(f"total is {self.total!r} but the groups add up to {total!r}")
+
 
 def form_groups(
     diversity,
@@ -144,7 +189,7 @@ def form_groups(
     d = _check_diversity(diversity)
     n = d.shape[0]
     lo, hi = _check_sizes(sizes, n)
-    anchor_list = _check_members(anchors, n)
+    anchor_list = _check_anchors(anchors, n)
     apart_pairs = _check_pairs(apart, n, "apart")
     together_pairs = _check_pairs(together, n, "together")
     _check_budget(time_limit, max_iterations)
@@ -215,10 +260,10 @@ def _as_index(value, n: int, what: str) -> int:
     return int(value)
 
 
-def _check_members(members, n: int) -> list[int]:
-    if members is None:
+def _check_anchors(anchors, n: int) -> list[int]:
+    if anchors is None:
         return []
-    return sorted({_as_index(m, n, "anchors") for m in members})
+    return sorted({_as_index(m, n, "anchors") for m in anchors})
 
 
 def _check_pairs(pairs, n: int, what: str) -> list[tuple[int, int]]:

@@ -62,6 +62,7 @@ def check_valid(result: Grouping, d, sizes, anchors=(), apart=(), together=()) -
     if len(anchors) >= g:
         assert set(labels[list(anchors)].tolist()) == set(range(g))
     assert result.total == pytest.approx(recomputed_total(np.asarray(d, float), labels), abs=1e-6)
+    result.check(d, sizes, anchors=anchors, apart=apart, together=together)
 
 
 # -- hand-worked examples
@@ -247,6 +248,27 @@ def test_time_limit_alone_returns_a_valid_grouping():
     d = random_diversity(20, 9)
     result = form_groups(d, [(5, 5)] * 4, time_limit=0.05)
     check_valid(result, d, [(5, 5)] * 4)
+
+
+def grouping_of(labels, total):
+    labels = np.array(labels)
+    return Grouping(labels, [np.flatnonzero(labels == k) for k in range(2)], total, 0)
+
+
+@pytest.mark.parametrize(
+    "labels, total, rules, match",
+    [
+        ([0, 0, 0, 1], 6.0, {}, "group 0 has 3 members, expected 2 to 2"),
+        ([0, 0, 1, 1], 2.0, dict(apart=[(0, 1)]), "apart rule broken: members 0 and 1 share group 0"),
+        ([0, 0, 1, 1], 2.0, dict(together=[(1, 2)]), "together rule broken: members 1 and 2"),
+        ([0, 0, 1, 1], 2.0, dict(anchors=[0, 1]), "anchors rule broken: group 1 has no anchor"),
+        ([0, 0, 1, 1], 3.0, {}, "total is 3.0 but the groups add up to 2.0"),
+        ([0, 0, 1, 2], 2.0, {}, "labels must give each of the 4 members a group 0 to 1"),
+    ],
+)
+def test_check_names_the_broken_rule(labels, total, rules, match):
+    with pytest.raises(ValueError, match=match):
+        grouping_of(labels, total).check(GOOD_D, [(2, 2), (2, 2)], **rules)
 
 
 def test_grouping_is_frozen():
