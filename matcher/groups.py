@@ -247,8 +247,10 @@ def plan_groups(
     _check_members(members)
     n = len(members)
     low, high = _check_group_size(group_size)
-    if not 1 <= anchor_level <= 5:
+    if isinstance(anchor_level, bool) or not isinstance(anchor_level, int) or not 1 <= anchor_level <= 5:
         raise ValueError(f"expected anchor_level 1-5, got {anchor_level!r}")
+    if isinstance(core_skills, str):
+        raise ValueError(f"expected core_skills as a collection of skill names, got the string {core_skills!r}")
     for name in dont_isolate:
         if name not in ISOLATION_ATTRIBUTES:
             raise ValueError(f"expected dont_isolate attributes from {ISOLATION_ATTRIBUTES}, got {name!r}")
@@ -262,14 +264,16 @@ def plan_groups(
     d = diversity_matrix(members, weights)
     anchor_idx = [i for i, p in enumerate(members) if _anchor_skill(p, core, anchor_level) is not None]
     apart_idx = set(_to_indices(apart, index, "apart"))
+    together_idx = list(_to_indices(together, index, "together"))
+    implied = set()  # apart pairs HR did not ask for; an HR together pair overrides them
     if history is not None:
         for pair, ago in history.rounds_ago.items():
             if 1 <= ago <= cooldown_rounds and pair[0] in index and pair[1] in index:
                 i, j = index[pair[0]], index[pair[1]]
-                apart_idx.add((min(i, j), max(i, j)))
+                implied.add((min(i, j), max(i, j)))
     if 1 < len(anchor_idx) < g:  # too few to anchor every group: spread them
-        apart_idx.update((i, j) for k, i in enumerate(anchor_idx) for j in anchor_idx[k + 1 :])
-    together_idx = list(_to_indices(together, index, "together"))
+        implied.update((i, j) for k, i in enumerate(anchor_idx) for j in anchor_idx[k + 1 :])
+    apart_idx |= implied - set(together_idx)
 
     buddies = _buddies(members, dont_isolate[0], d, apart_idx) if dont_isolate else []
     attempts = [(balanced, buddies), ([(low, high)] * g, buddies)] if buddies else []

@@ -126,6 +126,14 @@ def test_older_history_is_not_a_rule():
     assert len(plan.groups) == 1
 
 
+def test_hr_together_overrides_history():
+    people = team(4, 7)
+    history = History(rounds_ago={(100, 101): 1})
+    plan = plan_groups(people, (2, 2), history=history, together=[(100, 101)], dont_isolate=(), **FAST)
+    group_of = {p.id: k for k, group in enumerate(plan.groups) for p in group}
+    assert group_of[100] == group_of[101]
+
+
 def test_hr_apart_and_together_pairs_hold():
     people = team(12, 5)
     apart, together = [(100, 101), (102, 103)], [(104, 105), (100, 106)]
@@ -189,6 +197,8 @@ def test_wider_sizes_are_used_to_keep_buddies():
         ([Profile(i) for i in range(4)], dict(group_size=(3, 2)), "1 <= min <= max"),
         ([Profile(i) for i in range(4)], dict(group_size=4), "group_size as \\(min, max\\)"),
         ([Profile(i) for i in range(4)], dict(anchor_level=6), "anchor_level 1-5"),
+        ([Profile(i) for i in range(4)], dict(anchor_level="4"), "anchor_level 1-5"),
+        ([Profile(i) for i in range(4)], dict(core_skills="Lean"), "collection of skill names"),
         ([Profile(i) for i in range(4)], dict(dont_isolate=("hair",)), "dont_isolate attributes"),
         ([Profile(i) for i in range(4)], dict(apart=[(0, 9)]), "names id 9, who is not among the members"),
         ([Profile(i) for i in range(4)], dict(together=[(0,)]), "together as \\(id, id\\) pairs"),
