@@ -1,0 +1,451 @@
+"""Mentor assignment: learners to mentors with capacities, optimal and certified.
+
+The problem is a bipartite b-matching. Each learner takes at most one mentor,
+mentor ``j`` takes at most ``capacity[j]`` learners, forbidden pairs
+(``-inf``) are never used. It is solved as follows.
+
+1. Candidates. Small problems keep every allowed pair. Large ones keep, for
+   each learner, about the best ``ROW_CANDIDATES`` mentors and, for each
+   mentor, about the best few learners per seat.
+2. Restricted solve. The candidate graph is expanded into one node per seat
+   and solved exactly with
+   ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``.
+3. Dual prices. Complementary slackness turns the optimal restricted
+   assignment into difference constraints on mentor prices, which a
+   vectorised Bellman-Ford solves.
+4. Certificate over all pairs. Any prices ``v >= 0`` give the upper bound
+   ``sum_i max(0, max_j s_ij - v_j) + sum_j capacity_j v_j`` (LP duality),
+   computed in row blocks over every pair. Pairs that the prices undervalue
+   join the candidates and steps 2-4 repeat, so on every instance small
+   enough to iterate to the end the bound meets the total: the solution is
+   proven optimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
+
+from matcher._validation import check_priority, check_score_matrix, relative_gap
+
+#: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
+ALL_PAIRS_LIMIT = 4_000_000
+#: Problems with at most this many learner x seat pairs are iterated until proven optimal.
+EXACT_SEAT_PAIRS = 16_000_000
+#: About how many mentors each learner keeps as candidates on large problems.
+ROW_CANDIDATES = 8
+#: About how many learners per seat each mentor keeps as candidates on large problems.
+COL_CANDIDATES_PER_SEAT = 3
+#: Rounds of adding undervalued pairs on problems too large to iterate to the end.
+LARGE_ROUNDS = 3
+#: Relative gap below which a solution counts as proven optimal (float rounding).
+OPTIMAL_GAP = 1e-9
+#: Rows per block when a pass runs over every pair.
+BLOCK_ROWS = 1024
+
+
+@dataclass(frozen=True, eq=False)
+class MentorAssignment:
+    """An assignment of learners to mentors with its own optimality certificate.
+
+    Attributes
+    ----------
+    pairs : ndarray of int, shape (k, 2)
+        ``(learner, mentor)`` rows, sorted by learner.
+    total : float
+        Sum of the scores of ``pairs``.
+    upper_bound : float
+        A proven upper bound on the best total for the same priority (for
+        ``"coverage"``: among assignments that match ``k`` learners).
+    gap : float
+        ``(upper_bound - total) / max(|upper_bound|, 1)``; 0 means optimal.
+    unmatched : ndarray of int
+        Learners without a mentor, ascending.
+    """
+
+    pairs: np.ndarray
+    total: float
+    upper_bound: float
+    gap: float
+    unmatched: np.ndarray
+
+    @property
+    def mentor_of(self) -> dict[int, int]:
+        """Learner index -> mentor index for every matched learner."""
+        return dict(zip(self.pairs[:, 0].tolist(), self.pairs[:, 1].tolist()))
+
+
+def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAssignment:
+    """Assign learners to mentors, maximising coverage and then total score.
+
+    Solves ``max sum s_ij x_ij`` over ``x_ij in {0, 1}`` with
+    ``sum_j x_ij <= 1`` for every learner ``i``, ``sum_i x_ij <= capacity_j``
+    for every mentor ``j`` and ``x_ij = 0`` where ``s_ij = -inf``. With
+    ``priority="coverage"`` the number of matched learners is maximised first.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n_learners, n_mentors)
+        Higher is better; ``-inf`` marks a forbidden pair.
+    capacity : array_like of int, shape (n_mentors,)
+        How many learners each mentor takes (0 or more).
+    priority : {"coverage", "score"}, optional
+        ``"coverage"`` (default): as many learners as possible, then the
+        highest total. ``"score"``: the highest total (pairs scoring 0 or
+        less are never worth making).
+
+    Returns
+    -------
+    MentorAssignment
+        Pairs, total, a proven ``upper_bound`` and the relative ``gap``.
+
+    Raises
+    ------
+    ValueError
+        For NaN or ``+inf`` scores, a wrong shape, non-numeric input, or a
+        capacity that is negative, fractional or of the wrong length.
+
+    Notes
+    -----
+    The bound is LP duality: for prices ``v_j >= 0`` (and, for coverage, a
+    free shift ``t`` per matched learner) every assignment of the same size
+    scores at most ``sum_i max(0, max_j s_ij - v_j - t) + sum_j c_j v_j + k t``.
+    It is evaluated over all pairs, not only candidates, so ``gap`` is true.
+    The total is exact (gap 0 up to float rounding) whenever
+    ``n_learners * sum(capacity) <= EXACT_SEAT_PAIRS`` (4,000 x 4,000
+    seats). Beyond that the pairs are sparsified and ``gap`` says how far
+    from optimal the answer may be. Coverage is proven maximal whenever every
+    learner or every seat is used, or the seat-expanded graph has at most
+    ``EXACT_SEAT_PAIRS`` edges; otherwise it is maximal over the candidates.
+    Time is dominated by a few passes over the score matrix plus an LAPJVsp
+    solve on ``O(n * ROW_CANDIDATES * capacity)`` seat edges.
+
+    References
+    ----------
+    .. [1] Bertsekas, D. P. "Network Optimization: Continuous and Discrete
+       Models", Athena Scientific, 1998 (assignment duality).
+    .. [2] Bijsterbosch, J. and Volgenant, A. "Solving the Rectangular
+       assignment problem and applications", Annals of Operations Research,
+       181, 443-462, 2010 (LAPJVsp).
+
+    Examples
+    --------
+    >>> scores = [[9.0, 1.0], [8.0, 2.0], [7.0, -np.inf]]
+    >>> result = assign_mentors(scores, [1, 1])
+    >>> result.pairs.tolist(), result.total, result.gap, result.unmatched.tolist()
+    ([[0, 0], [1, 1]], 11.0, 0.0, [2])
+    >>> assign_mentors(scores, [2, 0]).pairs.tolist()
+    [[0, 0], [1, 0]]
+    """
+    priority = check_priority(priority)
+    scores = _as_float_matrix(scores)
+    capacity = _check_capacity(capacity, scores.shape[1])
+    n_learners = scores.shape[0]
+    rows, cols, vals = _candidate_pairs(scores, capacity, priority)
+    if rows.size == 0:
+        return _empty(n_learners)
+    exact = n_learners * int(capacity.sum()) <= EXACT_SEAT_PAIRS
+    rounds = None if exact else LARGE_ROUNDS
+    mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
+    round_number = 1
+    while True:
+        bound, extra = _certify(scores, capacity, rows, cols, vals, mentor, priority)
+        total = _total(scores, mentor)
+        if relative_gap(bound, total) <= OPTIMAL_GAP or extra[0].size == 0:
+            break
+        if rounds is not None and round_number >= rounds:
+            break
+        before = rows.size
+        rows, cols, vals = _merge_pairs((rows, cols, vals), extra)
+        if rows.size == before:
+            break
+        mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
+        round_number += 1
+    return _result(scores, mentor, bound)
+
+
+def _as_float_matrix(scores) -> np.ndarray:
+    """Validated scores; float32 input stays float32 so large tables are not copied."""
+    if isinstance(scores, np.ndarray) and scores.dtype == np.float32:
+        check_score_matrix(scores[:0])  # shape and dimension message
+        _check_finite_or_forbidden(scores)
+        return scores
+    return check_score_matrix(scores)
+
+
+def _check_finite_or_forbidden(scores: np.ndarray) -> None:
+    if scores.size == 0:
+        return
+    top = scores.max()
+    if np.isnan(top):
+        raise ValueError("expected scores without NaN (use -inf for a forbidden pair), got NaN")
+    if np.isposinf(top):
+        raise ValueError("expected scores finite or -inf (forbidden), got +inf")
+
+
+def _check_capacity(capacity, n_mentors: int) -> np.ndarray:
+    try:
+        values = np.asarray(capacity, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"expected capacity as non-negative integers, got a non-numeric {type(capacity).__name__}"
+        ) from None
+    if values.shape != (n_mentors,):
+        raise ValueError(f"expected capacity of shape ({n_mentors},), one per mentor, got shape {values.shape}")
+    if not np.isfinite(values).all() or (values != np.round(values)).any():
+        raise ValueError(f"expected capacity as whole numbers, got {values[values != np.round(values)][:3].tolist()}")
+    if (values < 0).any():
+        raise ValueError(f"expected capacity >= 0, got {values[values < 0][:3].astype(int).tolist()}")
+    return values.astype(np.int64)
+
+
+def _empty(n_learners: int) -> MentorAssignment:
+    return MentorAssignment(
+        pairs=np.zeros((0, 2), dtype=np.int64),
+        total=0.0,
+        upper_bound=0.0,
+        gap=0.0,
+        unmatched=np.arange(n_learners, dtype=np.int64),
+    )
+
+
+def _result(scores: np.ndarray, mentor: np.ndarray, bound: float) -> MentorAssignment:
+    learners = np.flatnonzero(mentor >= 0)
+    pairs = np.column_stack([learners, mentor[learners]]).astype(np.int64)
+    total = _total(scores, mentor)
+    bound = max(bound, total)
+    return MentorAssignment(
+        pairs=pairs,
+        total=total,
+        upper_bound=bound,
+        gap=relative_gap(bound, total),
+        unmatched=np.flatnonzero(mentor < 0).astype(np.int64),
+    )
+
+
+def _total(scores: np.ndarray, mentor: np.ndarray) -> float:
+    learners = np.flatnonzero(mentor >= 0)
+    return float(np.sum(scores[learners, mentor[learners]], dtype=np.float64))
+
+
+# --- candidates ------------------------------------------------------------
+
+
+def _row_blocks(n_rows: int):
+    for start in range(0, n_rows, BLOCK_ROWS):
+        yield start, min(start + BLOCK_ROWS, n_rows)
+
+
+def _usable(block: np.ndarray, capacity: np.ndarray, priority: str) -> np.ndarray:
+    """Pairs that may be matched: allowed, a mentor with seats, and (for score) worth it."""
+    usable = (block > -np.inf) & (capacity > 0)[None, :]
+    if priority == "score":
+        usable &= block > 0
+    return usable
+
+
+def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str):
+    """COO ``(rows, cols, vals)`` of the pairs the restricted problem starts with."""
+    n, m = scores.shape
+    if n * m <= ALL_PAIRS_LIMIT:
+        row_cut = np.full(n, -np.inf)
+        col_cut = np.full(m, -np.inf)
+    else:
+        row_cut = _sampled_cut(scores, ROW_CANDIDATES)
+        col_cut = _sampled_cut(scores.T, COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1))
+    parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
+    for start, stop in _row_blocks(n):
+        block = scores[start:stop]
+        keep = _usable(block, capacity, priority)
+        keep &= (block >= row_cut[start:stop, None]) | (block >= col_cut[None, :])
+        r, c = np.nonzero(keep)
+        parts.append((r + start, c, block[r, c].astype(np.float64)))
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
+
+
+def _sampled_cut(matrix: np.ndarray, wanted) -> np.ndarray:
+    """Per row, a score above which about ``wanted`` entries lie (estimated on a column sample)."""
+    n, m = matrix.shape
+    sample = np.linspace(0, m - 1, num=min(m, 512)).astype(np.int64)
+    ranks = np.clip(np.ceil(np.asarray(wanted) * sample.size / m), 1, sample.size).astype(np.int64)
+    ranks = np.broadcast_to(ranks, (n,))
+    cuts = np.empty(n)
+    for start, stop in _row_blocks(n):
+        part = -np.sort(-matrix[start:stop, sample].astype(np.float64), axis=1)
+        cuts[start:stop] = part[np.arange(stop - start), ranks[start:stop] - 1]
+    return cuts
+
+
+def _merge_pairs(pairs, extra):
+    rows, cols, vals = (np.concatenate([a, b]) for a, b in zip(pairs, extra))
+    _, first = np.unique(rows * (cols.max() + 1) + cols, return_index=True)
+    return rows[first], cols[first], vals[first]
+
+
+# --- restricted solve --------------------------------------------------------
+
+
+def _solve_restricted(rows, cols, vals, capacity, n_learners: int, priority: str) -> np.ndarray:
+    """Exact optimum over the candidate pairs: mentor per learner, -1 when unmatched."""
+    seat_rows, seat_cols, seat_vals, seat_mentor = _expand_seats(rows, cols, vals, capacity)
+    n_seats = seat_mentor.size
+    zero_score_cost = seat_vals.max() + 1.0
+    cost = zero_score_cost - seat_vals  # >= 1, so no stored zero is lost
+    graph = csr_matrix((cost, (seat_rows, seat_cols)), shape=(n_learners, n_seats))
+    need_dummies = True
+    if priority == "coverage":
+        size = int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+        need_dummies = size < min(n_learners, n_seats)
+    transpose = n_seats < n_learners
+    if transpose:
+        graph = graph.T.tocsr()
+    if need_dummies:
+        graph = _with_dummies(graph, zero_score_cost, cost, priority)
+    row_ind, col_ind = min_weight_full_bipartite_matching(graph)
+    learner, seat = (col_ind, row_ind) if transpose else (row_ind, col_ind)
+    real = (seat < n_seats) & (learner < n_learners)
+    mentor = np.full(n_learners, -1, dtype=np.int64)
+    mentor[learner[real]] = seat_mentor[seat[real]]
+    return mentor
+
+
+def _expand_seats(rows, cols, vals, capacity):
+    """One edge per (learner, seat) for the mentors that appear in the candidates."""
+    used = np.unique(cols)
+    seats_of = np.zeros(capacity.size, dtype=np.int64)
+    seats_of[used] = capacity[used]
+    first_seat = np.concatenate([[0], np.cumsum(seats_of)])
+    copies = seats_of[cols]
+    seat_rows = np.repeat(rows, copies)
+    offset = np.arange(seat_rows.size) - np.repeat(np.cumsum(copies) - copies, copies)
+    seat_cols = np.repeat(first_seat[cols], copies) + offset
+    seat_mentor = np.repeat(np.arange(capacity.size), seats_of)
+    return seat_rows, seat_cols, np.repeat(vals, copies), seat_mentor
+
+
+def _with_dummies(graph: csr_matrix, zero_score_cost: float, cost: np.ndarray, priority: str) -> csr_matrix:
+    """Give every row a private 'stay unmatched' column so a full matching exists.
+
+    Staying unmatched costs what a pair scoring 0 would; for coverage it also
+    costs more than any difference in pair costs, so fewer rows stay unmatched.
+    """
+    n_rows, n_cols = graph.shape
+    unmatched_cost = zero_score_cost
+    if priority == "coverage":
+        unmatched_cost = cost.max() + n_rows * (cost.max() - cost.min()) + 1.0
+    coo = graph.tocoo()
+    return csr_matrix(
+        (
+            np.concatenate([coo.data, np.full(n_rows, unmatched_cost)]),
+            (np.concatenate([coo.row, np.arange(n_rows)]), np.concatenate([coo.col, n_cols + np.arange(n_rows)])),
+        ),
+        shape=(n_rows, n_cols + n_rows),
+    )
+
+
+# --- certificate -------------------------------------------------------------
+
+
+def _certify(scores, capacity, rows, cols, vals, mentor, priority):
+    """Upper bound over all pairs, and the pairs the dual prices undervalue."""
+    prices, shift = _dual_prices(rows, cols, vals, mentor, capacity, priority)
+    matched = int((mentor >= 0).sum())
+    slack = _restricted_slack(scores, mentor, prices)
+    bound = float(np.dot(capacity, np.where(capacity > 0, prices - shift, 0.0))) + matched * shift
+    extra_rows, extra_cols = [], []
+    for start, stop in _row_blocks(scores.shape[0]):
+        reduced = scores[start:stop].astype(np.float64) - prices[None, :]
+        value = np.maximum(reduced.max(axis=1), 0.0)
+        bound += float(value.sum())
+        tolerance = 1e-9 * np.maximum(np.abs(value), 1.0)
+        undervalued = value > slack[start:stop] + tolerance
+        if undervalued.any():
+            r, c = _top_entries(reduced[undervalued], 4)
+            extra_rows.append(np.flatnonzero(undervalued)[r] + start)
+            extra_cols.append(c)
+    extra = _extra_pairs(scores, capacity, extra_rows, extra_cols, priority)
+    return bound, extra
+
+
+def _restricted_slack(scores, mentor, prices) -> np.ndarray:
+    """What complementary slackness says each learner's dual value is, before checking all pairs."""
+    slack = np.zeros(scores.shape[0])
+    learners = np.flatnonzero(mentor >= 0)
+    slack[learners] = scores[learners, mentor[learners]] - prices[mentor[learners]]
+    return slack
+
+
+def _top_entries(matrix: np.ndarray, count: int):
+    count = min(count, matrix.shape[1])
+    top = np.argpartition(-matrix, count - 1, axis=1)[:, :count]
+    return np.repeat(np.arange(matrix.shape[0]), count), top.ravel()
+
+
+def _extra_pairs(scores, capacity, extra_rows, extra_cols, priority):
+    if not extra_rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    rows, cols = np.concatenate(extra_rows), np.concatenate(extra_cols)
+    vals = scores[rows, cols].astype(np.float64)
+    keep = _usable(vals[None, :], capacity[cols], priority)[0]
+    return rows[keep], cols[keep], vals[keep]
+
+
+def _dual_prices(rows, cols, vals, mentor, capacity, priority):
+    """Mentor prices ``w`` and shift ``t`` meeting complementary slackness with ``mentor``.
+
+    The conditions are difference constraints on the nodes mentors, ``Z``
+    (the value 0) and ``T`` (the shift, equal to ``Z`` for ``"score"``):
+
+    - learner ``i`` matched to ``j``, candidate ``k``: ``w_j <= w_k + s_ij - s_ik``;
+    - learner ``i`` matched to ``j``: ``w_j <= s_ij`` (its dual value is >= 0);
+    - learner ``i`` unmatched, candidate ``k``: ``w_k >= s_ik``;
+    - mentor with a free seat: ``w_j = t``; any mentor: ``w_j >= t``.
+
+    Shortest distances from ``Z`` solve them. Mentors without seats get an
+    infinite price (they take nobody). Prices are clipped to ``w >= t`` so
+    the bound stays valid even if rounding leaves a tiny inconsistency.
+    """
+    m = capacity.size
+    zero, shift_node = m, (m if priority == "score" else m + 1)
+    load = np.bincount(mentor[mentor >= 0], minlength=m)
+    own = mentor[rows]
+    own_score = np.zeros(mentor.size)
+    matched = np.flatnonzero(mentor >= 0)
+    own_score[rows[cols == own]] = vals[cols == own]
+    swap = (own >= 0) & (cols != own)
+    loose = own < 0
+    free = np.flatnonzero((load < capacity) & (capacity > 0))
+    seated = np.flatnonzero(capacity > 0)
+    src = np.concatenate([cols[swap], np.full(matched.size, zero), cols[loose], np.full(free.size, shift_node), seated])
+    dst = np.concatenate([own[swap], mentor[matched], np.full(int(loose.sum()), zero), free, np.full(seated.size, shift_node)])
+    weight = np.concatenate(
+        [own_score[rows[swap]] - vals[swap], own_score[matched], -vals[loose], np.zeros(free.size), np.zeros(seated.size)]
+    )
+    dist = _bellman_ford(src, dst, weight, m + 2, zero)
+    shift = 0.0 if priority == "score" or not np.isfinite(dist[shift_node]) else dist[shift_node]
+    unreached = max(shift, float(vals.max()))  # a price no learner gains from
+    prices = np.where(np.isfinite(dist[:m]), np.maximum(dist[:m], shift), unreached)
+    prices[capacity == 0] = np.inf
+    return prices, shift
+
+
+def _bellman_ford(src, dst, weight, n_nodes: int, source: int) -> np.ndarray:
+    """Shortest distances from ``source``, relaxing all edges at once per round."""
+    order = np.argsort(dst, kind="stable")
+    src, dst, weight = src[order], dst[order], weight[order]
+    starts = np.flatnonzero(np.concatenate([[True], dst[1:] != dst[:-1]]))
+    targets = dst[starts]
+    dist = np.full(n_nodes, np.inf)
+    dist[source] = 0.0
+    scale = max(1.0, float(np.abs(weight).max()))
+    for _ in range(n_nodes + 1):
+        best = np.minimum.reduceat(dist[src] + weight, starts)
+        improved = best < dist[targets] - 1e-12 * scale
+        if not improved.any():
+            break
+        dist[targets[improved]] = best[improved]
+    return dist
