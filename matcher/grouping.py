@@ -510,7 +510,15 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
 
 
 class _TabuSearch:
-    """Tabu search over moves and swaps of units, restarted from the best after a shake-up."""
+    """Tabu search over moves and swaps of units, restarted from the best after a shake-up.
+
+    The search keeps its units in *slots* ordered by group, so each group is a
+    contiguous block of slots. Then the swap gains ``G[s, L[t]] + G[t, L[s]] - 2 W[s, t]``
+    come from two ``np.repeat`` of the small gain matrix and one addition,
+    without a gather or a transpose of an ``(m, m)`` array. A swap exchanges
+    two slots (a row and a column of ``W``); a move walks one unit across
+    block borders, ``O(m)`` per border crossed.
+    """
 
     def __init__(self, p: _Problem, labels: np.ndarray, rng):
         self.p, self.rng = p, rng
@@ -518,46 +526,61 @@ class _TabuSearch:
         self.rows = np.arange(p.m)
         self.weighted = bool((p.weight != 1).any())
         self.moves = self.weighted or bool((p.lo < p.hi).any())
+        self.tabu = np.zeros((p.m, p.g), dtype=np.int64)
         self._reset(labels)
 
     def _reset(self, labels: np.ndarray) -> None:
+        """Lay the units of grouping ``labels`` out in slots by group."""
         p = self.p
-        self.L = labels.copy()
+        self.unit = np.argsort(labels, kind="stable")
+        self.L = labels[self.unit].copy()
+        self.count = np.bincount(labels, minlength=self.g).astype(np.int64)
+        self.start = np.concatenate(([0], np.cumsum(self.count)[:-1]))
+        self.W2 = p.W2[np.ix_(self.unit, self.unit)]
+        self.w = p.weight[self.unit]
+        self.alpha = p.alpha[self.unit]
         onehot = np.zeros((self.m, self.g))
-        onehot[self.rows, self.L] = 1.0
-        self.C = p.W @ onehot
-        self.size = np.bincount(self.L, weights=p.weight, minlength=self.g).astype(np.int64)
-        self.anchored = np.bincount(self.L, weights=p.alpha, minlength=self.g).astype(np.int64)
+        onehot[self.rows, labels] = 1.0
+        self.C = (p.W @ onehot)[self.unit]
+        self.size = np.bincount(labels, weights=p.weight, minlength=self.g).astype(np.int64)
+        self.anchored = np.bincount(labels, weights=p.alpha, minlength=self.g).astype(np.int64)
         self.f = 0.5 * float(self.C[self.rows, self.L].sum())
+        self.tabu.fill(0)
+
+    def labels(self) -> np.ndarray:
+        """The current grouping as unit labels."""
+        labels = np.empty(self.m, dtype=np.int64)
+        labels[self.unit] = self.L
+        return labels
 
     # -- scoring the neighbourhood
 
     def _gains(self) -> np.ndarray:
-        """``G[u, k]``: gain of moving unit ``u`` to group ``k``; ``-inf`` for its own group."""
+        """``G[s, k]``: gain of moving the unit in slot ``s`` to group ``k``; ``-inf`` for its own."""
         own = self.C[self.rows, self.L]
         G = self.C - own[:, None]
         G[self.rows, self.L] = -np.inf
         return G
 
     def _swap_deltas(self, G: np.ndarray) -> np.ndarray:
-        """Gain of swapping each pair of units; ``-inf`` where forbidden."""
-        p, L = self.p, self.L
-        # Y[u, v] = G[v, L[u]]: a fast row gather; the swap gain is Y + Y.T - 2 W.
-        Y = np.ascontiguousarray(G.T, dtype=np.float32)[L]
-        delta = Y + Y.T
-        delta -= p.W2
+        """Gain of swapping the units in each pair of slots; ``-inf`` where forbidden."""
+        p, L, w, alpha = self.p, self.L, self.w, self.alpha
+        G32 = G.astype(np.float32)
+        delta = np.repeat(G32, self.count, axis=1)  # [s, t] = G[s, L[t]]
+        delta += np.repeat(np.ascontiguousarray(G32.T), self.count, axis=0)  # [s, t] = G[t, L[s]]
+        delta -= self.W2
         if self.weighted:
-            # group L[u] receives w[v] and loses w[u]: stays within bounds?
-            free_lo = p.lo[L] - self.size[L] + p.weight
-            free_hi = p.hi[L] - self.size[L] + p.weight
-            bad = (p.weight[None, :] < free_lo[:, None]) | (p.weight[None, :] > free_hi[:, None])
+            # group L[s] receives w[t] and loses w[s]: does it stay within its bounds?
+            free_lo = p.lo[L] - self.size[L] + w
+            free_hi = p.hi[L] - self.size[L] + w
+            bad = (w[None, :] < free_lo[:, None]) | (w[None, :] > free_hi[:, None])
             bad |= bad.T
             delta[bad] = -np.inf
         if p.need_anchor:
-            need = 1 - (self.anchored[L] - p.alpha)
+            need = 1 - (self.anchored[L] - alpha)
             rows = np.flatnonzero(need > 0)
             if rows.size:
-                bad = p.alpha[None, :] < need[rows, None]
+                bad = alpha[None, :] < need[rows, None]
                 sub = delta[rows]
                 sub[bad] = -np.inf
                 delta[rows] = sub
@@ -570,17 +593,17 @@ class _TabuSearch:
         """Gain of moving each unit to each group; ``-inf`` where forbidden."""
         p, L = self.p, self.L
         if self.weighted:
-            ok_from = self.size[L] - p.weight >= p.lo[L]
-            ok_to = self.size[None, :] + p.weight[:, None] <= p.hi[None, :]
+            ok_from = self.size[L] - self.w >= p.lo[L]
+            ok_to = self.size[None, :] + self.w[:, None] <= p.hi[None, :]
         else:
             ok_from = (self.size > p.lo)[L]
             ok_to = (self.size < p.hi)[None, :]
         if p.need_anchor:
-            ok_from &= self.anchored[L] - p.alpha >= 1
+            ok_from &= self.anchored[L] - self.alpha >= 1
         return np.where(ok_from[:, None] & ok_to, G, -np.inf)
 
     def _best(self, G: np.ndarray, moves: np.ndarray | None):
-        """Best (gain, kind, u, v_or_group) from gains ``G`` and move gains ``moves``."""
+        """Best (gain, kind, slot, slot_or_group) from gains ``G`` and move gains ``moves``."""
         delta = self._swap_deltas(G)
         flat = int(delta.argmax())
         best = (float(delta.flat[flat]), 0, flat // self.m, flat % self.m)
@@ -592,9 +615,7 @@ class _TabuSearch:
 
     def _bound(self, G: np.ndarray, moves: np.ndarray | None) -> float:
         """An upper bound on the gain of any step, tabu or not (for the aspiration test)."""
-        order = np.argsort(self.L, kind="stable")
-        starts = np.searchsorted(self.L[order], np.arange(self.g))
-        best_from = np.maximum.reduceat(G[order], starts, axis=0)  # [a, b]: best gain a -> b
+        best_from = np.maximum.reduceat(G, self.start, axis=0)  # [a, b]: best gain a -> b
         bound = float((best_from + best_from.T).max()) - 2.0 * self.p.min_pair
         if moves is not None:
             bound = max(bound, float(moves.max()))
@@ -602,35 +623,79 @@ class _TabuSearch:
 
     # -- changing the grouping
 
-    def _apply(self, kind: int, u: int, x: int, it: int, tabu: np.ndarray, tenure: int) -> None:
-        """Swap units ``u`` and ``x`` (kind 0) or move ``u`` to group ``x`` (kind 1)."""
-        p, L, C = self.p, self.L, self.C
-        a = int(L[u])
-        if kind == 0:  # swap u and unit x
-            b = int(L[x])
-            self.f += float(C[u, b] - C[u, a] + C[x, a] - C[x, b] - 2.0 * p.W[u, x])
-            diff = p.W[:, x] - p.W[:, u]
-            self.C[:, a] += diff
-            self.C[:, b] -= diff
-            L[u], L[x] = b, a
-            self.size[a] += p.weight[x] - p.weight[u]
-            self.size[b] -= p.weight[x] - p.weight[u]
-            self.anchored[a] += p.alpha[x] - p.alpha[u]
-            self.anchored[b] -= p.alpha[x] - p.alpha[u]
-            tabu[u, a] = it + tenure
-            tabu[x, b] = it + tenure
-        else:  # move u to group x
-            self.f += float(C[u, x] - C[u, a])
-            self.C[:, a] -= p.W[:, u]
-            self.C[:, x] += p.W[:, u]
-            L[u] = x
-            self.size[a] -= p.weight[u]
-            self.size[x] += p.weight[u]
-            self.anchored[a] -= p.alpha[u]
-            self.anchored[x] += p.alpha[u]
-            tabu[u, a] = it + tenure
+    def _exchange(self, s: int, t: int) -> None:
+        """Exchange the units in slots ``s`` and ``t`` (their groups are the slots')."""
+        if s == t:
+            return
+        for vector in (self.w, self.alpha, self.unit):
+            vector[s], vector[t] = vector[t], vector[s]
+        for matrix in (self.C, self.tabu, self.W2):
+            row = matrix[s].copy()
+            matrix[s] = matrix[t]
+            matrix[t] = row
+        column = self.W2[:, s].copy()
+        self.W2[:, s] = self.W2[:, t]
+        self.W2[:, t] = column
 
-    def _shake(self, strength: int, tabu: np.ndarray) -> None:
+    def _apply(self, kind: int, s: int, x: int, it: int, tenure: int) -> None:
+        """Swap the units in slots ``s`` and ``x`` (kind 0) or move slot ``s`` to group ``x`` (kind 1)."""
+        p, L, C = self.p, self.L, self.C
+        a = int(L[s])
+        us = int(self.unit[s])
+        if kind == 0:
+            b = int(L[x])
+            ux = int(self.unit[x])
+            self.f += float(C[s, b] - C[s, a] + C[x, a] - C[x, b] - 2.0 * p.W[us, ux])
+            diff = p.W[self.unit, ux] - p.W[self.unit, us]
+            C[:, a] += diff
+            C[:, b] -= diff
+            dw, dalpha = self.w[x] - self.w[s], self.alpha[x] - self.alpha[s]
+            self.size[a] += dw
+            self.size[b] -= dw
+            self.anchored[a] += dalpha
+            self.anchored[b] -= dalpha
+            self.tabu[s, a] = it + tenure
+            self.tabu[x, b] = it + tenure
+            self._exchange(s, x)
+            return
+        self.f += float(C[s, x] - C[s, a])
+        column = p.W[self.unit, us]
+        C[:, a] -= column
+        C[:, x] += column
+        self.size[a] -= self.w[s]
+        self.size[x] += self.w[s]
+        self.anchored[a] -= self.alpha[s]
+        self.anchored[x] += self.alpha[s]
+        self.tabu[s, a] = it + tenure
+        count, start = self.count, self.start
+        if x > a:  # walk the unit right, one block border at a time
+            edge = start[a] + count[a] - 1
+            self._exchange(s, edge)
+            s = edge
+            for k in range(a + 1, x + 1):
+                count[k - 1] -= 1
+                count[k] += 1
+                start[k] -= 1
+                L[s] = k
+                if k < x:
+                    edge = start[k] + count[k] - 1
+                    self._exchange(s, edge)
+                    s = edge
+        else:  # walk it left
+            edge = start[a]
+            self._exchange(s, edge)
+            s = edge
+            for k in range(a - 1, x - 1, -1):
+                count[k + 1] -= 1
+                count[k] += 1
+                start[k + 1] += 1
+                L[s] = k
+                if k > x:
+                    edge = start[k]
+                    self._exchange(s, edge)
+                    s = edge
+
+    def _shake(self, strength: int) -> None:
         """Apply ``strength`` random feasible swaps or moves (a perturbation)."""
         limit = -self.p.big / 2
         for _ in range(strength):
@@ -646,17 +711,17 @@ class _TabuSearch:
                 return
             pick = int(options[self.rng.integers(options.size)])
             width = self.m if kind == 0 else self.g
-            self._apply(kind, pick // width, pick % width, 0, tabu, 0)
+            self._apply(kind, pick // width, pick % width, 0, 0)
 
     # -- the search
 
     def run(self, deadline, max_iterations):
         p, rng = self.p, self.rng
-        best_L, best_f = self.L.copy(), self.f
+        best_L, best_f = self.labels(), self.f
         if self.g == 1 or self.m == 1 or max_iterations == 0:
             return best_L, 0
         m = self.m
-        tabu = np.zeros((m, self.g), dtype=np.int64)
+        tabu = self.tabu
         tenure_lo, tenure_span = max(2, int(m * TUNING["tenure_lo"])), max(2, int(m * TUNING["tenure_span"]))
         stall_limit = max(50, int(TUNING["stall"] * m))
         strength = max(2, int(m * TUNING["strength"]))
@@ -685,15 +750,14 @@ class _TabuSearch:
                 if not np.isfinite(gain) and self._best(G, moves)[0] <= limit:
                     break  # no feasible neighbour at all
                 continue
-            self._apply(kind, u, x, it, tabu, tenure_lo + int(rng.integers(tenure_span)))
+            self._apply(kind, u, x, it, tenure_lo + int(rng.integers(tenure_span)))
             if self.f > best_f + eps:
-                best_L, best_f = self.L.copy(), self.f
+                best_L, best_f = self.labels(), self.f
                 stall = 0
             else:
                 stall += 1
                 if stall > stall_limit:
                     self._reset(best_L)
-                    tabu.fill(0)
-                    self._shake(strength, tabu)
+                    self._shake(strength)
                     stall = 0
         return best_L, it
