@@ -157,18 +157,22 @@ def form_groups(
     Notes
     -----
     Together pairs are merged into units, which then move as one. A greedy
-    construction (with backtracking, so the hard rules always hold) is
-    followed by an iterated tabu search over two neighbourhoods: moving a
-    unit to another group and swapping two units of different groups. The
-    search keeps the ``(units, g)`` matrix ``C`` of each unit's diversity to
-    each group, so the gain of a move is ``C[u, b] - C[u, a]`` and of a swap
-    ``C[u, b] - C[u, a] + C[v, a] - C[v, b] - 2 d_uv``; the whole
-    neighbourhood is scored with a few vectorised operations, and a step
-    updates two columns of ``C`` in ``O(n)``. Apart pairs carry a penalty
-    larger than any total, so the search never keeps a grouping that breaks
-    one. When the search stalls it restarts from the best grouping after a
-    random shake-up (iterated tabu search, after Palubeckis et al. 2011 and
-    Lai & Hao 2016 for the MDGP). Time per iteration is ``O(n^2)`` in numpy.
+    construction aims at the group sizes with the most pairs (a small dynamic
+    programme) and backtracks where needed, so the hard rules hold from the
+    start. An iterated tabu search follows, over two neighbourhoods: moving
+    a unit to another group and swapping two units of different groups.
+    The search keeps the ``(units, g)`` matrix ``C`` of each unit's
+    diversity to each group, so the gain of a move is ``C[u, b] - C[u, a]``
+    and of a swap ``C[u, b] - C[u, a] + C[v, a] - C[v, b] - 2 d_uv``. The
+    whole neighbourhood is scored with a few vectorised operations (units
+    sit in slots ordered by group, so no gather or transpose of an
+    ``(n, n)`` array is needed) and a step updates two columns of ``C`` in
+    ``O(n)``; an iteration costs ``O(n^2)`` numpy work. Apart pairs carry a
+    penalty larger than any total, so the search never keeps a grouping
+    that breaks one; sizes and anchors are masked out of the neighbourhood.
+    When the search stalls it restarts from the best grouping after a
+    random shake-up, in the spirit of the iterated tabu and iterated maxima
+    searches for the MDGP (Palubeckis et al. 2011; Lai & Hao 2016).
 
     Totals are sums of floats, exact up to rounding.
 
