@@ -1,0 +1,494 @@
+"""From member profiles to mentoring scores, reasons and round-review diagnoses.
+
+``score_mentoring`` builds the learner x mentor score table with numpy in row
+blocks (no Python loop over pairs); ``explain`` gives the same numbers for
+one pair in words a member understands, because both run the same term
+functions; ``diagnose_unmatched`` tells HR why a learner got no mentor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from matcher.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
+from matcher.profiles import (
+    Goal,
+    PRIORITY_WEIGHT,
+    Profile,
+    Reason,
+    Rules,
+    ScoreTable,
+    utc_offset_hours,
+)
+from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+
+#: Learner rows scored per block (keeps temporaries small and in cache).
+BLOCK_ROWS = 1024
+#: Working day used for the time-zone overlap, in hours.
+WORKING_HOURS = 8.0
+#: Value of a seniority gap (mentor band minus learner band); other gaps count 0.
+SENIORITY_GAP_VALUE = {0: 0.25, 1: 1.0, 2: 1.0, 3: 0.5}
+
+
+@dataclass(frozen=True)
+class MentoringWeights:
+    """How much each soft term counts in a mentoring score (HR moves these as sliders).
+
+    Every term is worth between 0 and its weight; ``describe()`` lists the
+    one-line meaning of each weight.
+
+    Examples
+    --------
+    >>> MentoringWeights(community=0.0).community
+    0.0
+    >>> MentoringWeights.describe()[0]
+    ('goals', 10.0, 'How well the mentor can teach what the learner wants to learn (priority counts)')
+    """
+
+    goals: float = field(
+        default=10.0,
+        metadata={"meaning": "How well the mentor can teach what the learner wants to learn (priority counts)"},
+    )
+    community: float = field(
+        default=2.0, metadata={"meaning": "Sharing a Community of Practice (full weight from two shared)"}
+    )
+    cross_department: float = field(
+        default=1.5, metadata={"meaning": "Learning from another part of the organisation"}
+    )
+    time_zone: float = field(default=1.5, metadata={"meaning": "Overlap of an 8-hour working day"})
+    seniority: float = field(
+        default=1.0, metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up"}
+    )
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+                raise ValueError(f"expected weight {item.name!r} as a finite number >= 0, got {value!r}")
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, float, str]]:
+        """``(name, default, meaning)`` for every weight, in slider order."""
+        return [(item.name, item.default, item.metadata["meaning"]) for item in fields(cls)]
+
+
+@dataclass(frozen=True, eq=False)
+class MentoringScores(ScoreTable):
+    """A ``ScoreTable`` of learners x mentors that remembers its weights and rules."""
+
+    weights: MentoringWeights = field(default_factory=MentoringWeights)
+    rules: Rules = field(default_factory=Rules)
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Each mentor's capacity, ready for ``assign_mentors``."""
+        return np.array([m.mentor_capacity for m in self.cols], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why one learner got no mentor, for the round review.
+
+    Attributes
+    ----------
+    learner : int
+        Row index of the learner in the score table.
+    kind : str
+        ``"no_eligible_mentor"``, ``"seats_taken"`` or ``"not_worth_it"``.
+    text : str
+        The explanation in words HR reads.
+    rule_counts : dict of str to int
+        For ``"no_eligible_mentor"``: how many mentors each hard rule removed.
+    best_mentor, taken_by : int or None
+        For ``"seats_taken"``: the best eligible mentor and a learner holding their seat.
+    """
+
+    learner: int
+    kind: str
+    text: str
+    rule_counts: dict[str, int] = field(default_factory=dict)
+    best_mentor: int | None = None
+    taken_by: int | None = None
+
+
+# --- features -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Side:
+    """Profiles as arrays over shared vocabularies."""
+
+    goal_skill: np.ndarray  # (n, G) int, index into the skill vocabulary (pad = last)
+    goal_current: np.ndarray  # (n, G) float32
+    goal_span: np.ndarray  # (n, G) float32, levels from current to target, >= 1
+    goal_share: np.ndarray  # (n, G) float32, priority share, rows sum to 1 (or 0)
+    levels: np.ndarray  # (n_skills + 1, n) float32, skill level per member
+    communities: np.ndarray  # (n, C) float32 one-hot
+    department: np.ndarray  # (n,) int, -1 when unknown
+    zone: np.ndarray  # (n,) int into the zone vocabulary
+    seniority: np.ndarray  # (n,) int, 0 unknown
+
+
+@dataclass
+class _Vocabulary:
+    skills: dict[str, int] = field(default_factory=dict)
+    communities: dict[str, int] = field(default_factory=dict)
+    departments: dict[str, int] = field(default_factory=dict)
+    zones: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, profiles: Sequence[Profile]) -> "_Vocabulary":
+        vocabulary = cls()
+        for profile in profiles:
+            for skill in list(profile.skills) + [goal.skill for goal in profile.goals]:
+                vocabulary.skills.setdefault(skill, len(vocabulary.skills))
+            for community in profile.communities:
+                vocabulary.communities.setdefault(community, len(vocabulary.communities))
+            if profile.department:
+                vocabulary.departments.setdefault(profile.department, len(vocabulary.departments))
+            vocabulary.zones.setdefault(profile.timezone, len(vocabulary.zones))
+        return vocabulary
+
+
+def _encode(profiles: Sequence[Profile], vocabulary: _Vocabulary) -> _Side:
+    n, pad = len(profiles), len(vocabulary.skills)
+    width = max([len(p.goals) for p in profiles] + [1])
+    goal_skill = np.full((n, width), pad, dtype=np.int64)
+    goal_current = np.zeros((n, width), dtype=np.float32)
+    goal_span = np.ones((n, width), dtype=np.float32)
+    goal_share = np.zeros((n, width), dtype=np.float32)
+    levels = np.zeros((pad + 1, n), dtype=np.float32)
+    communities = np.zeros((n, max(len(vocabulary.communities), 1)), dtype=np.float32)
+    for i, profile in enumerate(profiles):
+        total = sum(PRIORITY_WEIGHT[g.priority] for g in profile.goals)
+        for g, goal in enumerate(profile.goals):
+            current = profile.level(goal.skill)
+            goal_skill[i, g] = vocabulary.skills[goal.skill]
+            goal_current[i, g] = current
+            goal_span[i, g] = max(goal.target - current, 1)
+            goal_share[i, g] = PRIORITY_WEIGHT[goal.priority] / total
+        for skill, level in profile.skills.items():
+            levels[vocabulary.skills[skill], i] = level
+        for community in profile.communities:
+            communities[i, vocabulary.communities[community]] = 1.0
+    return _Side(
+        goal_skill=goal_skill,
+        goal_current=goal_current,
+        goal_span=goal_span,
+        goal_share=goal_share,
+        levels=levels,
+        communities=communities,
+        department=np.array([vocabulary.departments.get(p.department, -1) for p in profiles], dtype=np.int64),
+        zone=np.array([vocabulary.zones[p.timezone] for p in profiles], dtype=np.int64),
+        seniority=np.array([p.seniority for p in profiles], dtype=np.int64),
+    )
+
+
+def _rows(side: _Side, start: int, stop: int) -> _Side:
+    """Learner rows ``start:stop`` of ``side`` (the level table stays whole; learners only use goals)."""
+    return _Side(
+        goal_skill=side.goal_skill[start:stop],
+        goal_current=side.goal_current[start:stop],
+        goal_span=side.goal_span[start:stop],
+        goal_share=side.goal_share[start:stop],
+        levels=side.levels,
+        communities=side.communities[start:stop],
+        department=side.department[start:stop],
+        zone=side.zone[start:stop],
+        seniority=side.seniority[start:stop],
+    )
+
+
+def _zone_overlap_table(vocabulary: _Vocabulary) -> np.ndarray:
+    offsets = np.array([utc_offset_hours(zone) for zone in vocabulary.zones], dtype=np.float32)
+    apart = np.abs(offsets[:, None] - offsets[None, :]) % 24
+    apart = np.minimum(apart, 24 - apart)
+    return np.clip(WORKING_HOURS - apart, 0, WORKING_HOURS) / WORKING_HOURS
+
+
+def _seniority_table(n_bands: int = 6) -> np.ndarray:
+    table = np.zeros((n_bands, n_bands), dtype=np.float32)
+    for learner in range(1, n_bands):
+        for mentor in range(1, n_bands):
+            table[learner, mentor] = SENIORITY_GAP_VALUE.get(mentor - learner, 0.0)
+    return table
+
+
+def _lookup(table: np.ndarray, row_codes: np.ndarray, col_codes: np.ndarray) -> np.ndarray:
+    """``table[row_codes[:, None], col_codes[None, :]]`` without a pairwise index array."""
+    return np.take(table[row_codes], col_codes, axis=1)
+
+
+# --- soft terms (shared by scoring and explanations) ----------------------------
+
+
+def _terms(
+    learners: _Side, mentors: _Side, weights: MentoringWeights, zone_table: np.ndarray
+) -> Iterator[tuple[str, int, np.ndarray]]:
+    """Yield ``(term, goal slot or -1, contribution block)`` for every soft term."""
+    w = np.float32
+    for g in range(learners.goal_skill.shape[1]):
+        level = mentors.levels[learners.goal_skill[:, g]]
+        cover = np.clip((level - learners.goal_current[:, g, None]) / learners.goal_span[:, g, None], 0, 1)
+        yield "goal", g, cover * (w(weights.goals) * learners.goal_share[:, g, None])
+    shared = learners.communities @ mentors.communities.T
+    yield "community", -1, np.minimum(shared, 2) * w(weights.community / 2)
+    other = (learners.department[:, None] != mentors.department[None, :]) & (learners.department[:, None] >= 0)
+    other &= mentors.department[None, :] >= 0
+    yield "cross_department", -1, other * w(weights.cross_department)
+    yield "time_zone", -1, _lookup(zone_table, learners.zone, mentors.zone) * w(weights.time_zone)
+    yield "seniority", -1, _lookup(_seniority_table(), learners.seniority, mentors.seniority) * w(weights.seniority)
+
+
+def score_mentoring(
+    learners: Sequence[Profile],
+    mentors: Sequence[Profile],
+    weights: MentoringWeights | None = None,
+    rules: Rules | None = None,
+) -> MentoringScores:
+    """Score every learner x mentor pair; hard-rule breakers score ``-inf``.
+
+    The score is the sum of the soft terms of ``MentoringWeights``:
+
+    - goals: for each learning goal, ``clip((mentor level - learner level) /
+      max(target - learner level, 1), 0, 1)``, weighted by the goal's
+      priority share, so a mentor one level above gives partial credit and one
+      at the target gives full credit;
+    - community: ``min(shared communities, 2) / 2``;
+    - cross_department: 1 when both departments are known and differ;
+    - time_zone: overlap of an 8-hour working day, from the UTC offsets;
+    - seniority: ``SENIORITY_GAP_VALUE`` of the band gap (unknown counts 0).
+
+    Parameters
+    ----------
+    learners, mentors : sequence of Profile
+        Rows and columns of the table.
+    weights : MentoringWeights, optional
+        Defaults to ``MentoringWeights()``.
+    rules : Rules, optional
+        Hard rules (``matcher.rules``); defaults to ``Rules()``.
+
+    Returns
+    -------
+    MentoringScores
+        A ``ScoreTable`` with float32 ``scores`` of shape
+        ``(len(learners), len(mentors))``, able to explain any pair.
+
+    Notes
+    -----
+    Time and memory are ``O(len(learners) * len(mentors))``, in blocks of
+    ``BLOCK_ROWS`` learners; only the (float32) table itself is kept.
+
+    Examples
+    --------
+    >>> ann = Profile(1, "Ann", skills={"SQL": 2}, goals=(Goal("SQL", 4, 1),))
+    >>> bo = Profile(2, "Bo", skills={"SQL": 5}, mentor_capacity=1)
+    >>> table = score_mentoring([ann], [bo, ann], MentoringWeights(time_zone=0.0))
+    >>> table.scores.tolist()
+    [[10.0, -inf]]
+    """
+    weights = weights if weights is not None else MentoringWeights()
+    rules = rules if rules is not None else Rules()
+    learners, mentors = tuple(learners), tuple(mentors)
+    _check_profiles(learners, "learners")
+    _check_profiles(mentors, "mentors")
+    vocabulary = _Vocabulary.of(learners + mentors)
+    learner_side, mentor_side = _encode(learners, vocabulary), _encode(mentors, vocabulary)
+    zone_table = _zone_overlap_table(vocabulary)
+    scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
+    for start in range(0, len(learners), BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, len(learners))
+        block = scores[start:stop]
+        for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, zone_table):
+            block += contribution
+        block[forbidden_mask(learners[start:stop], mentors, rules)] = -np.inf
+    return MentoringScores(
+        scores=scores,
+        rows=learners,
+        cols=mentors,
+        explainer=lambda learner, mentor: explain(learner, mentor, weights, rules),
+        weights=weights,
+        rules=rules,
+    )
+
+
+def _check_profiles(profiles, name: str) -> None:
+    for item in profiles:
+        if not isinstance(item, Profile):
+            raise ValueError(f"expected {name} as Profile objects, got a {type(item).__name__}")
+
+
+# --- explanations --------------------------------------------------------------
+
+
+def explain(
+    learner: Profile, mentor: Profile, weights: MentoringWeights | None = None, rules: Rules | None = None
+) -> list[Reason]:
+    """The reasons behind one learner-mentor score, in words a member understands.
+
+    Soft reasons carry their share of the score (they add up to it); a pair
+    that breaks a hard rule gets one reason per rule with contribution
+    ``-inf``. "Both speak ..." is shown with contribution 0: it is the
+    language rule passing, not a soft term.
+
+    Parameters
+    ----------
+    learner, mentor : Profile
+        The pair.
+    weights, rules : optional
+        As in ``score_mentoring``.
+
+    Returns
+    -------
+    list of Reason
+
+    Examples
+    --------
+    >>> ann = Profile(1, "Ann", skills={"Data analysis": 2}, goals=(Goal("Data analysis", 4),),
+    ...               department="Finance", languages=frozenset({"Thai"}))
+    >>> bo = Profile(2, "Bo", skills={"Data analysis": 5}, department="Operations",
+    ...              languages=frozenset({"Thai", "English"}))
+    >>> [r.text for r in explain(ann, bo, MentoringWeights(time_zone=0.0))]
+    ['Teaches Data analysis (level 5; you are at 2, aiming for 4)', 'Different department: Finance ↔ Operations', 'Both speak Thai']
+    """
+    weights = weights if weights is not None else MentoringWeights()
+    rules = rules if rules is not None else Rules()
+    broken = broken_rules(learner, mentor, rules)
+    if broken:
+        return [Reason(name, rule_text(name, rules), -np.inf) for name in broken]
+    vocabulary = _Vocabulary.of([learner, mentor])
+    learner_side, mentor_side = _encode([learner], vocabulary), _encode([mentor], vocabulary)
+    reasons = []
+    for term, slot, contribution in _terms(learner_side, mentor_side, weights, _zone_overlap_table(vocabulary)):
+        value = float(contribution[0, 0])
+        text = _reason_text(term, slot, learner, mentor, value)
+        if text:
+            reasons.append(Reason(term, text, value))
+    shared = sorted(learner.languages & mentor.languages)
+    if shared:
+        reasons.append(Reason("language", f"Both speak {_join(shared)}", 0.0))
+    return reasons
+
+
+def _reason_text(term: str, slot: int, learner: Profile, mentor: Profile, value: float) -> str:
+    """Words for one soft term; empty for a term that contributes nothing worth saying."""
+    if term == "goal":
+        return _goal_text(learner.goals[slot], learner, mentor) if slot < len(learner.goals) else ""
+    if value <= 0:
+        return ""
+    if term == "community":
+        shared = sorted(learner.communities & mentor.communities)
+        noun = "community" if len(shared) == 1 else "communities"
+        return f"Both in the {_join(shared)} {noun}"
+    if term == "cross_department":
+        return f"Different department: {learner.department} ↔ {mentor.department}"
+    if term == "time_zone":
+        hours = round(_zone_overlap_hours(learner.timezone, mentor.timezone))
+        if learner.timezone == mentor.timezone:
+            return f"Same time zone ({learner.timezone})"
+        return f"Working hours overlap about {hours} of 8 hours ({learner.timezone} ↔ {mentor.timezone})"
+    return f"Seniority gap that works: {mentor.seniority_label} mentoring {learner.seniority_label}"
+
+
+def _goal_text(goal, learner: Profile, mentor: Profile) -> str:
+    have, mine = mentor.level(goal.skill), learner.level(goal.skill)
+    levels = f"level {have}; you are at {mine}, aiming for {goal.target}"
+    if have >= max(goal.target, mine + 1):
+        return f"Teaches {goal.skill} ({levels})"
+    if have > mine:
+        return f"Knows {goal.skill} a little beyond you ({levels})"
+    if have:
+        return f"Not ahead of you in {goal.skill} ({levels})"
+    return f"Does not list {goal.skill} (you are at {mine}, aiming for {goal.target})"
+
+
+def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
+    apart = abs(utc_offset_hours(zone_a) - utc_offset_hours(zone_b)) % 24
+    return max(0.0, WORKING_HOURS - min(apart, 24 - apart))
+
+
+def _join(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+# --- round review --------------------------------------------------------------
+
+
+def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> list[Diagnosis]:
+    """Why each unmatched learner got no mentor, in words HR reads.
+
+    - ``"no_eligible_mentor"``: every mentor is forbidden or has no seats;
+      ``rule_counts`` says how many candidates each hard rule removed.
+    - ``"seats_taken"``: eligible mentors exist but their seats went to
+      others; names the best such mentor and the learner holding the seat
+      who scores highest with them.
+    - ``"not_worth_it"``: an eligible mentor had a free seat, but the pair
+      scored too low to be worth making (``priority="score"``).
+
+    Parameters
+    ----------
+    table : MentoringScores
+        From ``score_mentoring``.
+    assignment : MentorAssignment
+        From ``assign_mentors(table.scores, table.capacity, ...)``.
+
+    Returns
+    -------
+    list of Diagnosis
+        One per unmatched learner, in learner order.
+
+    Examples
+    --------
+    >>> ann = Profile(1, "Ann", goals=(Goal("SQL", 3),))
+    >>> ben = Profile(2, "Ben", goals=(Goal("SQL", 3),))
+    >>> cho = Profile(3, "Cho", skills={"SQL": 5}, mentor_capacity=1)
+    >>> table = score_mentoring([ann, ben], [cho], rules=Rules(forbidden=frozenset({(2, 3)})))
+    >>> [d.text for d in diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))]
+    ['No eligible mentor: HR ruled this pair out (1 mentor)']
+    """
+    capacity = table.capacity
+    load = np.bincount(assignment.pairs[:, 1], minlength=len(table.cols))
+    holders = {}
+    for learner, mentor in assignment.pairs.tolist():
+        holders.setdefault(mentor, []).append(learner)
+    return [_diagnose(table, int(i), capacity, load, holders) for i in assignment.unmatched]
+
+
+def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagnosis:
+    row = table.scores[i]
+    eligible = np.flatnonzero((row > -np.inf) & (capacity > 0))
+    if eligible.size == 0:
+        return _no_eligible(table, i, capacity)
+    free = eligible[load[eligible] < capacity[eligible]]
+    if free.size:
+        best = int(free[np.argmax(row[free])])
+        return Diagnosis(
+            i,
+            "not_worth_it",
+            f"{table.cols[best].name or 'A mentor'} had a free seat, but the pair scored only {row[best]:.2f}",
+            best_mentor=best,
+        )
+    best = int(eligible[np.argmax(row[eligible])])
+    taken_by = max(holders[best], key=lambda other: table.scores[other, best])
+    return Diagnosis(
+        i,
+        "seats_taken",
+        f"Best eligible mentor {table.cols[best].name} ({row[best]:.2f}) is full; "
+        f"the seat went to {table.rows[taken_by].name} ({table.scores[taken_by, best]:.2f})",
+        best_mentor=best,
+        taken_by=int(taken_by),
+    )
+
+
+def _no_eligible(table: MentoringScores, i: int, capacity) -> Diagnosis:
+    with_seats = [mentor for mentor, seats in zip(table.cols, capacity) if seats > 0]
+    counts = rule_counts(table.rows[i], with_seats, table.rules)
+    parts = [f"{rule_text(name, table.rules)} ({count} mentor{'s' if count != 1 else ''})" for name, count in counts.items()]
+    no_seats = len(table.cols) - len(with_seats)
+    if no_seats:
+        parts.append(f"No seats this round ({no_seats} mentor{'s' if no_seats != 1 else ''})")
+    return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), rule_counts=counts)
