@@ -4,8 +4,8 @@ The Maximally Diverse Grouping Problem (MDGP): split ``n`` members into ``g``
 groups, group ``k`` holding between ``a_k`` and ``b_k`` members, so that the
 sum of the pairwise diversities ``d_ij`` inside the groups is as large as
 possible. It is NP-hard; this module finds very good groupings with an
-iterated tabu search and keeps the hard rules (sizes, anchors, apart,
-together) at every step.
+iterated tabu search and never returns one that breaks a hard rule
+(sizes, anchors, apart, together).
 
 The profile-level layer (who is diverse from whom, anchors, explanations)
 lives in ``matcher.groups``.
@@ -24,8 +24,11 @@ from matcher._validation import check_score_matrix
 
 __all__ = ["Grouping", "InfeasibleError", "form_groups"]
 
-#: Search parameters, as fractions of the number of units (tuned on MDGPLIB n=120).
-TUNING = {"tenure_lo": 0.05, "tenure_span": 0.1, "stall": 60.0, "strength": 0.25}
+# Search parameters, as multiples of the number of units m (tuned on MDGPLIB n=120):
+# a unit may not return to a group it left for tenure_lo*m + a random 0..tenure_span*m
+# iterations; after stall*m iterations without a new best, the search restarts from
+# the best grouping shaken by strength*m random steps.
+_TUNING = {"tenure_lo": 0.05, "tenure_span": 0.1, "stall": 60.0, "strength": 0.25}
 
 
 class InfeasibleError(ValueError):
@@ -726,9 +729,9 @@ class _TabuSearch:
             return best_L, 0
         m = self.m
         tabu = self.tabu
-        tenure_lo, tenure_span = max(2, int(m * TUNING["tenure_lo"])), max(2, int(m * TUNING["tenure_span"]))
-        stall_limit = max(50, int(TUNING["stall"] * m))
-        strength = max(2, int(m * TUNING["strength"]))
+        tenure_lo, tenure_span = max(2, int(m * _TUNING["tenure_lo"])), max(2, int(m * _TUNING["tenure_span"]))
+        stall_limit = max(50, int(_TUNING["stall"] * m))
+        strength = max(2, int(m * _TUNING["strength"]))
         eps = 1e-9 * max(1.0, abs(best_f))
         it = stall = 0
         limit = -p.big / 2
