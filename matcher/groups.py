@@ -339,7 +339,7 @@ def _group_count(n: int, low: int, high: int) -> int:
     """The fewest groups of ``low``-``high`` members that hold ``n``."""
     g = -(-n // high)
     if g * low > n:
-        raise ValueError(f"cannot split {n} members into groups of {low} to {high}")
+        raise ValueError(f"cannot split {n} member(s) into groups of {low} to {high}")
     return g
 
 
@@ -377,9 +377,10 @@ def _buddies(members, name: str, d: np.ndarray, apart: set[tuple[int, int]]) -> 
         if len(indices) < 2:
             continue
         sub = d[np.ix_(indices, indices)].copy()
+        where = {i: k for k, i in enumerate(indices)}
         for a, b in apart:
-            if a in indices and b in indices:
-                sub[indices.index(a), indices.index(b)] = sub[indices.index(b), indices.index(a)] = -np.inf
+            if a in where and b in where:
+                sub[where[a], where[b]] = sub[where[b], where[a]] = -np.inf
         np.fill_diagonal(sub, -np.inf)
         free = np.ones(len(indices), dtype=bool)
         chosen = []

@@ -193,7 +193,7 @@ def test_wider_sizes_are_used_to_keep_buddies():
         ([], {}, "at least one member"),
         ([Profile(1), Profile(1)], {}, "unique member ids, got id 1"),
         (["x"], {}, "Profile members"),
-        ([Profile(i) for i in range(7)], dict(group_size=(4, 5)), "cannot split 7 members into groups of 4 to 5"),
+        ([Profile(i) for i in range(7)], dict(group_size=(4, 5)), "cannot split 7 member\\(s\\) into groups of 4 to 5"),
         ([Profile(i) for i in range(4)], dict(group_size=(3, 2)), "1 <= min <= max"),
         ([Profile(i) for i in range(4)], dict(group_size=4), "group_size as \\(min, max\\)"),
         ([Profile(i) for i in range(4)], dict(anchor_level=6), "anchor_level 1-5"),
