@@ -9,7 +9,7 @@ functions; ``diagnose_unmatched`` tells HR why a learner got no mentor.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -26,7 +26,11 @@ from matcher.profiles import (
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
 
 #: Learner rows scored per block (keeps temporaries small and in cache).
-BLOCK_ROWS = 1024
+BLOCK_ROWS = 512
+#: Learner rows per call of the (shared) hard-rule masks, which loop over history once per call.
+RULE_BLOCK_ROWS = 4096
+#: Terms valued by a table over one code per person: term -> code field of ``_Side``.
+CODED_TERMS = {"cross_department": "department", "time_zone": "zone", "seniority": "seniority"}
 #: Working day used for the time-zone overlap, in hours.
 WORKING_HOURS = 8.0
 #: Value of a seniority gap (mentor band minus learner band); other gaps count 0.
@@ -127,9 +131,10 @@ class _Side:
     goal_share: np.ndarray  # (n, G) float32, priority share, rows sum to 1 (or 0)
     levels: np.ndarray  # (n_skills + 1, n) float32, skill level per member
     communities: np.ndarray  # (n, C) float32 one-hot
-    department: np.ndarray  # (n,) int, -1 when unknown
+    department: np.ndarray  # (n,) int, len(departments) when unknown
     zone: np.ndarray  # (n,) int into the zone vocabulary
     seniority: np.ndarray  # (n,) int, 0 unknown
+    coded: np.ndarray | None = None  # (n,) int into the rows of a combined coded table
 
 
 @dataclass
@@ -181,10 +186,23 @@ def _encode(profiles: Sequence[Profile], vocabulary: _Vocabulary) -> _Side:
         goal_share=goal_share,
         levels=levels,
         communities=communities,
-        department=np.array([vocabulary.departments.get(p.department, -1) for p in profiles], dtype=np.int64),
+        department=np.array(
+            [vocabulary.departments.get(p.department, len(vocabulary.departments)) for p in profiles], dtype=np.int64
+        ),
         zone=np.array([vocabulary.zones[p.timezone] for p in profiles], dtype=np.int64),
         seniority=np.array([p.seniority for p in profiles], dtype=np.int64),
     )
+
+
+def _combine_coded(learners: _Side, tables: dict[str, np.ndarray]) -> tuple[_Side, dict[str, np.ndarray]]:
+    """Sum the coded terms into one table over the learners' distinct code combinations.
+
+    Scoring then gathers one row per learner instead of one per term.
+    """
+    codes = np.column_stack([getattr(learners, name) for name in CODED_TERMS.values()])
+    distinct, coded = np.unique(codes, axis=0, return_inverse=True)
+    combined = sum(tables[term][distinct[:, k]] for k, term in enumerate(CODED_TERMS))
+    return replace(learners, coded=coded.ravel()), {"coded": combined}
 
 
 def _rows(side: _Side, start: int, stop: int) -> _Side:
@@ -199,7 +217,25 @@ def _rows(side: _Side, start: int, stop: int) -> _Side:
         department=side.department[start:stop],
         zone=side.zone[start:stop],
         seniority=side.seniority[start:stop],
+        coded=None if side.coded is None else side.coded[start:stop],
     )
+
+
+def _pair_tables(vocabulary: _Vocabulary) -> dict[str, np.ndarray]:
+    """Value tables of the terms that depend on one code per person."""
+    return {
+        "cross_department": _department_table(vocabulary),
+        "time_zone": _zone_overlap_table(vocabulary),
+        "seniority": _seniority_table(),
+    }
+
+
+def _department_table(vocabulary: _Vocabulary) -> np.ndarray:
+    """1 where two known departments differ; the last code means unknown."""
+    size = len(vocabulary.departments) + 1
+    table = 1.0 - np.eye(size, dtype=np.float32)
+    table[-1, :] = table[:, -1] = 0.0
+    return table
 
 
 def _zone_overlap_table(vocabulary: _Vocabulary) -> np.ndarray:
@@ -217,30 +253,52 @@ def _seniority_table(n_bands: int = 6) -> np.ndarray:
     return table
 
 
-def _lookup(table: np.ndarray, row_codes: np.ndarray, col_codes: np.ndarray) -> np.ndarray:
-    """``table[row_codes[:, None], col_codes[None, :]]`` without a pairwise index array."""
-    return np.take(table[row_codes], col_codes, axis=1)
+def _mentor_tables(vocabulary: _Vocabulary, mentors: _Side, weights: MentoringWeights) -> dict[str, np.ndarray]:
+    """For each coded term, ``weight * value[learner code, mentor j]`` as a (codes, mentors) table.
+
+    Scoring a block then gathers whole rows, which is far faster than a
+    pairwise lookup.
+    """
+    tables = _pair_tables(vocabulary)
+    return {
+        term: np.ascontiguousarray(tables[term][:, getattr(mentors, codes)] * np.float32(getattr(weights, term)))
+        for term, codes in CODED_TERMS.items()
+    }
 
 
 # --- soft terms (shared by scoring and explanations) ----------------------------
 
 
 def _terms(
-    learners: _Side, mentors: _Side, weights: MentoringWeights, zone_table: np.ndarray
+    learners: _Side, mentors: _Side, weights: MentoringWeights, tables: dict[str, np.ndarray]
 ) -> Iterator[tuple[str, int, np.ndarray]]:
-    """Yield ``(term, goal slot or -1, contribution block)`` for every soft term."""
-    w = np.float32
+    """Yield ``(term, goal slot or -1, contribution block)`` for every soft term.
+
+    ``tables`` comes from ``_mentor_tables``: for each coded term, a row per
+    learner code holding the weighted value against every mentor.
+    """
     for g in range(learners.goal_skill.shape[1]):
-        level = mentors.levels[learners.goal_skill[:, g]]
-        cover = np.clip((level - learners.goal_current[:, g, None]) / learners.goal_span[:, g, None], 0, 1)
-        yield "goal", g, cover * (w(weights.goals) * learners.goal_share[:, g, None])
+        yield "goal", g, _goal_cover(learners, mentors, g, weights.goals)
     shared = learners.communities @ mentors.communities.T
-    yield "community", -1, np.minimum(shared, 2) * w(weights.community / 2)
-    other = (learners.department[:, None] != mentors.department[None, :]) & (learners.department[:, None] >= 0)
-    other &= mentors.department[None, :] >= 0
-    yield "cross_department", -1, other * w(weights.cross_department)
-    yield "time_zone", -1, _lookup(zone_table, learners.zone, mentors.zone) * w(weights.time_zone)
-    yield "seniority", -1, _lookup(_seniority_table(), learners.seniority, mentors.seniority) * w(weights.seniority)
+    np.minimum(shared, 2, out=shared)
+    yield "community", -1, np.multiply(shared, np.float32(weights.community / 2), out=shared)
+    if "coded" in tables:
+        yield "coded", -1, tables["coded"][learners.coded]
+        return
+    for term, codes in CODED_TERMS.items():
+        yield term, -1, tables[term][getattr(learners, codes)]
+
+
+def _goal_cover(learners: _Side, mentors: _Side, g: int, weight: float) -> np.ndarray:
+    """``weight * share * clip((mentor level - current) / span, 0, 1)`` for goal slot ``g``."""
+    most = np.float32(weight) * learners.goal_share[:, g, None]
+    cover = mentors.levels[learners.goal_skill[:, g]]
+    cover -= learners.goal_current[:, g, None]
+    cover *= most / learners.goal_span[:, g, None]
+    np.maximum(cover, 0, out=cover)
+    return np.minimum(cover, most, out=cover)
+
+
 
 
 def score_mentoring(
@@ -297,14 +355,16 @@ def score_mentoring(
     _check_profiles(mentors, "mentors")
     vocabulary = _Vocabulary.of(learners + mentors)
     learner_side, mentor_side = _encode(learners, vocabulary), _encode(mentors, vocabulary)
-    zone_table = _zone_overlap_table(vocabulary)
+    learner_side, tables = _combine_coded(learner_side, _mentor_tables(vocabulary, mentor_side, weights))
     scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
     for start in range(0, len(learners), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(learners))
         block = scores[start:stop]
-        for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, zone_table):
+        for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, tables):
             block += contribution
-        block[forbidden_mask(learners[start:stop], mentors, rules)] = -np.inf
+    for start in range(0, len(learners), RULE_BLOCK_ROWS):
+        stop = min(start + RULE_BLOCK_ROWS, len(learners))
+        scores[start:stop][forbidden_mask(learners[start:stop], mentors, rules)] = -np.inf
     return MentoringScores(
         scores=scores,
         rows=learners,
@@ -362,7 +422,7 @@ def explain(
     vocabulary = _Vocabulary.of([learner, mentor])
     learner_side, mentor_side = _encode([learner], vocabulary), _encode([mentor], vocabulary)
     reasons = []
-    for term, slot, contribution in _terms(learner_side, mentor_side, weights, _zone_overlap_table(vocabulary)):
+    for term, slot, contribution in _terms(learner_side, mentor_side, weights, _mentor_tables(vocabulary, mentor_side, weights)):
         value = float(contribution[0, 0])
         text = _reason_text(term, slot, learner, mentor, value)
         if text:
