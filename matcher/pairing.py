@@ -1,0 +1,606 @@
+"""Peer skill swaps: maximum-weight matching on a general graph.
+
+Each member is paired with at most one other member. The solver starts from
+the *assignment relaxation*: on the symmetric matrix with a self-loop of value
+0 (staying unpaired), the best permutation is worth at least twice the best
+matching, because a matching read both ways is a permutation. Its cycles of
+length 2 are pairs; even cycles split into pairs at no loss; only odd cycles
+need repair. Dual potentials of the relaxation give ``y`` with
+``y[i] + y[j] >= w[i, j]`` for every pair and ``y >= 0``, so ``sum(y)`` is a
+proven upper bound on any matching (LP duality for fractional matchings).
+
+Exact mode (up to ``exact_up_to`` members): with a feasible matching of value
+``LB``, every matching better than ``LB`` uses only pairs whose reduced cost
+``y[i] + y[j] - w[i, j]`` is below ``sum(y) - LB``; networkx solves that
+small graph exactly, so the result is optimal.
+
+Certified mode (larger rounds): the relaxation runs on a sparse graph of each
+member's best candidates, the dual is checked (and repaired) over *all* pairs
+in row blocks, and odd cycles are repaired exactly among themselves. The
+answer carries the proven bound and gap.
+
+Coverage priority (as many pairs as possible, then the highest total) is the
+same problem on transformed weights ``w + c`` with a constant ``c`` so large
+that one more pair always beats any difference in total. With an odd number
+of members a dummy member, adjacent to everyone with base weight 0, absorbs
+the odd one out so that the relaxation does not lose half a pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from matcher._validation import check_priority, check_score_matrix, relative_gap
+
+#: Rounds up to this many members are solved exactly.
+EXACT_UP_TO = 600
+#: Candidates per member in the sparse relaxation of large rounds.
+CANDIDATES_PER_MEMBER = 10
+#: Rows per block when scanning all pairs of a large matrix.
+BLOCK_ROWS = 256
+#: Largest leftover (odd-cycle) graph repaired exactly with networkx.
+LEFTOVER_EXACT_UP_TO = 1500
+#: Relative tolerance for symmetry and for float comparisons of potentials.
+SYMMETRY_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class PeerPairing:
+    """The result of :func:`pair_peers`, with its own proof of quality.
+
+    Attributes
+    ----------
+    pairs : ndarray of int, shape (k, 2)
+        Paired members (row indices of ``scores``), each row ``i < j``,
+        sorted by ``i``.
+    total : float
+        Sum of ``scores[i, j]`` over the pairs.
+    upper_bound : float
+        Proven upper bound on the total of the best pairing for the same
+        priority (``total`` itself when solved exactly). For coverage it bounds
+        the pairings with the most pairs; ``inf`` if it could not be proven
+        that no pairing has more pairs than this one.
+    gap : float
+        ``relative_gap(upper_bound, total)``: 0.0 when proven optimal.
+    unpaired : ndarray of int
+        Members left without a partner, ascending.
+    """
+
+    pairs: np.ndarray
+    total: float
+    upper_bound: float
+    gap: float
+    unpaired: np.ndarray
+
+    @property
+    def proven_optimal(self) -> bool:
+        """True when the bound shows no better pairing exists."""
+        return self.gap == 0.0
+
+
+def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
+    """Pair members so that the sum of pair scores is as high as possible.
+
+    Solves the maximum-weight matching problem on a general graph:
+    maximise ``sum(scores[i, j] for (i, j) in pairs)`` where every member is
+    in at most one pair and no pair has score ``-inf``.
+
+    Parameters
+    ----------
+    scores : array_like, shape (n, n)
+        Symmetric pair scores, higher is better, ``-inf`` for a forbidden
+        pair. The diagonal is ignored.
+    priority : {"coverage", "score"}
+        ``"coverage"``: as many pairs as possible, then the highest total
+        (networkx's ``maxcardinality=True``). ``"score"``: the highest total;
+        pairs with a score of 0 or less are never made.
+    exact_up_to : int
+        Rounds with at most this many members are solved exactly; larger
+        ones get a fast solution with a certified bound.
+
+    Returns
+    -------
+    PeerPairing
+        Pairs, total, proven upper bound, relative gap and unpaired members.
+
+    Raises
+    ------
+    ValueError
+        If ``scores`` is not a square matrix, is asymmetric beyond 1e-9,
+        holds NaN or ``+inf``, or ``priority`` is unknown.
+
+    Notes
+    -----
+    The relaxation is a linear assignment problem (``linear_sum_assignment``
+    for exact rounds, the sparse ``min_weight_full_bipartite_matching`` over
+    ``CANDIDATES_PER_MEMBER`` best candidates for large ones). Its potentials
+    come from a vectorised Bellman-Ford pass on the residual graph; the
+    resulting dual bound is verified against every pair of the full matrix,
+    so it holds whatever the candidate graph missed. Odd cycles of the
+    relaxation are repaired with networkx on a small graph. Exact rounds then
+    run networkx on the pairs whose reduced cost could still matter, which is
+    typically a few edges per member. Totals are floats: ties may be broken
+    differently from networkx and totals agree up to rounding.
+
+    Examples
+    --------
+    >>> result = pair_peers([[0, 5, 1], [5, 0, 2], [1, 2, 0]])
+    >>> result.pairs.tolist(), result.total, result.unpaired.tolist()
+    ([[0, 1]], 5.0, [2])
+    >>> result.upper_bound, result.gap
+    (5.0, 0.0)
+    """
+    matrix = _check_symmetric_scores(scores)
+    priority = check_priority(priority)
+    problem = _Problem.build(matrix, priority)
+    if problem.size <= max(exact_up_to, 1):
+        mate, bound = _solve_exact(problem)
+    else:
+        mate, bound = _solve_certified(problem)
+    return _result(problem, mate, bound)
+
+
+def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
+    """The pair that the odd one out adds most to, or ``None`` if none can take them.
+
+    The gain of joining pair ``(i, j)`` is ``scores[leftover, i] +
+    scores[leftover, j]``; a pair where either score is ``-inf`` cannot
+    take the member.
+
+    Parameters
+    ----------
+    leftover : int
+        Index of the member without a partner.
+    pairs : array_like of int, shape (k, 2)
+        The pairs of the round (e.g. ``PeerPairing.pairs``).
+    scores : array_like, shape (n, n)
+        The score matrix the pairs were made from.
+
+    Returns
+    -------
+    tuple of int or None
+        The chosen pair ``(i, j)``.
+
+    Examples
+    --------
+    >>> s = [[0, 9, 1, 1, 3], [9, 0, 1, 1, 3], [1, 1, 0, 9, 0], [1, 1, 9, 0, 1],
+    ...      [3, 3, 0, 1, 0]]
+    >>> best_trio_for(4, [[0, 1], [2, 3]], s)
+    (0, 1)
+    """
+    matrix = check_score_matrix(scores, square=True)
+    pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    n = matrix.shape[0]
+    if not 0 <= leftover < n:
+        raise ValueError(f"expected leftover as a member index 0-{n - 1}, got {leftover!r}")
+    if pair_array.size and (pair_array.min() < 0 or pair_array.max() >= n):
+        raise ValueError(f"expected pairs of member indices 0-{n - 1}, got {pair_array.tolist()!r}")
+    open_pairs = (pair_array != leftover).all(axis=1)
+    candidates = pair_array[open_pairs]
+    if not len(candidates):
+        return None
+    gains = matrix[leftover, candidates[:, 0]] + matrix[leftover, candidates[:, 1]]
+    best = int(np.argmax(gains))
+    if not np.isfinite(gains[best]):
+        return None
+    i, j = candidates[best]
+    return (int(i), int(j))
+
+
+# --------------------------------------------------------------------------- #
+# Validation
+
+
+def _check_symmetric_scores(scores) -> np.ndarray:
+    """The shared matrix checks plus symmetry, checked in row blocks."""
+    matrix = check_score_matrix(scores, square=True)
+    n = matrix.shape[0]
+    for start in range(0, n, BLOCK_ROWS):
+        rows = matrix[start : start + BLOCK_ROWS]
+        cols = matrix[:, start : start + BLOCK_ROWS].T
+        bad = np.argwhere(_differ(rows, cols))
+        if len(bad):
+            i, j = int(bad[0, 0]) + start, int(bad[0, 1])
+            raise ValueError(
+                f"expected symmetric scores (scores[i, j] == scores[j, i] within "
+                f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={matrix[i, j]!r} "
+                f"but scores[{j}, {i}]={matrix[j, i]!r}"
+            )
+    return matrix
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    finite_a, finite_b = np.isfinite(a), np.isfinite(b)
+    both = finite_a & finite_b
+    a, b = np.where(both, a, 0.0), np.where(both, b, 0.0)
+    scale = np.maximum(1.0, np.maximum(np.abs(a), np.abs(b)))
+    return (finite_a != finite_b) | (np.abs(a - b) > SYMMETRY_TOLERANCE * scale)
+
+
+# --------------------------------------------------------------------------- #
+# The transformed problem
+
+
+@dataclass(frozen=True, eq=False)
+class _Problem:
+    """Edge weights ``w'`` on ``size`` vertices (maybe one dummy), ``-inf`` = no edge.
+
+    ``weights`` has a ``-inf`` diagonal; the relaxation adds self-loops of 0.
+    A real pair's ``w'`` is its score plus ``offset``; a dummy edge is ``offset``.
+    """
+
+    scores: np.ndarray
+    weights: np.ndarray
+    offset: float
+    lightest: float
+    has_dummy: bool
+    priority: str
+
+    @property
+    def size(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def members(self) -> int:
+        return self.scores.shape[0]
+
+    @classmethod
+    def build(cls, scores: np.ndarray, priority: str) -> "_Problem":
+        n = scores.shape[0]
+        allowed = scores > 0 if priority == "score" else np.isfinite(scores)
+        allowed[np.diag_indices(n)] = False
+        offset, lightest = _coverage_offset(scores, allowed) if priority == "coverage" else (0.0, 0.0)
+        has_dummy = priority == "coverage" and n % 2 == 1
+        size = n + has_dummy
+        weights = np.full((size, size), -np.inf)
+        np.add(scores, offset, out=weights[:n, :n], where=allowed)
+        if has_dummy:
+            weights[n, :n] = weights[:n, n] = offset
+        return cls(scores, weights, offset, lightest, has_dummy, priority)
+
+
+def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, float]:
+    """A constant ``c`` so that one more pair outweighs any difference in total.
+
+    With every base weight in ``[lo, hi]`` (0 included for the dummy), a
+    pairing with ``m + 1`` pairs beats one with ``m`` if ``c + lo > m (hi - lo)``;
+    twice that margin also lets a fractional relaxation certify the count.
+    Returns ``c`` and the lightest transformed edge ``c + lo``.
+    """
+    n = scores.shape[0]
+    finite = scores[allowed]
+    lo = min(0.0, float(finite.min())) if finite.size else 0.0
+    hi = max(0.0, float(finite.max())) if finite.size else 0.0
+    offset = 2.0 * (n + 2) * (hi - lo + 1.0) + 1.0 - lo
+    return offset, offset + lo
+
+
+# --------------------------------------------------------------------------- #
+# Exact mode
+
+
+def _solve_exact(problem: _Problem) -> tuple[np.ndarray, float]:
+    relaxation = _relaxation_matrix(problem.weights)
+    _, sigma = linear_sum_assignment(relaxation, maximize=True)
+    potentials = _dense_potentials(relaxation, sigma)
+    y = _feasible_dual(problem.weights, potentials)
+    mate = _repair(problem, sigma, y)
+    lower = _matching_value(problem, mate)
+    upper = float(y.sum())
+    slack = upper - lower
+    if slack > _tolerance(problem, upper):
+        mate = _solve_pruned(problem, y, slack, mate)
+    return mate, np.nan
+
+
+def _relaxation_matrix(weights: np.ndarray) -> np.ndarray:
+    relaxation = weights.copy()
+    np.fill_diagonal(relaxation, 0.0)
+    return relaxation
+
+
+def _dense_potentials(relaxation: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Symmetric potentials ``(u + v) / 2`` of an optimal assignment (dense).
+
+    Column potentials ``v`` are longest-path distances in the residual graph
+    (an arc from column ``sigma[i]`` to column ``j`` of length
+    ``A[i, j] - A[i, sigma[i]]``), found by vectorised Bellman-Ford.
+    """
+    n = len(sigma)
+    rows = np.arange(n)
+    assigned = relaxation[rows, sigma]
+    v = np.zeros(n)
+    tol = _float_slack(assigned)
+    for _ in range(n + 1):
+        reach = (v[sigma] - assigned)[:, None] + relaxation
+        best = reach.max(axis=0)
+        if not (best > v + tol).any():
+            break
+        v = np.maximum(v, best)
+    u = np.empty(n)
+    u[rows] = assigned - v[sigma]
+    return (u + v) / 2.0
+
+
+def _float_slack(values: np.ndarray) -> float:
+    finite = values[np.isfinite(values)]
+    scale = float(np.abs(finite).max()) if finite.size else 1.0
+    return 1e-12 * max(scale, 1.0) * max(len(values), 1)
+
+
+def _feasible_dual(weights: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Raise ``y`` until ``y >= 0`` and ``y[i] + y[j] >= w[i, j]`` holds for every pair.
+
+    ``y[i] += max(0, max_j (w[i, j] - y[i] - y[j]))`` suffices because the
+    raises are non-negative; the scan runs over all pairs in row blocks.
+    """
+    y = np.maximum(y, 0.0)
+    raise_by = np.zeros_like(y)
+    for start in range(0, len(y), BLOCK_ROWS):
+        block = weights[start : start + BLOCK_ROWS]
+        excess = block - y[start : start + BLOCK_ROWS, None] - y[None, :]
+        raise_by[start : start + BLOCK_ROWS] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
+    return y + raise_by
+
+
+def _solve_pruned(problem: _Problem, y: np.ndarray, slack: float, mate: np.ndarray) -> np.ndarray:
+    """Exact optimum: only pairs with reduced cost below ``slack`` can improve on ``mate``."""
+    weights = problem.weights
+    upper = np.triu(np.isfinite(weights), k=1)
+    reduced = np.where(upper, y[:, None] + y[None, :] - weights, np.inf)
+    keep = reduced < slack + _tolerance(problem, float(y.sum()))
+    i, j = np.nonzero(keep)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), weights[i, j].tolist()))
+    better = _mate_from_pairs(len(mate), nx.max_weight_matching(graph))
+    if _matching_value(problem, better) >= _matching_value(problem, mate):
+        return better
+    return mate
+
+
+def _tolerance(problem: _Problem, upper: float) -> float:
+    return 1e-9 * max(abs(upper), 1.0)
+
+
+# --------------------------------------------------------------------------- #
+# Certified mode
+
+
+def _solve_certified(problem: _Problem) -> tuple[np.ndarray, float]:
+    weights = problem.weights
+    rows, cols = _candidate_edges(weights, CANDIDATES_PER_MEMBER)
+    for _ in range(3):
+        sigma, y = _sparse_relaxation(weights, rows, cols)
+        dual = _feasible_dual(weights, y)
+        if dual.sum() - y.sum() <= _tolerance(problem, float(y.sum())):
+            break
+        extra_rows, extra_cols = _violated_edges(weights, y, CANDIDATES_PER_MEMBER)
+        rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
+    mate = _repair(problem, sigma, dual)
+    return mate, float(dual.sum())
+
+
+def _candidate_edges(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each vertex's ``k`` heaviest edges, made symmetric."""
+    return _top_edges(weights, np.zeros(weights.shape[0]), k)
+
+
+def _violated_edges(weights: np.ndarray, y: np.ndarray, k: int):
+    """Each vertex's ``k`` pairs with the lowest reduced cost (most violated first)."""
+    return _top_edges(weights, y, k)
+
+
+def _top_edges(weights: np.ndarray, y: np.ndarray, k: int):
+    n = weights.shape[0]
+    k = min(k, n - 1)
+    found_rows, found_cols = [], []
+    for start in range(0, n, BLOCK_ROWS):
+        block = weights[start : start + BLOCK_ROWS] - y[None, :]
+        top = np.argpartition(block, n - k, axis=1)[:, n - k :]
+        local = np.repeat(np.arange(start, start + len(block)), k)
+        flat = top.ravel()
+        finite = np.isfinite(weights[local, flat])
+        found_rows.append(local[finite])
+        found_cols.append(flat[finite])
+    rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    return _symmetric_union(rows, cols, cols, rows)
+
+
+def _symmetric_union(rows, cols, more_rows, more_cols):
+    """Distinct edges of both lists, each in both directions."""
+    all_rows = np.concatenate([rows, more_rows, cols, more_cols]).astype(np.int64)
+    all_cols = np.concatenate([cols, more_cols, rows, more_rows]).astype(np.int64)
+    base = int(max(all_rows.max(initial=0), all_cols.max(initial=0))) + 1
+    keys = np.unique(all_rows * base + all_cols)
+    return keys // base, keys % base
+
+
+def _sparse_relaxation(weights: np.ndarray, rows: np.ndarray, cols: np.ndarray):
+    """Optimal assignment on candidate edges plus self-loops, and its potentials."""
+    n = weights.shape[0]
+    diagonal = np.arange(n)
+    arc_rows = np.concatenate([rows, diagonal])
+    arc_cols = np.concatenate([cols, diagonal])
+    values = np.concatenate([weights[rows, cols], np.zeros(n)])
+    graph = csr_matrix((_integral_positive(values), (arc_rows, arc_cols)), shape=(n, n))
+    _, sigma = min_weight_full_bipartite_matching(graph, maximize=True)
+    y = _sparse_potentials(arc_rows, arc_cols, values, sigma)
+    return sigma, y
+
+
+def _integral_positive(values: np.ndarray) -> np.ndarray:
+    """Values rounded onto an integer grid of 2**36 steps, all >= 1.
+
+    LAPJVsp can loop forever on float rounding (scipy gh-17269); integral
+    weights keep its arithmetic exact. Rounding only affects which
+    assignment seeds the search: the bound is re-verified on the true scores.
+    """
+    low, high = float(values.min()), float(values.max())
+    step = max(high - low, 1e-300) / 2.0**36
+    return np.round((values - low) / step) + 1.0
+
+
+def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
+    """Symmetric potentials of an optimal sparse assignment (see ``_dense_potentials``)."""
+    n = len(sigma)
+    assigned = np.full(n, -np.inf)
+    on_sigma = sigma[arc_rows] == arc_cols
+    assigned[arc_rows[on_sigma]] = values[on_sigma]
+    length = values - assigned[arc_rows]
+    source = sigma[arc_rows]
+    order = np.argsort(arc_cols, kind="stable")
+    source, length, target = source[order], length[order], arc_cols[order]
+    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
+    heads = target[starts]
+    v = np.zeros(n)
+    tol = _float_slack(values)
+    for _ in range(n + 1):
+        best = np.maximum.reduceat(v[source] + length, starts)
+        improved = best > v[heads] + tol
+        if not improved.any():
+            break
+        v[heads[improved]] = best[improved]
+    u = assigned - v[sigma]
+    return (u + v) / 2.0
+
+
+# --------------------------------------------------------------------------- #
+# From the relaxation to a matching
+
+
+def _repair(problem: _Problem, sigma: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A matching from the assignment's cycles; odd cycles are re-matched exactly."""
+    mate = np.full(len(sigma), -1)
+    leftover = []
+    for cycle in _cycles(sigma):
+        if len(cycle) == 1 or len(cycle) % 2:
+            leftover.extend(cycle)
+        else:
+            _match_even_cycle(problem.weights, cycle, mate)
+    if leftover:
+        _match_leftover(problem.weights, np.array(leftover), y, mate)
+    return mate
+
+
+def _cycles(sigma: np.ndarray) -> list[list[int]]:
+    seen = np.zeros(len(sigma), dtype=bool)
+    successor = sigma.tolist()
+    cycles = []
+    for start in range(len(sigma)):
+        if seen[start]:
+            continue
+        cycle, node = [], start
+        while not seen[node]:
+            seen[node] = True
+            cycle.append(node)
+            node = successor[node]
+        cycles.append(cycle)
+    return cycles
+
+
+def _match_even_cycle(weights: np.ndarray, cycle: list[int], mate: np.ndarray) -> None:
+    nodes = np.array(cycle)
+    after = np.roll(nodes, -1)
+    values = weights[nodes, after]
+    first, second = values[0::2].sum(), values[1::2].sum()
+    start = 0 if first >= second else 1
+    for a, b in zip(nodes[start::2], after[start::2]):
+        if np.isfinite(weights[a, b]):
+            mate[a], mate[b] = b, a
+
+
+def _match_leftover(weights: np.ndarray, nodes: np.ndarray, y: np.ndarray, mate: np.ndarray) -> None:
+    """Best matching among the unmatched vertices (exact on a pruned graph if small)."""
+    block = weights[np.ix_(nodes, nodes)]
+    reduced = y[nodes][:, None] + y[nodes][None, :] - block
+    upper = np.triu(np.isfinite(block), k=1)
+    if len(nodes) > LEFTOVER_EXACT_UP_TO:
+        _greedy(block, nodes, upper, mate)
+        return
+    keep = upper & (reduced <= _per_vertex_threshold(reduced, upper, 12)[:, None])
+    i, j = np.nonzero(keep | keep.T)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(
+        (int(nodes[a]), int(nodes[b]), float(block[a, b])) for a, b in zip(i, j) if a < b
+    )
+    for a, b in nx.max_weight_matching(graph):
+        mate[a], mate[b] = b, a
+
+
+def _per_vertex_threshold(reduced: np.ndarray, upper: np.ndarray, k: int) -> np.ndarray:
+    both = upper | upper.T
+    costs = np.where(both, reduced, np.inf)
+    k = min(k, costs.shape[1] - 1)
+    if k <= 0:
+        return np.full(costs.shape[0], np.inf)
+    return np.partition(costs, k - 1, axis=1)[:, k - 1]
+
+
+def _greedy(block, nodes, upper, mate) -> None:
+    i, j = np.nonzero(upper)
+    order = np.argsort(-block[i, j], kind="stable")
+    for a, b in zip(nodes[i[order]], nodes[j[order]]):
+        if mate[a] < 0 and mate[b] < 0:
+            mate[a], mate[b] = b, a
+
+
+def _mate_from_pairs(size: int, pairs) -> np.ndarray:
+    mate = np.full(size, -1)
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
+    return mate
+
+
+def _matching_value(problem: _Problem, mate: np.ndarray) -> float:
+    i = np.flatnonzero(mate > np.arange(len(mate)))
+    return float(problem.weights[i, mate[i]].sum())
+
+
+# --------------------------------------------------------------------------- #
+# The result
+
+
+def _result(problem: _Problem, mate: np.ndarray, bound: float) -> PeerPairing:
+    n = problem.members
+    mate = _attach_dummy(problem, mate)
+    real = mate[:n]
+    first = np.flatnonzero((real > np.arange(n)) & (real < n))
+    pairs = np.column_stack([first, real[first]]).astype(np.int64).reshape(-1, 2)
+    total = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum()) if len(pairs) else 0.0
+    unpaired = np.flatnonzero((real < 0) | (real >= n)).astype(np.int64)
+    upper = total if np.isnan(bound) else _certified_bound(problem, mate, bound, len(pairs))
+    upper = max(upper, total)
+    return PeerPairing(pairs, total, upper, relative_gap(upper, total), unpaired)
+
+
+def _attach_dummy(problem: _Problem, mate: np.ndarray) -> np.ndarray:
+    """With a dummy vertex, make sure it takes an unpaired member (bounds rely on it)."""
+    if not problem.has_dummy or mate[-1] >= 0:
+        return mate
+    free = np.flatnonzero(mate[:-1] < 0)
+    if len(free):
+        mate = mate.copy()
+        mate[-1], mate[free[0]] = free[0], len(mate) - 1
+    return mate
+
+
+def _certified_bound(problem: _Problem, mate: np.ndarray, lp_bound: float, pairs: int) -> float:
+    """Turn the bound on transformed weights into one on scores, for the same priority.
+
+    Coverage: ``w'`` of a pairing with ``m`` real pairs (plus the dummy edge) is
+    its total plus ``(m + dummy) * c``. If no pairing can have one more pair
+    (``lp_bound < (m + dummy + 1) * (c + lo)``), the best maximum pairing's
+    total is at most ``lp_bound - (m + dummy) * c``; otherwise unproven.
+    """
+    if problem.priority == "score":
+        return lp_bound
+    edges = pairs + int(problem.has_dummy)
+    if lp_bound >= (edges + 1) * problem.lightest:
+        return np.inf
+    return lp_bound - edges * problem.offset
