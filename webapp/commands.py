@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from models import db
+from webapp.hr.commands import import_members
 from webapp.services.accounts import AccountError, make_hr
 from webapp.services.demo import database_is_empty, load_demo_data
 
@@ -18,6 +19,7 @@ DEMO_LOGINS_FILE = "demo-logins.txt"
 def register(app: Flask) -> None:
     app.cli.add_command(create_hr)
     app.cli.add_command(demo_data)
+    app.cli.add_command(import_members)
 
 
 @click.command("create-hr")

@@ -29,3 +29,18 @@ class RegistrationForm(FlaskForm):
         "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
     )
     submit = SubmitField("Create account")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=256,
+                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+    password2 = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+    )
+    submit = SubmitField("Set password")

@@ -1,13 +1,16 @@
-"""Register, log in and log out."""
+"""Register, log in, log out and set a password from a one-time link."""
 
-from flask import flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from models import db
+from models import AccountToken, db
+from models.base import utcnow
 from webapp.auth import bp
-from webapp.auth.forms import LoginForm, RegistrationForm
+from webapp.auth.forms import LoginForm, RegistrationForm, SetPasswordForm
 from webapp.security import is_safe_next
 from webapp.services.accounts import AccountError, find_member_by_email, register_member
+from webapp.services.tokens import hash_token, is_expired
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -50,3 +53,25 @@ def logout():
     logout_user()  # CSRFProtect has already checked the token
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """The one-time link an imported member follows to choose a password."""
+    record = db.session.scalar(
+        sa.select(AccountToken).where(
+            AccountToken.token_hash == hash_token(token), AccountToken.purpose == "set_password"
+        )
+    )
+    if record is None:
+        abort(404)
+    if record.used_at is not None or is_expired(record.expires_at) or not record.member.active:
+        abort(410)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        record.member.set_password(form.password.data)
+        record.used_at = utcnow()
+        db.session.commit()
+        flash("Your password is set. Please log in.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, member=record.member)

@@ -1,3 +1,248 @@
 """HR pages for the skill taxonomy, communities and members."""
 
-from webapp.hr import bp  # noqa: F401
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models import Community, Member, Skill, db
+from webapp.forms import ButtonForm
+from webapp.hr import bp
+from webapp.hr.forms import (
+    CommunityForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    MemberSearchForm,
+    MergeForm,
+    SkillForm,
+)
+from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_links, keep_upload, read_upload
+from webapp.hr.operations import CommunityError, MemberError, member_query, save_community, set_active
+from webapp.security import hr_required
+from webapp.services import skills as skill_service
+from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
+from webapp.services.text import sort_key
+
+PREVIEW_LIMIT = 1000
+
+
+# -- skills -------------------------------------------------------------------------------
+
+
+@bp.route("/skills", methods=["GET", "POST"])
+@hr_required
+def skills():
+    form = SkillForm()
+    if form.validate_on_submit():
+        try:
+            skill = skill_service.create_skill(form.name.data, form.category.data)
+        except skill_service.SkillError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Added the skill “{skill.name}”.", "success")
+            return redirect(url_for("hr.skills"))
+    rows = skill_service.taxonomy()
+    return render_template(
+        "hr/skills.html", form=form, rows=rows, button=ButtonForm(),
+        proposed=sum(1 for row in rows if not row.skill.approved),
+    )
+
+
+@bp.route("/skills/<int:skill_id>", methods=["GET", "POST"])
+@hr_required
+def skill(skill_id: int):
+    skill = db.get_or_404(Skill, skill_id)
+    form = SkillForm(obj=skill) if request.method == "GET" else SkillForm()
+    merge_form = MergeForm()
+    merge_form.into.choices = [(0, "— pick the skill to keep —")] + skill_service.skill_choices(exclude=skill)
+    if form.validate_on_submit():
+        try:
+            skill_service.rename_skill(skill, form.name.data, form.category.data)
+        except skill_service.SkillError as error:
+            form.name.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Saved the skill “{skill.name}”.", "success")
+            return redirect(url_for("hr.skills"))
+    return render_template("hr/skill.html", skill=skill, form=form, merge_form=merge_form, button=ButtonForm())
+
+
+@bp.route("/skills/<int:skill_id>/approve", methods=["POST"])
+@hr_required
+def approve_skill(skill_id: int):
+    skill = db.get_or_404(Skill, skill_id)
+    if ButtonForm().validate_on_submit():
+        skill_service.approve_skill(skill)
+        db.session.commit()
+        flash(f"Approved the skill “{skill.name}”.", "success")
+    return redirect(url_for("hr.skills"))
+
+
+@bp.route("/skills/<int:skill_id>/merge", methods=["POST"])
+@hr_required
+def merge_skill(skill_id: int):
+    merged = db.get_or_404(Skill, skill_id)
+    form = MergeForm()
+    form.into.choices = [(0, "— pick the skill to keep —")] + skill_service.skill_choices(exclude=merged)
+    if form.validate_on_submit():
+        kept = db.session.get(Skill, form.into.data)
+        try:
+            if kept is None:
+                raise skill_service.SkillError("Pick the skill to keep.")
+            merged_name = merged.name
+            skill_service.merge_skills(kept, merged)
+        except skill_service.SkillError as error:
+            db.session.rollback()
+            form.into.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Merged “{merged_name}” into “{kept.name}”.", "success")
+            return redirect(url_for("hr.skills"))
+    return render_template(
+        "hr/skill.html", skill=merged, form=SkillForm(obj=merged, formdata=None), merge_form=form, button=ButtonForm()
+    )
+
+
+# -- communities --------------------------------------------------------------------------
+
+
+def _community_form(community: Community | None = None) -> CommunityForm:
+    if request.method == "GET" and community is not None:
+        form = CommunityForm(obj=community, core_skills=[s.id for s in community.core_skills])
+    else:
+        form = CommunityForm()
+    form.core_skills.choices = skill_service.skill_choices(approved_only=False)
+    return form
+
+
+def _save_community(form: CommunityForm, community: Community | None):
+    if not form.validate_on_submit():
+        return None
+    try:
+        saved = save_community(community, form.name.data, form.description.data, form.core_skills.data or [])
+    except CommunityError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+        return None
+    db.session.commit()
+    flash(f"Saved the community “{saved.name}”.", "success")
+    return redirect(url_for("hr.communities"))
+
+
+@bp.route("/communities", methods=["GET", "POST"])
+@hr_required
+def communities():
+    form = _community_form()
+    if (response := _save_community(form, None)) is not None:
+        return response
+    rows = sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: sort_key(c.name))
+    return render_template("hr/communities.html", form=form, communities=rows)
+
+
+@bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
+@hr_required
+def community(community_id: int):
+    community = db.get_or_404(Community, community_id)
+    form = _community_form(community)
+    if (response := _save_community(form, community)) is not None:
+        return response
+    return render_template("hr/community.html", form=form, community=community)
+
+
+# -- members ------------------------------------------------------------------------------
+
+
+@bp.route("/members")
+@hr_required
+def members():
+    form = MemberSearchForm(request.args)
+    if not form.validate():
+        form = MemberSearchForm(formdata=None)
+    page = db.paginate(
+        member_query(form.q.data or "", form.status.data, form.sort.data),
+        per_page=current_app.config.get("MEMBERS_PER_PAGE", 25),
+        error_out=False,
+    )
+    args = {name: value for name, value in request.args.items() if name != "page"}
+    return render_template("hr/members.html", form=form, page=page, button=ButtonForm(), args=args)
+
+
+def _set_active(member_id: int, active: bool):
+    member = db.get_or_404(Member, member_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            set_active(member, active, current_user)
+        except MemberError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"{member.display_name} is {'active again' if active else 'deactivated'}.", "success")
+    target = request.form.get("back", "")
+    return redirect(target if target.startswith("/hr/members") else url_for("hr.members"))
+
+
+@bp.route("/members/<int:member_id>/deactivate", methods=["POST"])
+@hr_required
+def deactivate_member(member_id: int):
+    return _set_active(member_id, False)
+
+
+@bp.route("/members/<int:member_id>/reactivate", methods=["POST"])
+@hr_required
+def reactivate_member(member_id: int):
+    return _set_active(member_id, True)
+
+
+# -- import -------------------------------------------------------------------------------
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@hr_required
+def import_members():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            form.file.errors.append(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        else:
+            try:
+                plan = plan_import(data)
+            except ImportProblems as error:
+                db.session.rollback()
+                return render_template("hr/import.html", form=form, problems=error.problems), 422
+            confirm = ImportConfirmForm(formdata=None, upload=keep_upload(data), digest=digest(data))
+            return render_template("hr/import_preview.html", plan=plan, form=confirm, limit=PREVIEW_LIMIT)
+    return render_template("hr/import.html", form=form, problems=None)
+
+
+@bp.route("/members/import/confirm", methods=["POST"])
+@hr_required
+def confirm_import():
+    form = ImportConfirmForm()
+    data = read_upload(form.upload.data or "", form.digest.data or "") if form.validate_on_submit() else None
+    if data is None:
+        flash("That upload is no longer available: please upload the file again.", "error")
+        return redirect(url_for("hr.import_members"))
+    try:
+        plan = plan_import(data)
+        result = apply_import(plan, current_app.config.get("INVITATION_DAYS", 14))
+    except ImportProblems as error:
+        db.session.rollback()
+        upload = ImportUploadForm(formdata=None)
+        return render_template("hr/import.html", form=upload, problems=error.problems), 422
+    db.session.commit()
+    drop_upload(form.upload.data)
+    return render_template("hr/import_result.html", result=result, links=invitation_links(result))
+
+
+@bp.route("/members/import/example.csv")
+@hr_required
+def import_example():
+    return Response(
+        EXAMPLE_CSV.encode("utf-8-sig"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=copmatch-members-example.csv"},
+    )
+

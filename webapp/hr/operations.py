@@ -1,0 +1,101 @@
+"""HR operations on communities and members: plain functions, the caller commits."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from models import Community, Member, MemberSkill, Skill, db
+from models.base import normalize_key
+from webapp.hr.sorting import by_thai_name
+from webapp.services.text import like_pattern
+
+log = logging.getLogger(__name__)
+
+
+class CommunityError(ValueError):
+    """A community cannot be saved as asked."""
+
+
+def _check_community_name(name: str, community: Community | None) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise CommunityError("A community needs a name.")
+    clash = db.session.scalar(sa.select(Community).where(Community.name_key == normalize_key(name)))
+    if clash is not None and clash is not community:
+        raise CommunityError(f"There is already a community called “{clash.name}”.")
+    return name
+
+
+def _skills(skill_ids: list[int]) -> list[Skill]:
+    if not skill_ids:
+        return []
+    skills = db.session.scalars(sa.select(Skill).where(Skill.id.in_(skill_ids))).all()
+    if len(skills) != len(set(skill_ids)):
+        raise CommunityError("Some of the chosen core skills no longer exist.")
+    return list(skills)
+
+
+def save_community(community: Community | None, name: str, description: str, skill_ids: list[int]) -> Community:
+    """Create (``community=None``) or edit a community and its core skills."""
+    name = _check_community_name(name, community)
+    skills = _skills(skill_ids)
+    if community is None:
+        community = Community(name=name)
+        db.session.add(community)
+        log.info("Community created: %s", name)
+    else:
+        community.name = name
+        log.info("Community edited: %s", name)
+    community.description = (description or "").strip()
+    community.core_skills = skills
+    return community
+
+
+class MemberError(ValueError):
+    """A member cannot be changed as asked."""
+
+
+def set_active(member: Member, active: bool, by: Member) -> Member:
+    """Deactivate or reactivate ``member``; HR cannot lock themselves out."""
+    if member.id == by.id and not active:
+        raise MemberError("You cannot deactivate your own account.")
+    member.active = active
+    log.info("Member %s %s by %s", member.email, "reactivated" if active else "deactivated", by.email)
+    return member
+
+
+SORTS = {
+    "name": lambda: [*by_thai_name(Member.display_name), Member.id],
+    "department": lambda: [*by_thai_name(sa.func.coalesce(Member.department, "\uffff")),
+                           *by_thai_name(Member.display_name), Member.id],
+    "newest": lambda: [Member.created_at.desc(), Member.id.desc()],
+}
+
+
+def member_query(q: str = "", status: str = "active", sort: str = "name") -> sa.Select:
+    """Members matching ``q`` in name, email, department or a skill name; Thai text works."""
+    query = sa.select(Member)
+    if status == "active":
+        query = query.where(Member.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Member.active.is_(False))
+    q = " ".join((q or "").split())
+    if q:
+        pattern = like_pattern(q)
+        has_skill = (
+            sa.select(MemberSkill.member_id)
+            .join(Skill, Skill.id == MemberSkill.skill_id)
+            .where(MemberSkill.member_id == Member.id, Skill.name.ilike(pattern, escape="\\"))
+            .exists()
+        )
+        query = query.where(
+            sa.or_(
+                Member.display_name.ilike(pattern, escape="\\"),
+                Member.email.ilike(pattern, escape="\\"),
+                Member.department.ilike(pattern, escape="\\"),
+                has_skill,
+            )
+        )
+    return query.order_by(*SORTS.get(sort, SORTS["name"])())

@@ -1,0 +1,677 @@
+"""Import members from the HR system's CSV: parse, validate, preview, apply.
+
+The import is all-or-nothing. :func:`plan_import` reads the whole file,
+checks every row against the rules and the database, and either raises
+:class:`ImportProblems` listing every problem with its line number, or
+returns an :class:`ImportPlan` saying what will change for each member.
+:func:`apply_import` then writes the plan in a handful of bulk statements
+(existing members, skills and communities are loaded once into dicts; no
+query per row). Neither function commits: the caller does.
+
+Rules for the cells:
+
+* ``email`` is required and identifies the member (case-insensitive);
+  ``name`` is required for a new member.
+* An empty cell leaves what is stored as it is, so a partial export never
+  wipes what members entered themselves. Skills, learning goals and
+  communities listed in a row are set or added; others are kept.
+* ``skills`` is ``Name:level; Name:level`` (level 1-5); ``learning_goals`` is
+  ``Name:target:priority`` (target 1-5, priority 1-3, default 2); lists are
+  separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from models import (
+    AccountToken,
+    Community,
+    CommunityMembership,
+    LearningGoal,
+    Member,
+    MemberSkill,
+    Skill,
+    db,
+)
+from models.base import normalize_key
+from models.member import MAX_MENTOR_CAPACITY, SENIORITY_BANDS, iana_time_zones
+from models.skill import PRIORITIES
+from webapp.services.tokens import new_token
+
+log = logging.getLogger(__name__)
+
+COLUMNS = (
+    "email", "name", "department", "function", "title", "seniority", "location", "timezone",
+    "languages", "manager_email", "skills", "learning_goals", "communities", "mentor_capacity",
+)
+REQUIRED_COLUMNS = ("email", "name")
+
+#: CSV column -> (Member attribute, maximum length) for the plain text cells.
+TEXT_COLUMNS = {
+    "name": ("display_name", 120),
+    "department": ("department", 80),
+    "function": ("function", 80),
+    "title": ("job_title", 120),
+    "location": ("location", 80),
+}
+MAX_EMAIL = 254
+MAX_SKILL_NAME = 80
+MAX_COMMUNITY_NAME = 120
+MAX_LANGUAGE = 40
+DEFAULT_PRIORITY = 2
+DEFAULT_TIME_ZONE = "Asia/Bangkok"
+
+#: Member attributes an import can set, in the order a preview lists changes.
+MEMBER_FIELDS = (
+    "display_name", "department", "function", "job_title", "seniority", "location",
+    "timezone", "languages", "mentor_capacity",
+)
+FIELD_LABELS = {
+    "display_name": "name", "department": "department", "function": "function",
+    "job_title": "title", "seniority": "seniority", "location": "location",
+    "timezone": "time zone", "languages": "languages", "mentor_capacity": "mentor capacity",
+    "manager": "manager",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file; ``line`` is the file's line number (1 is the header)."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class ImportProblems(ValueError):
+    """The file cannot be imported; ``problems`` lists every reason, by line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: p.line)
+        super().__init__(f"{len(self.problems)} problem(s) in the file")
+
+
+@dataclass
+class ImportRow:
+    """One valid row: only the cells that were filled in."""
+
+    line: int
+    email: str
+    values: dict[str, Any] = field(default_factory=dict)
+    manager_email: str | None = None
+    skills: dict[str, tuple[str, int]] = field(default_factory=dict)  # key -> (name, level)
+    goals: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # key -> (name, target, priority)
+    communities: dict[str, str] = field(default_factory=dict)  # key -> name
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What the import does to one member: ``status`` is new, updated or unchanged."""
+
+    line: int
+    email: str
+    name: str
+    status: str
+    changes: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportPlan:
+    rows: list[ImportRow]
+    changes: list[MemberChange]
+    new_skills: list[str]
+    new_communities: list[str]
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {status: self.count(status) for status in ("new", "updated", "unchanged")}
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    new_skills: list[str]
+    new_communities: list[str]
+    #: (email, display name, raw set-password token) for every new member.
+    invitations: list[tuple[str, str, str]]
+
+
+# -- reading the file ---------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """The file's text: UTF-8 with or without a byte-order mark."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportProblems(
+            [Problem(1, f"the file is not UTF-8 text (byte {error.start + 1}); save it as 'CSV UTF-8'")]
+        ) from None
+
+
+def _delimiter(header_line: str) -> str:
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """``(line, {column: cell})`` for each data row; raises for a bad header."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    header_line = text.split("\n", 1)[0]
+    if not header_line.strip():
+        raise ImportProblems([Problem(1, "the file is empty: expected a header row")])
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header_line))
+    header = [name.strip().lower() for name in next(reader)]
+    problems = [
+        Problem(1, f"unknown column {name!r}; expected some of: {', '.join(COLUMNS)}")
+        for name in header
+        if name not in COLUMNS
+    ]
+    seen: set[str] = set()
+    for name in header:
+        if name in seen and name in COLUMNS:
+            problems.append(Problem(1, f"column {name!r} appears twice"))
+        seen.add(name)
+    problems += [Problem(1, f"missing column {name!r}") for name in REQUIRED_COLUMNS if name not in header]
+    if problems:
+        raise ImportProblems(problems)
+    rows: list[tuple[int, dict[str, str]]] = []
+    last_line = reader.line_num
+    for cells in reader:
+        line = last_line + 1
+        last_line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            rows.append((line, {"__extra__": str(len(cells) - len(header))}))
+            continue
+        rows.append((line, {name: cells[i].strip() if i < len(cells) else "" for i, name in enumerate(header)}))
+    return rows
+
+
+def _items(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def _number(text: str, low: int, high: int, what: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {text.strip()!r}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{what} must be from {low} to {high}, got {value}")
+    return value
+
+
+def _skill_name(name: str, cell: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError(f"a {cell} entry has no skill name")
+    if len(name) > MAX_SKILL_NAME:
+        raise ValueError(f"skill name {name[:30]!r}... is longer than {MAX_SKILL_NAME} characters")
+    return name
+
+
+def _parse_skill(item: str) -> tuple[str, int]:
+    name, sep, level = item.rpartition(":")
+    if not sep:
+        raise ValueError(f"skill {item!r} needs a level, like 'Python:4'")
+    return _skill_name(name, "skills"), _number(level, 1, 5, f"the level of {name.strip()!r}")
+
+
+def _parse_goal(item: str) -> tuple[str, int, int]:
+    parts = item.rsplit(":", 2)
+    if len(parts) == 3 and parts[1].strip().isdigit() and parts[2].strip().isdigit():
+        name, target, priority = parts
+    else:
+        name, sep, target = item.rpartition(":")
+        if not sep:
+            raise ValueError(f"learning goal {item!r} needs a target level, like 'SQL:4:1'")
+        priority = str(DEFAULT_PRIORITY)
+    return (
+        _skill_name(name, "learning_goals"),
+        _number(target, 1, 5, f"the target level of {name.strip()!r}"),
+        _number(priority, 1, max(PRIORITIES), f"the priority of {name.strip()!r}"),
+    )
+
+
+_SENIORITY = {band.casefold(): band for band in SENIORITY_BANDS}
+
+
+def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[Problem]]:
+    """Check one row on its own; returns the row or the problems found in it."""
+    problems: list[Problem] = []
+
+    def problem(message: str) -> None:
+        problems.append(Problem(line, message))
+
+    if "__extra__" in cells:
+        problem(f"{cells['__extra__']} more cell(s) than there are columns")
+        return None, problems
+    email = cells.get("email", "").strip().lower()
+    if not email:
+        problem("email is empty")
+    elif len(email) > MAX_EMAIL:
+        problem(f"email is longer than {MAX_EMAIL} characters")
+    elif "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        problem(f"email {email!r} is not an email address")
+    row = ImportRow(line=line, email=email)
+
+    for column, (attribute, limit) in TEXT_COLUMNS.items():
+        value = " ".join(cells.get(column, "").split())
+        if len(value) > limit:
+            problem(f"{column} is longer than {limit} characters ({len(value)})")
+        elif value:
+            row.values[attribute] = value
+    if seniority := cells.get("seniority", ""):
+        if seniority.casefold() in _SENIORITY:
+            row.values["seniority"] = _SENIORITY[seniority.casefold()]
+        else:
+            problem(f"seniority {seniority!r} is not one of: {', '.join(SENIORITY_BANDS)}")
+    if zone := cells.get("timezone", ""):
+        if zone in iana_time_zones():
+            row.values["timezone"] = zone
+        else:
+            problem(f"time zone {zone!r} is not an IANA time zone such as 'Asia/Bangkok'")
+    if languages := _items(cells.get("languages", "")):
+        too_long = [language for language in languages if len(language) > MAX_LANGUAGE]
+        if too_long:
+            problem(f"language {too_long[0][:20]!r}... is longer than {MAX_LANGUAGE} characters")
+        else:
+            unique: dict[str, str] = {}
+            for language in languages:
+                unique.setdefault(language.casefold(), language)
+            row.values["languages"] = list(unique.values())
+    if capacity := cells.get("mentor_capacity", ""):
+        try:
+            row.values["mentor_capacity"] = _number(capacity, 0, MAX_MENTOR_CAPACITY, "mentor_capacity")
+        except ValueError as error:
+            problem(str(error))
+    if manager := cells.get("manager_email", "").strip().lower():
+        if "@" not in manager or len(manager) > MAX_EMAIL:
+            problem(f"manager_email {manager[:60]!r} is not an email address")
+        elif manager == email:
+            problem("a member cannot be their own manager")
+        else:
+            row.manager_email = manager
+
+    for item in _items(cells.get("skills", "")):
+        try:
+            name, level = _parse_skill(item)
+        except ValueError as error:
+            problem(str(error))
+            continue
+        key = normalize_key(name)
+        if key in row.skills:
+            problem(f"skill {name!r} is listed twice")
+        row.skills[key] = (name, level)
+    for item in _items(cells.get("learning_goals", "")):
+        try:
+            name, target, priority = _parse_goal(item)
+        except ValueError as error:
+            problem(str(error))
+            continue
+        key = normalize_key(name)
+        if key in row.goals:
+            problem(f"learning goal {name!r} is listed twice")
+        row.goals[key] = (name, target, priority)
+    for name in _items(cells.get("communities", "")):
+        name = " ".join(name.split())
+        if len(name) > MAX_COMMUNITY_NAME:
+            problem(f"community {name[:30]!r}... is longer than {MAX_COMMUNITY_NAME} characters")
+        else:
+            row.communities.setdefault(normalize_key(name), name)
+    return (None if problems else row), problems
+
+
+# -- checking the whole file against the database -----------------------------------------
+
+
+@dataclass
+class _Existing:
+    """What the database holds, loaded once."""
+
+    members: dict[str, Member]  # email -> member
+    emails_by_id: dict[int, str]
+    skills: dict[str, Skill]  # name_key -> skill
+    communities: dict[str, Community]
+    levels: dict[tuple[int, int], int]  # (member_id, skill_id) -> level
+    goals: dict[tuple[int, int], tuple[int, int]]  # (member_id, skill_id) -> (target, priority)
+    memberships: set[tuple[int, int]]  # (member_id, community_id)
+
+    @classmethod
+    def load(cls) -> _Existing:
+        members = db.session.scalars(sa.select(Member)).all()
+        return cls(
+            members={m.email: m for m in members},
+            emails_by_id={m.id: m.email for m in members},
+            skills={s.name_key: s for s in db.session.scalars(sa.select(Skill))},
+            communities={c.name_key: c for c in db.session.scalars(sa.select(Community))},
+            levels={
+                (m, s): level
+                for m, s, level in db.session.execute(
+                    sa.select(MemberSkill.member_id, MemberSkill.skill_id, MemberSkill.level)
+                )
+            },
+            goals={
+                (m, s): (t, p)
+                for m, s, t, p in db.session.execute(
+                    sa.select(
+                        LearningGoal.member_id, LearningGoal.skill_id,
+                        LearningGoal.target_level, LearningGoal.priority,
+                    )
+                )
+            },
+            memberships={
+                (m, c)
+                for m, c in db.session.execute(
+                    sa.select(CommunityMembership.member_id, CommunityMembership.community_id)
+                )
+            },
+        )
+
+
+def _check_managers(rows: list[ImportRow], existing: _Existing) -> list[Problem]:
+    """Every manager exists somewhere, and nobody ends up managing themselves."""
+    problems: list[Problem] = []
+    in_file = {row.email: row for row in rows}
+    manager_of: dict[str, str | None] = {
+        email: existing.emails_by_id.get(member.manager_id) if member.manager_id else None
+        for email, member in existing.members.items()
+    }
+    for row in rows:
+        if row.manager_email is None:
+            manager_of.setdefault(row.email, None)
+            continue
+        if row.manager_email not in in_file and row.manager_email not in existing.members:
+            problems.append(
+                Problem(row.line, f"manager_email {row.manager_email!r} is neither in the file nor a member")
+            )
+            manager_of.setdefault(row.email, None)
+        else:
+            manager_of[row.email] = row.manager_email
+    # Each person has at most one manager, so a cycle is found by walking up the chain.
+    state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
+    for start in in_file:
+        walk: list[str] = []
+        email: str | None = start
+        while email is not None and state.get(email) is None:
+            state[email] = 1
+            walk.append(email)
+            email = manager_of.get(email)
+        if email is not None and state.get(email) == 1:
+            cycle = walk[walk.index(email):]
+            lines = sorted(in_file[e].line for e in cycle if e in in_file)
+            chain = " → ".join(cycle + [email])
+            problems.append(
+                Problem(lines[0], f"managers form a cycle: {chain} (lines {', '.join(map(str, lines))})")
+            )
+        for seen in walk:
+            state[seen] = 2
+    return problems
+
+
+def _describe_changes(row: ImportRow, member: Member, existing: _Existing) -> list[str]:
+    changes: list[str] = []
+    for attribute, value in row.values.items():
+        if getattr(member, attribute) != value:
+            changes.append(f"{FIELD_LABELS[attribute]}: {getattr(member, attribute) or '—'} → {value}")
+    if row.manager_email is not None:
+        current = existing.emails_by_id.get(member.manager_id) if member.manager_id else None
+        if current != row.manager_email:
+            changes.append(f"manager: {current or '—'} → {row.manager_email}")
+    for key, (name, level) in row.skills.items():
+        skill = existing.skills.get(key)
+        old = existing.levels.get((member.id, skill.id)) if skill else None
+        if old != level:
+            changes.append(f"skill {name}: {old or '—'} → {level}")
+    for key, (name, target, priority) in row.goals.items():
+        skill = existing.skills.get(key)
+        old = existing.goals.get((member.id, skill.id)) if skill else None
+        if old != (target, priority):
+            changes.append(f"goal {name}: target {target}, priority {priority}")
+    for key, name in row.communities.items():
+        community = existing.communities.get(key)
+        if community is None or (member.id, community.id) not in existing.memberships:
+            changes.append(f"joins {name}")
+    return changes
+
+
+def plan_import(data: bytes) -> ImportPlan:
+    """Read and check the whole file; raise :class:`ImportProblems` or return the plan.
+
+    Nothing is written. Every row is checked, so one run reports every problem.
+    """
+    rows: list[ImportRow] = []
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+    for line, cells in read_rows(decode(data)):
+        row, row_problems = parse_row(line, cells)
+        problems += row_problems
+        email = cells.get("email", "").strip().lower()
+        if email and "__extra__" not in cells:
+            if email in first_line:
+                problems.append(Problem(line, f"email {email} is also on line {first_line[email]}"))
+                continue
+            first_line[email] = line
+        if row is not None:
+            rows.append(row)
+    if not rows and not problems:
+        raise ImportProblems([Problem(1, "the file has a header but no members")])
+
+    existing = _Existing.load()
+    for row in rows:
+        if row.email not in existing.members and "display_name" not in row.values:
+            problems.append(Problem(row.line, f"name is empty, and {row.email} is a new member"))
+    problems += _check_managers(rows, existing)
+    if problems:
+        raise ImportProblems(problems)
+
+    changes: list[MemberChange] = []
+    new_skills: dict[str, str] = {}
+    new_communities: dict[str, str] = {}
+    for row in rows:
+        member = existing.members.get(row.email)
+        for key, name in [(k, v[0]) for k, v in row.skills.items()] + [(k, v[0]) for k, v in row.goals.items()]:
+            if key not in existing.skills:
+                new_skills.setdefault(key, name)
+        for key, name in row.communities.items():
+            if key not in existing.communities:
+                new_communities.setdefault(key, name)
+        if member is None:
+            name = row.values["display_name"]
+            changes.append(MemberChange(row.line, row.email, name, "new"))
+        else:
+            described = _describe_changes(row, member, existing)
+            changes.append(
+                MemberChange(
+                    row.line, row.email, row.values.get("display_name", member.display_name),
+                    "updated" if described else "unchanged", tuple(described),
+                )
+            )
+    return ImportPlan(rows, changes, list(new_skills.values()), list(new_communities.values()))
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def _insert_returning(model, key_column, records: list[dict]) -> dict:
+    """Bulk-insert ``records``; return ``{key: id}``."""
+    if not records:
+        return {}
+    result = db.session.execute(
+        sa.insert(model).returning(key_column, model.id, sort_by_parameter_order=True), records
+    )
+    return {key: ident for key, ident in result}
+
+
+def apply_import(plan: ImportPlan, invitation_days: int = 14) -> ImportResult:
+    """Write ``plan`` in bulk statements; the caller commits (or rolls back).
+
+    Unknown skills and communities are created as HR-approved. New members
+    have no password: each gets a one-time set-password token, returned in
+    :attr:`ImportResult.invitations` (only its hash is stored).
+    """
+    db.session.flush()
+    existing = _Existing.load()
+    now = datetime.now(timezone.utc)
+
+    skill_ids = {key: skill.id for key, skill in existing.skills.items()}
+    wanted_skills: dict[str, str] = {}
+    for row in plan.rows:
+        for key, value in list(row.skills.items()) + list(row.goals.items()):
+            if key not in skill_ids:
+                wanted_skills.setdefault(key, value[0])
+    skill_ids |= _insert_returning(
+        Skill, Skill.name_key,
+        [{"name": name, "name_key": key, "approved": True, "created_at": now} for key, name in wanted_skills.items()],
+    )
+    community_ids = {key: community.id for key, community in existing.communities.items()}
+    wanted_communities: dict[str, str] = {}
+    for row in plan.rows:
+        for key, name in row.communities.items():
+            if key not in community_ids:
+                wanted_communities.setdefault(key, name)
+    community_ids |= _insert_returning(
+        Community, Community.name_key,
+        [
+            {"name": name, "name_key": key, "description": "", "created_at": now}
+            for key, name in wanted_communities.items()
+        ],
+    )
+
+    status = {change.email: change.status for change in plan.changes}
+    new_rows = [row for row in plan.rows if row.email not in existing.members]
+    member_ids = {email: member.id for email, member in existing.members.items()}
+    member_ids |= _insert_returning(
+        Member, Member.email,
+        [
+            {
+                "email": row.email,
+                "display_name": row.values["display_name"],
+                "role": "member",
+                "active": True,
+                "timezone": DEFAULT_TIME_ZONE,
+                "languages": [],
+                "mentor_capacity": 0,
+                "wants_mentor": False,
+                "open_to_peer_swaps": False,
+                "open_to_groups": False,
+                "locale": "en",
+                "created_at": now,
+            }
+            | row.values
+            for row in new_rows
+        ],
+    )
+
+    updates = []
+    for row in plan.rows:
+        if status[row.email] == "unchanged":
+            continue
+        record = {"id": member_ids[row.email]}
+        if row.email in existing.members:
+            record |= row.values
+        if row.manager_email is not None:
+            record["manager_id"] = member_ids[row.manager_email]
+        if len(record) > 1:
+            updates.append(record)
+    _bulk_update(Member, updates)
+
+    level_inserts, level_updates, goal_inserts, goal_updates, joins = [], [], [], [], []
+    for row in plan.rows:
+        member_id = member_ids[row.email]
+        for key, (_name, level) in row.skills.items():
+            pk = (member_id, skill_ids[key])
+            if pk not in existing.levels:
+                level_inserts.append({"member_id": pk[0], "skill_id": pk[1], "level": level})
+            elif existing.levels[pk] != level:
+                level_updates.append({"member_id": pk[0], "skill_id": pk[1], "level": level})
+        for key, (_name, target, priority) in row.goals.items():
+            pk = (member_id, skill_ids[key])
+            record = {"member_id": pk[0], "skill_id": pk[1], "target_level": target, "priority": priority}
+            if pk not in existing.goals:
+                goal_inserts.append(record)
+            elif existing.goals[pk] != (target, priority):
+                goal_updates.append(record)
+        for key in row.communities:
+            pk = (member_id, community_ids[key])
+            if pk not in existing.memberships:
+                joins.append({"member_id": pk[0], "community_id": pk[1], "joined_on": now.date()})
+    for model, records in ((MemberSkill, level_inserts), (LearningGoal, goal_inserts), (CommunityMembership, joins)):
+        if records:
+            db.session.execute(sa.insert(model), records)
+    _bulk_update(MemberSkill, level_updates)
+    _bulk_update(LearningGoal, goal_updates)
+
+    invitations: list[tuple[str, str, str]] = []
+    token_records = []
+    expires_at = now + timedelta(days=invitation_days)
+    for row in new_rows:
+        raw, hashed = new_token()
+        invitations.append((row.email, row.values["display_name"], raw))
+        token_records.append(
+            {
+                "member_id": member_ids[row.email], "purpose": "set_password",
+                "token_hash": hashed, "expires_at": expires_at, "created_at": now,
+            }
+        )
+    if token_records:
+        db.session.execute(sa.insert(AccountToken), token_records)
+
+    # Bulk statements bypass the identity map: let loaded objects re-read their rows.
+    db.session.expire_all()
+    result = ImportResult(
+        created=len(new_rows),
+        updated=plan.count("updated"),
+        unchanged=plan.count("unchanged"),
+        new_skills=list(wanted_skills.values()),
+        new_communities=list(wanted_communities.values()),
+        invitations=invitations,
+    )
+    log.info(
+        "Member import: %d new, %d updated, %d unchanged; %d new skills, %d new communities",
+        result.created, result.updated, result.unchanged, len(result.new_skills), len(result.new_communities),
+    )
+    return result
+
+
+def _bulk_update(model, records: list[dict]) -> None:
+    """ORM bulk UPDATE by primary key, grouped by the set of columns changed."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for record in records:
+        groups.setdefault(tuple(sorted(record)), []).append(record)
+    for group in groups.values():
+        db.session.execute(sa.update(model), group)
+
+
+def import_members(data: bytes, invitation_days: int = 14) -> tuple[ImportPlan, ImportResult]:
+    """Plan and apply in one go (the CLI without ``--dry-run``); the caller commits."""
+    plan = plan_import(data)
+    return plan, apply_import(plan, invitation_days)
+
+
+EXAMPLE_CSV = (
+    "email,name,department,function,title,seniority,location,timezone,languages,manager_email,"
+    "skills,learning_goals,communities,mentor_capacity\n"
+    "somsri.k@example.com,สมศรี คงดี,ฝ่ายข้อมูล,Analytics,Head of Data,Lead,กรุงเทพฯ,Asia/Bangkok,"
+    "Thai; English,,Python:5; SQL:4; การวิเคราะห์ข้อมูล:5,Leadership:4:1,Data Community,3\n"
+    "anan.p@example.com,อนันต์ พูลสุข,ฝ่ายข้อมูล,Analytics,Data Analyst,Junior,เชียงใหม่,Asia/Bangkok,"
+    "Thai,somsri.k@example.com,SQL:3; Excel:4,Python:3:1; Data visualisation:4:2,Data Community,0\n"
+    "jane.doe@example.com,Jane Doe,Engineering,Software,Senior Engineer,Senior,Singapore,Asia/Singapore,"
+    "English; Thai,somsri.k@example.com,Python:4; Docker:4,การนำเสนอ:3:2,Data Community; Cloud Guild,2\n"
+)
