@@ -139,7 +139,9 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     matrix = _check_symmetric_scores(scores)
     priority = check_priority(priority)
     problem = _Problem.build(matrix, priority)
-    if problem.size <= max(exact_up_to, 1):
+    if problem.size <= 1:
+        mate, bound = np.full(problem.size, -1), np.nan
+    elif problem.size <= exact_up_to:
         mate, bound = _solve_exact(problem)
     else:
         mate, bound = _solve_certified(problem)
@@ -209,8 +211,8 @@ def _check_symmetric_scores(scores) -> np.ndarray:
             i, j = int(bad[0, 0]) + start, int(bad[0, 1])
             raise ValueError(
                 f"expected symmetric scores (scores[i, j] == scores[j, i] within "
-                f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={matrix[i, j]!r} "
-                f"but scores[{j}, {i}]={matrix[j, i]!r}"
+                f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
+                f"but scores[{j}, {i}]={float(matrix[j, i])!r}"
             )
     return matrix
 

@@ -1,0 +1,222 @@
+"""Tests for matcher.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.pairing import PeerPairing, best_trio_for, pair_peers
+
+NO = -np.inf
+
+
+def networkx_optimum(scores, maxcardinality):
+    graph = nx.Graph()
+    n = len(scores)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if np.isfinite(scores[i, j]):
+                graph.add_edge(i, j, weight=scores[i, j])
+    matching = nx.max_weight_matching(graph, maxcardinality=maxcardinality)
+    return len(matching), float(sum(scores[a, b] for a, b in matching))
+
+
+def assert_valid(result: PeerPairing, scores):
+    pairs = result.pairs
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    members = pairs.ravel()
+    assert len(set(members.tolist())) == len(members), "pairs must be disjoint"
+    assert np.isfinite(scores[pairs[:, 0], pairs[:, 1]]).all(), "no forbidden pair"
+    assert sorted(members.tolist() + result.unpaired.tolist()) == list(range(len(scores)))
+    assert result.total == pytest.approx(scores[pairs[:, 0], pairs[:, 1]].sum())
+    assert result.upper_bound >= result.total - 1e-9
+
+
+# --- hand-worked cases ------------------------------------------------------
+
+
+def test_triangle_pairs_the_best_edge_and_leaves_one_out():
+    scores = np.array([[0, 5, 1], [5, 0, 2], [1, 2, 0]], dtype=float)
+    result = pair_peers(scores)
+    assert result.pairs.tolist() == [[0, 1]]
+    assert result.unpaired.tolist() == [2]
+    assert result.total == 5.0 and result.gap == 0.0
+
+
+def test_path_coverage_takes_both_ends_over_the_heavy_middle():
+    # 0 - 1 - 2 - 3 with weights 2, 3, 2: coverage wants two pairs (total 4),
+    # score wants the heavy middle edge... which is worse (3 < 4) here too.
+    scores = np.full((4, 4), NO)
+    for (i, j), w in {(0, 1): 2.0, (1, 2): 3.0, (2, 3): 2.0}.items():
+        scores[i, j] = scores[j, i] = w
+    assert pair_peers(scores).pairs.tolist() == [[0, 1], [2, 3]]
+
+
+def test_path_score_priority_takes_heavy_middle_when_it_pays():
+    scores = np.full((4, 4), NO)
+    for (i, j), w in {(0, 1): 1.0, (1, 2): 5.0, (2, 3): 1.0}.items():
+        scores[i, j] = scores[j, i] = w
+    assert pair_peers(scores, priority="score").pairs.tolist() == [[1, 2]]
+    assert pair_peers(scores, priority="coverage").pairs.tolist() == [[0, 1], [2, 3]]
+
+
+def test_forbidden_edge_is_never_used():
+    scores = np.array([[0, NO, 1, 1], [NO, 0, 1, 1], [1, 1, 0, 9], [1, 1, 9, 0]])
+    scores[0, 1] = scores[1, 0] = NO
+    result = pair_peers(scores)
+    assert len(result.pairs) == 2
+    assert [0, 1] not in result.pairs.tolist()
+
+
+def test_all_forbidden_pairs_nobody():
+    result = pair_peers(np.full((3, 3), NO))
+    assert result.pairs.shape == (0, 2)
+    assert result.unpaired.tolist() == [0, 1, 2]
+    assert result.total == 0.0 and result.upper_bound == 0.0
+
+
+def test_one_member_is_unpaired():
+    result = pair_peers([[7.0]])
+    assert result.pairs.shape == (0, 2) and result.unpaired.tolist() == [0]
+
+
+def test_no_members():
+    result = pair_peers(np.zeros((0, 0)))
+    assert result.pairs.shape == (0, 2) and result.unpaired.tolist() == []
+
+
+def test_score_priority_skips_negative_pairs_coverage_takes_them():
+    scores = np.array([[0, -1.0], [-1.0, 0]])
+    assert pair_peers(scores, priority="score").pairs.shape == (0, 2)
+    assert pair_peers(scores, priority="coverage").pairs.tolist() == [[0, 1]]
+
+
+def test_diagonal_is_ignored():
+    scores = np.array([[100.0, 1.0], [1.0, 100.0]])
+    assert pair_peers(scores).pairs.tolist() == [[0, 1]]
+
+
+def test_result_is_frozen():
+    result = pair_peers([[0, 1], [1, 0]])
+    with pytest.raises(AttributeError):
+        result.total = 3.0
+
+
+# --- validation, one by one -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scores", "match"),
+    [
+        ([1, 2], "2-D"),
+        ([[0, 1, 2], [1, 0, 2]], r"square \(n, n\)"),
+        ([[0, np.nan], [np.nan, 0]], "NaN"),
+        ([[0, np.inf], [np.inf, 0]], r"\+inf"),
+        ([[0, 1.0], [2.0, 0]], r"symmetric .* scores\[0, 1\]=1.0 but scores\[1, 0\]=2.0"),
+        ([[0, 1.0], [NO, 0]], "symmetric"),
+        ([["a", "b"], ["c", "d"]], "numeric"),
+    ],
+)
+def test_bad_scores_raise(scores, match):
+    with pytest.raises(ValueError, match=match):
+        pair_peers(scores)
+
+
+def test_asymmetry_within_tolerance_is_accepted():
+    pair_peers([[0, 1.0], [1.0 + 1e-12, 0]])
+
+
+def test_bad_priority_raises():
+    with pytest.raises(ValueError, match="expected priority 'coverage' or 'score', got 'size'"):
+        pair_peers([[0, 1], [1, 0]], priority="size")
+
+
+# --- best_trio_for ------------------------------------------------------------
+
+
+def test_best_trio_names_the_pair_gaining_most():
+    scores = np.array(
+        [[0, 9, 1, 1, 1], [9, 0, 1, 1, 1], [1, 1, 0, 9, 4], [1, 1, 9, 0, 4], [1, 1, 4, 4, 0]], float
+    )
+    assert best_trio_for(4, [[0, 1], [2, 3]], scores) == (2, 3)
+
+
+def test_best_trio_skips_pairs_with_a_forbidden_member():
+    scores = np.array([[0, 9, 5], [9, 0, NO], [5, NO, 0]])
+    assert best_trio_for(2, [[0, 1]], scores) is None
+
+
+def test_best_trio_with_no_pairs_is_none():
+    assert best_trio_for(0, np.zeros((0, 2), int), [[0.0]]) is None
+
+
+def test_best_trio_rejects_an_unknown_member():
+    with pytest.raises(ValueError, match="expected leftover as a member index 0-1, got 5"):
+        best_trio_for(5, [[0, 1]], [[0, 1], [1, 0]])
+
+
+# --- properties and cross-checks against networkx ----------------------------
+
+
+@st.composite
+def score_matrices(draw, max_n=40):
+    n = draw(st.integers(0, max_n))
+    seed = draw(st.integers(0, 2**32 - 1))
+    forbidden_share = draw(st.sampled_from([0.0, 0.3, 0.7]))
+    integral = draw(st.booleans())
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(-3, 10, size=(n, n)).astype(float) if integral else rng.normal(size=(n, n))
+    scores = np.triu(scores, 1)
+    scores = scores + scores.T
+    forbidden = np.triu(rng.random((n, n)) < forbidden_share, 1)
+    scores[forbidden | forbidden.T] = NO
+    return scores
+
+
+@settings(max_examples=60, deadline=None)
+@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+def test_exact_matches_networkx(scores, priority):
+    result = pair_peers(scores, priority=priority)
+    assert_valid(result, scores)
+    size, total = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    if priority == "coverage":
+        assert len(result.pairs) == size
+    assert result.total == pytest.approx(total, abs=1e-7)
+    assert result.gap == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+def test_certified_mode_bound_is_proven(scores, priority):
+    result = pair_peers(scores, priority=priority, exact_up_to=0)
+    assert_valid(result, scores)
+    size, total = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    assert len(result.pairs) <= size
+    if priority == "score" or len(result.pairs) == size:
+        assert result.total <= total + 1e-7
+        assert result.upper_bound >= total - 1e-7
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dense_random_rounds_of_40_match_networkx(seed):
+    rng = np.random.default_rng(seed)
+    scores = np.triu(rng.random((40, 40)), 1)
+    scores = scores + scores.T
+    scores[rng.random((40, 40)) < 0.1] = NO
+    scores = np.minimum(scores, scores.T)
+    for priority in ("coverage", "score"):
+        result = pair_peers(scores, priority=priority)
+        _, total = networkx_optimum(scores, maxcardinality=priority == "coverage")
+        assert result.total == pytest.approx(total, abs=1e-9)
+
+
+def test_certified_mode_on_a_larger_round_has_a_small_gap():
+    rng = np.random.default_rng(7)
+    scores = np.triu(rng.random((300, 300)), 1)
+    scores = scores + scores.T
+    exact = pair_peers(scores)
+    certified = pair_peers(scores, exact_up_to=0)
+    assert certified.upper_bound >= exact.total - 1e-9
+    assert certified.total <= exact.total + 1e-9
+    assert certified.gap < 1e-3
