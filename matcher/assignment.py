@@ -110,10 +110,13 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
 
     Notes
     -----
-    The bound is LP duality: for prices ``v_j >= 0`` (and, for coverage, a
-    free shift ``t`` per matched learner) every assignment of the same size
-    scores at most ``sum_i max(0, max_j s_ij - v_j - t) + sum_j c_j v_j + k t``.
-    It is evaluated over all pairs, not only candidates, so ``gap`` is true.
+    The bound is LP duality: for any prices ``v_j >= 0`` every assignment
+    scores at most ``sum_i max(0, max_j s_ij - v_j) + sum_j c_j v_j``. For
+    coverage the same is applied to ``s + M`` on allowed pairs, so an
+    assignment of ``k`` pairs scores at most that bound minus ``k M``; with
+    ``M`` larger than any difference in totals the prices also push the
+    solver to the most pairs. The bound is evaluated over all pairs, not
+    only candidates, so ``gap`` is true.
     The total is exact (gap 0 up to float rounding) whenever
     ``n_learners * sum(capacity) <= EXACT_SEAT_PAIRS`` (4,000 x 4,000
     seats). Beyond that the pairs are sparsified and ``gap`` says how far
@@ -349,18 +352,31 @@ def _with_dummies(graph: csr_matrix, zero_score_cost: float, cost: np.ndarray, p
 # --- certificate -------------------------------------------------------------
 
 
+def _coverage_bonus(scores_max_abs: float, n_learners: int, capacity: np.ndarray) -> float:
+    """A per-pair bonus large enough that one more pair beats any change in total score."""
+    return 2.0 * (scores_max_abs + 1.0) * (min(n_learners, int(capacity.sum())) + 1)
+
+
 def _certify(scores, capacity, rows, cols, vals, mentor, priority):
-    """Upper bound over all pairs, and the pairs the dual prices undervalue."""
-    prices, shift = _dual_prices(rows, cols, vals, mentor, capacity, priority)
-    matched = int((mentor >= 0).sum())
-    slack = _restricted_slack(scores, mentor, prices)
-    bound = float(np.dot(capacity, np.where(capacity > 0, prices - shift, 0.0))) + matched * shift
+    """Upper bound over all pairs, and the pairs the dual prices undervalue.
+
+    For ``"coverage"`` the duals are those of the score problem with a bonus
+    ``M`` on every allowed pair. Any assignment of ``k`` pairs then scores at
+    most ``bound(s + M) - k M``: valid for every ``M``, and tight when the
+    assignment has the most pairs and the best total among those.
+    """
+    bonus = 0.0
+    if priority == "coverage":
+        bonus = _coverage_bonus(float(np.abs(vals).max()), scores.shape[0], capacity)
+    prices = _dual_prices(rows, cols, vals + bonus, mentor, capacity)
+    slack = _restricted_slack(scores, mentor, prices - bonus)
+    bound = float(np.dot(capacity, np.where(capacity > 0, prices, 0.0))) - bonus * int((mentor >= 0).sum())
     extra_rows, extra_cols = [], []
     for start, stop in _row_blocks(scores.shape[0]):
-        reduced = scores[start:stop].astype(np.float64) - prices[None, :]
+        reduced = scores[start:stop] - (prices - bonus)[None, :]  # float64, one pass
         value = np.maximum(reduced.max(axis=1), 0.0)
         bound += float(value.sum())
-        tolerance = 1e-9 * np.maximum(np.abs(value), 1.0)
+        tolerance = 1e-9 * (value + bonus + 1.0)
         undervalued = value > slack[start:stop] + tolerance
         if undervalued.any():
             r, c = _top_entries(reduced[undervalued], 4)
@@ -371,7 +387,7 @@ def _certify(scores, capacity, rows, cols, vals, mentor, priority):
 
 
 def _restricted_slack(scores, mentor, prices) -> np.ndarray:
-    """What complementary slackness says each learner's dual value is, before checking all pairs."""
+    """Each learner's dual value as complementary slackness fixes it (0 when unmatched)."""
     slack = np.zeros(scores.shape[0])
     learners = np.flatnonzero(mentor >= 0)
     slack[learners] = scores[learners, mentor[learners]] - prices[mentor[learners]]
@@ -394,43 +410,42 @@ def _extra_pairs(scores, capacity, extra_rows, extra_cols, priority):
     return rows[keep], cols[keep], vals[keep]
 
 
-def _dual_prices(rows, cols, vals, mentor, capacity, priority):
-    """Mentor prices ``w`` and shift ``t`` meeting complementary slackness with ``mentor``.
+def _dual_prices(rows, cols, vals, mentor, capacity):
+    """Mentor prices ``v >= 0`` meeting complementary slackness with ``mentor``.
 
-    The conditions are difference constraints on the nodes mentors, ``Z``
-    (the value 0) and ``T`` (the shift, equal to ``Z`` for ``"score"``):
+    With ``u_i`` a learner's dual value, the conditions are difference
+    constraints on the mentors and a node ``Z`` for the value 0:
 
-    - learner ``i`` matched to ``j``, candidate ``k``: ``w_j <= w_k + s_ij - s_ik``;
-    - learner ``i`` matched to ``j``: ``w_j <= s_ij`` (its dual value is >= 0);
-    - learner ``i`` unmatched, candidate ``k``: ``w_k >= s_ik``;
-    - mentor with a free seat: ``w_j = t``; any mentor: ``w_j >= t``.
+    - learner ``i`` matched to ``j``, candidate ``k``: ``v_j <= v_k + s_ij - s_ik``;
+    - learner ``i`` matched to ``j``: ``v_j <= s_ij`` (so ``u_i >= 0``);
+    - learner ``i`` unmatched, candidate ``k``: ``v_k >= s_ik`` (so ``u_i = 0``);
+    - mentor with a free seat: ``v_j = 0``; any mentor: ``v_j >= 0``.
 
-    Shortest distances from ``Z`` solve them. Mentors without seats get an
-    infinite price (they take nobody). Prices are clipped to ``w >= t`` so
-    the bound stays valid even if rounding leaves a tiny inconsistency.
+    Shortest distances from ``Z`` solve them (Bellman-Ford). Mentors without
+    seats get an infinite price (they take nobody); mentors the constraints
+    do not reach get a price no learner gains from. The bound computed from
+    the prices is valid whatever they are, so rounding cannot make it wrong.
     """
     m = capacity.size
-    zero, shift_node = m, (m if priority == "score" else m + 1)
+    zero = m
     load = np.bincount(mentor[mentor >= 0], minlength=m)
     own = mentor[rows]
     own_score = np.zeros(mentor.size)
-    matched = np.flatnonzero(mentor >= 0)
     own_score[rows[cols == own]] = vals[cols == own]
+    matched = np.flatnonzero(mentor >= 0)
     swap = (own >= 0) & (cols != own)
     loose = own < 0
     free = np.flatnonzero((load < capacity) & (capacity > 0))
     seated = np.flatnonzero(capacity > 0)
-    src = np.concatenate([cols[swap], np.full(matched.size, zero), cols[loose], np.full(free.size, shift_node), seated])
-    dst = np.concatenate([own[swap], mentor[matched], np.full(int(loose.sum()), zero), free, np.full(seated.size, shift_node)])
+    src = np.concatenate([cols[swap], np.full(matched.size, zero), cols[loose], np.full(free.size, zero), seated])
+    dst = np.concatenate([own[swap], mentor[matched], np.full(int(loose.sum()), zero), free, np.full(seated.size, zero)])
     weight = np.concatenate(
         [own_score[rows[swap]] - vals[swap], own_score[matched], -vals[loose], np.zeros(free.size), np.zeros(seated.size)]
     )
-    dist = _bellman_ford(src, dst, weight, m + 2, zero)
-    shift = 0.0 if priority == "score" or not np.isfinite(dist[shift_node]) else dist[shift_node]
-    unreached = max(shift, float(vals.max()))  # a price no learner gains from
-    prices = np.where(np.isfinite(dist[:m]), np.maximum(dist[:m], shift), unreached)
+    dist = _bellman_ford(src, dst, weight, m + 1, zero)[:m]
+    prices = np.where(np.isfinite(dist), np.maximum(dist, 0.0), max(float(vals.max()), 0.0))
     prices[capacity == 0] = np.inf
-    return prices, shift
+    return prices
 
 
 def _bellman_ford(src, dst, weight, n_nodes: int, source: int) -> np.ndarray:
