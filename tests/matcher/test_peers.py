@@ -1,0 +1,195 @@
+"""Tests for matcher.peers: scores, reasons and diagnoses of peer skill swaps."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.pairing import pair_peers
+from matcher.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
+from matcher.profiles import Goal, History, Profile, Rules
+
+MALEE = Profile(
+    1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),
+    communities=frozenset({"Data CoP"}), department="Finance", languages=frozenset({"Thai"}),
+)
+SOMCHAI = Profile(
+    2, "Somchai", skills={"SQL": 2, "Facilitation": 5}, goals=(Goal("SQL", 4, 1),),
+    communities=frozenset({"Data CoP"}), department="IT", languages=frozenset({"Thai", "English"}),
+)
+TAKER = Profile(3, "Noor", skills={"SQL": 1}, goals=(Goal("SQL", 5, 1), Goal("Facilitation", 4, 1)))
+
+
+# --- goal coverage -------------------------------------------------------------
+
+
+def test_goal_coverage_counts_only_what_the_teacher_knows_beyond_the_learner():
+    coverage = goal_coverage([MALEE, SOMCHAI], [MALEE, SOMCHAI])
+    assert coverage[0, 1] == pytest.approx(1.0)  # Malee lifts Somchai's SQL 2 -> 4 fully
+    assert coverage[1, 0] == pytest.approx(1.0)  # Somchai lifts Malee's Facilitation 2 -> 5 fully
+    assert coverage[0, 0] == 0.0
+
+
+def test_goal_coverage_is_partial_below_the_target():
+    coverage = goal_coverage([SOMCHAI], [TAKER])
+    # SQL: 2 -> 1 lifts 1 of 4; Facilitation: min(5, 4) - 0 = 4 of 4; equal priorities
+    assert coverage[0, 0] == pytest.approx(5 / 8)
+
+
+def test_learner_without_goals_gains_nothing():
+    assert goal_coverage([MALEE], [Profile(9)]).tolist() == [[0.0]]
+
+
+# --- scores --------------------------------------------------------------------
+
+
+def test_scores_are_symmetric_with_forbidden_diagonal():
+    table = score_peers([MALEE, SOMCHAI, TAKER])
+    scores = table.scores
+    assert np.array_equal(scores, scores.T)
+    assert np.isneginf(np.diag(scores)).all()
+
+
+def test_mutual_swap_beats_one_sided_pair():
+    scores = score_peers([MALEE, SOMCHAI, TAKER], PeerWeights(community=0, cross_department=0)).scores
+    # Noor only takes: both of Noor's pairs are one-sided, Malee-Somchai is mutual
+    assert scores[0, 1] > scores[0, 2] and scores[0, 1] > scores[1, 2]
+
+
+def test_weaker_direction_counts_more():
+    only_learning = PeerWeights(community=0, cross_department=0, time_zone=0, repeat=0)
+    table = score_peers([SOMCHAI, TAKER], only_learning)
+    # Somchai covers 5/8 of Noor's goals; Noor covers nothing of Somchai's
+    assert table.scores[0, 1] == pytest.approx(10 * 0.3 * 5 / 8)
+
+
+def test_hard_rules_forbid_pairs():
+    rules = Rules(forbidden=frozenset({(1, 2)}))
+    assert np.isneginf(score_peers([MALEE, SOMCHAI], rules=rules).scores[0, 1])
+
+
+def test_no_shared_language_forbids():
+    english_only = Profile(4, "Ann", languages=frozenset({"English"}))
+    assert np.isneginf(score_peers([MALEE, english_only]).scores[0, 1])
+
+
+def test_earlier_pair_outside_cooldown_costs_the_repeat_weight():
+    history = History(rounds_ago={(1, 2): 5})
+    fresh = score_peers([MALEE, SOMCHAI]).scores[0, 1]
+    repeated = score_peers([MALEE, SOMCHAI], rules=Rules(history=history)).scores[0, 1]
+    assert fresh - repeated == pytest.approx(PeerWeights().repeat)
+
+
+def test_time_zones_far_apart_cost():
+    far = Profile(5, "Ana", skills={"SQL": 2, "Facilitation": 5}, goals=(Goal("SQL", 4, 1),),
+                  timezone="America/Los_Angeles")
+    near = Profile(6, "Bea", skills={"SQL": 2, "Facilitation": 5}, goals=(Goal("SQL", 4, 1),),
+                   timezone="Asia/Bangkok")
+    me = Profile(7, "Cy", skills={"SQL": 4}, goals=(Goal("Facilitation", 5, 1),), timezone="Asia/Bangkok")
+    scores = score_peers([me, far, near]).scores
+    assert scores[0, 2] > scores[0, 1]
+
+
+def test_duplicate_ids_raise():
+    with pytest.raises(ValueError, match="expected distinct member ids, got id 1 twice"):
+        score_peers([MALEE, MALEE])
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (dict(learning=-1.0), "'learning' as a finite number >= 0, got -1.0"),
+        (dict(community=float("nan")), "'community' as a finite number >= 0"),
+        (dict(balance=1.5), "'balance' between 0 and 1, got 1.5"),
+    ],
+)
+def test_bad_weights_raise(weights, match):
+    with pytest.raises(ValueError, match=match):
+        PeerWeights(**weights)
+
+
+def test_every_weight_has_a_meaning_for_the_slider():
+    assert all(meaning for _, _, meaning in PeerWeights.describe())
+
+
+# --- explanations ---------------------------------------------------------------
+
+
+def test_explain_gives_both_directions_in_neutral_words():
+    texts = [reason.text for reason in explain(MALEE, SOMCHAI)]
+    assert texts[0] == "You teach Somchai SQL (4 → their 2)"
+    assert texts[1] == "Somchai teaches you Facilitation (5 → your 2)"
+    assert "You both belong to Data CoP" in texts
+    assert "Different departments: Finance and IT" in texts
+
+
+def test_explain_flags_a_one_sided_swap():
+    texts = [reason.text for reason in explain(TAKER, MALEE)]
+    assert "You cover none of Malee's goals: a one-sided swap" in texts
+
+
+def test_explain_names_the_broken_rule():
+    reasons = explain(MALEE, SOMCHAI, rules=Rules(forbidden=frozenset({(1, 2)})))
+    assert reasons[0].text == "HR ruled this pair out" and reasons[0].contribution == -np.inf
+
+
+@st.composite
+def profiles(draw, pid):
+    skills = ("SQL", "Go", "Facilitation", "Design")
+    levels = draw(st.dictionaries(st.sampled_from(skills), st.integers(1, 5), max_size=4))
+    goals = draw(st.lists(st.builds(Goal, st.sampled_from(skills), st.integers(1, 5), st.integers(1, 3)),
+                          max_size=3, unique_by=lambda g: g.skill))
+    return Profile(
+        pid, f"P{pid}", skills=levels, goals=tuple(goals),
+        communities=frozenset(draw(st.sets(st.sampled_from(["Data", "Agile"])))),
+        department=draw(st.sampled_from(["", "IT", "HR"])),
+        timezone=draw(st.sampled_from(["UTC", "Asia/Bangkok", "America/New_York"])),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(profiles(1), profiles(2), st.integers(0, 3))
+def test_reasons_add_up_to_the_score_either_way(a, b, ago):
+    rules = Rules(history=History(rounds_ago={(1, 2): ago + 3} if ago else {}))
+    table = score_peers([a, b], rules=rules)
+    for i, j in ((0, 1), (1, 0)):
+        total = sum(reason.contribution for reason in table.explain(i, j))
+        assert total == pytest.approx(table.scores[i, j])
+
+
+# --- diagnoses -------------------------------------------------------------------
+
+
+def test_diagnose_no_eligible_partner_counts_rules():
+    boss = Profile(10, "Boss")
+    report = Profile(11, "Report", managers=(10,))
+    outsider = Profile(12, "Out", languages=frozenset({"Thai"}))
+    stranger = Profile(13, "Str", languages=frozenset({"English"}))
+    table = score_peers([boss, report, outsider, stranger], rules=Rules(forbidden=frozenset({(10, 12), (10, 13)})))
+    pairing = pair_peers(table.scores)
+    diagnosis = {d.member: d for d in diagnose_unpaired(table, pairing)}
+    assert diagnosis[0].kind == "no_eligible_partner"
+    assert diagnosis[0].rule_counts == {"reporting_line": 1, "forbidden": 2}
+
+
+def test_diagnose_partners_taken_names_the_best_and_their_partner():
+    a, b, c = (Profile(k, name) for k, name in ((1, "Ann"), (2, "Ben"), (3, "Cho")))
+    table = score_peers([a, b, c])
+    pairing = pair_peers(table.scores)
+    (diagnosis,) = diagnose_unpaired(table, pairing)
+    assert diagnosis.kind == "partners_taken"
+    assert "went to" in diagnosis.text and diagnosis.best_partner is not None
+
+
+def test_diagnose_not_worth_it_under_score_priority():
+    a, b = Profile(1, "Ann"), Profile(2, "Ben")
+    table = score_peers([a, b], PeerWeights(time_zone=0))
+    pairing = pair_peers(table.scores, priority="score")
+    kinds = {d.kind for d in diagnose_unpaired(table, pairing)}
+    assert kinds == {"not_worth_it"}
+
+
+def test_scored_round_pairs_mutual_learners():
+    table = score_peers([MALEE, SOMCHAI, TAKER])
+    pairing = pair_peers(table.scores)
+    assert pairing.pairs.tolist() == [[0, 1]]
