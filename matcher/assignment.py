@@ -41,6 +41,8 @@ ROW_CANDIDATES = 8
 COL_CANDIDATES_PER_SEAT = 3
 #: Rounds of adding undervalued pairs on problems too large to iterate to the end.
 LARGE_ROUNDS = 3
+#: On problems too large to iterate to the end, rounds stop once the proven gap is this small.
+LARGE_GAP = 1e-5
 #: Relative gap below which a solution counts as proven optimal (float rounding).
 OPTIMAL_GAP = 1e-9
 #: Rows per block when a pass runs over every pair.
@@ -159,7 +161,7 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
         total = _total(scores, mentor)
         if relative_gap(bound, total) <= OPTIMAL_GAP or extra[0].size == 0:
             break
-        if rounds is not None and round_number >= rounds:
+        if rounds is not None and (round_number >= rounds or relative_gap(bound, total) <= LARGE_GAP):
             break
         before = rows.size
         rows, cols, vals = _merge_pairs((rows, cols, vals), extra)
@@ -365,9 +367,9 @@ def _certify(scores, capacity, rows, cols, vals, mentor, priority):
     most ``bound(s + M) - k M``: valid for every ``M``, and tight when the
     assignment has the most pairs and the best total among those.
     """
-    bonus = 0.0
+    scale, bonus = float(np.abs(vals).max()), 0.0
     if priority == "coverage":
-        bonus = _coverage_bonus(float(np.abs(vals).max()), scores.shape[0], capacity)
+        bonus = _coverage_bonus(scale, scores.shape[0], capacity)
     prices = _dual_prices(rows, cols, vals + bonus, mentor, capacity)
     slack = _restricted_slack(scores, mentor, prices - bonus)
     bound = float(np.dot(capacity, np.where(capacity > 0, prices, 0.0))) - bonus * int((mentor >= 0).sum())
@@ -376,7 +378,7 @@ def _certify(scores, capacity, rows, cols, vals, mentor, priority):
         reduced = scores[start:stop] - (prices - bonus)[None, :]  # float64, one pass
         value = np.maximum(reduced.max(axis=1), 0.0)
         bound += float(value.sum())
-        tolerance = 1e-9 * (value + bonus + 1.0)
+        tolerance = 1e-9 * (scale + 1.0) + 1e-13 * bonus
         undervalued = value > slack[start:stop] + tolerance
         if undervalued.any():
             r, c = _top_entries(reduced[undervalued], 4)
@@ -459,7 +461,7 @@ def _bellman_ford(src, dst, weight, n_nodes: int, source: int) -> np.ndarray:
     scale = max(1.0, float(np.abs(weight).max()))
     for _ in range(n_nodes + 1):
         best = np.minimum.reduceat(dist[src] + weight, starts)
-        improved = best < dist[targets] - 1e-12 * scale
+        improved = best < dist[targets] - 1e-14 * scale
         if not improved.any():
             break
         dist[targets[improved]] = best[improved]

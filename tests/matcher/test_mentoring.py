@@ -1,0 +1,233 @@
+"""Tests for matcher.mentoring: scores by hand, hard rules, reasons, diagnoses."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.assignment import assign_mentors
+from matcher.mentoring import (
+    MentoringScores,
+    MentoringWeights,
+    diagnose_unmatched,
+    explain,
+    score_mentoring,
+)
+from matcher.profiles import Goal, History, Profile, Rules
+
+ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
+
+
+def learner(pid=1, name="Somchai", **kw):
+    kw.setdefault("skills", {"Data analysis": 2})
+    kw.setdefault("goals", (Goal("Data analysis", 4, 1),))
+    return Profile(pid, name, **kw)
+
+
+def mentor(pid=2, name="Anong", **kw):
+    kw.setdefault("skills", {"Data analysis": 5})
+    kw.setdefault("mentor_capacity", 1)
+    return Profile(pid, name, **kw)
+
+
+# --- scores worked by hand -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "mentor_level, expected",
+    [(5, 10.0), (4, 10.0), (3, 5.0), (2, 0.0), (1, 0.0)],
+    ids=["above target", "at target", "one level up of two", "same level", "below"],
+)
+def test_goal_cover_by_mentor_level(mentor_level, expected):
+    table = score_mentoring([learner()], [mentor(skills={"Data analysis": mentor_level})], ONLY_GOALS)
+    assert table.scores[0, 0] == pytest.approx(expected)
+
+
+def test_goal_priorities_share_the_goal_weight():
+    # priority 1 (1.0) and 3 (0.4): the mentor covers only the second goal fully.
+    ann = learner(skills={}, goals=(Goal("SQL", 3, 1), Goal("Python", 3, 3)))
+    bo = mentor(skills={"Python": 4})
+    assert score_mentoring([ann], [bo], ONLY_GOALS).scores[0, 0] == pytest.approx(10 * 0.4 / 1.4, rel=1e-6)
+
+
+def test_goal_already_reached_needs_a_mentor_one_level_up():
+    ann = learner(skills={"SQL": 4}, goals=(Goal("SQL", 3),))
+    assert score_mentoring([ann], [mentor(skills={"SQL": 5})], ONLY_GOALS).scores[0, 0] == pytest.approx(10.0)
+    assert score_mentoring([ann], [mentor(skills={"SQL": 4})], ONLY_GOALS).scores[0, 0] == 0.0
+
+
+def test_soft_terms_by_hand():
+    weights = MentoringWeights(goals=0.0, community=2.0, cross_department=1.5, time_zone=1.5, seniority=1.0)
+    ann = learner(communities=frozenset({"Lean Practice"}), department="Finance", timezone="Asia/Bangkok", seniority=1)
+    bo = mentor(
+        communities=frozenset({"Lean Practice", "Data Guild"}),
+        department="Operations",
+        timezone="Asia/Tokyo",  # two hours ahead: 6 of 8 hours overlap
+        seniority=3,
+    )
+    expected = 2.0 * 1 / 2 + 1.5 + 1.5 * 6 / 8 + 1.0
+    assert score_mentoring([ann], [bo], weights).scores[0, 0] == pytest.approx(expected)
+
+
+def test_unknown_department_and_seniority_count_nothing():
+    weights = MentoringWeights(goals=0.0, community=0.0, time_zone=0.0)
+    assert score_mentoring([learner(department="Finance")], [mentor()], weights).scores[0, 0] == 0.0
+
+
+def test_scores_are_float32_and_shaped_learners_by_mentors():
+    table = score_mentoring([learner(1), learner(3)], [mentor(2), mentor(4), mentor(5)])
+    assert table.scores.shape == (2, 3) and table.scores.dtype == np.float32
+    assert isinstance(table, MentoringScores)
+    assert table.capacity.tolist() == [1, 1, 1]
+
+
+def test_empty_lists_give_an_empty_table():
+    assert score_mentoring([], [mentor()]).scores.shape == (0, 1)
+    assert score_mentoring([learner()], []).scores.shape == (1, 0)
+
+
+# --- hard rules ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ann, bo, rules",
+    [
+        (learner(1), mentor(1), Rules()),
+        (learner(1, managers=(2,)), mentor(2), Rules()),
+        (learner(1, managers=(9, 2)), mentor(2), Rules()),
+        (learner(1), mentor(2, managers=(1,)), Rules()),
+        (learner(1, languages=frozenset({"Thai"})), mentor(2, languages=frozenset({"English"})), Rules()),
+        (learner(1), mentor(2), Rules(history=History(rounds_ago={(1, 2): 1}))),
+        (learner(1), mentor(2), Rules(history=History(declined=frozenset({(1, 2)})))),
+        (learner(1), mentor(2), Rules(forbidden=frozenset({(1, 2)}))),
+    ],
+    ids=["same person", "manager", "manager's manager", "learner manages mentor", "no shared language",
+         "cooldown", "declined", "HR forbade"],
+)
+def test_hard_rules_forbid_the_pair(ann, bo, rules):
+    assert score_mentoring([ann], [bo], rules=rules).scores[0, 0] == -np.inf
+    reasons = explain(ann, bo, rules=rules)
+    assert reasons and all(r.contribution == -np.inf for r in reasons)
+
+
+def test_partner_outside_the_cooldown_is_allowed():
+    rules = Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 3}))
+    assert np.isfinite(score_mentoring([learner()], [mentor()], rules=rules).scores[0, 0])
+
+
+# --- explanations ----------------------------------------------------------------------
+
+
+def test_explain_reads_like_the_issue():
+    ann = learner(communities=frozenset({"Lean Practice"}), department="Finance", languages=frozenset({"Thai"}))
+    bo = mentor(communities=frozenset({"Lean Practice"}), department="Operations",
+                languages=frozenset({"Thai", "English"}))
+    texts = [r.text for r in explain(ann, bo)]
+    assert "Teaches Data analysis (level 5; you are at 2, aiming for 4)" in texts
+    assert "Both in the Lean Practice community" in texts
+    assert "Different department: Finance ↔ Operations" in texts
+    assert "Both speak Thai" in texts
+
+
+def test_explain_names_the_rule_and_thai_names_work():
+    ann = learner(1, "สมชาย", managers=(2,))
+    bo = mentor(2, "อนงค์")
+    assert [r.text for r in explain(ann, bo)] == ["In the same reporting line"]
+
+
+def test_explain_a_goal_the_mentor_cannot_teach():
+    texts = [r.text for r in explain(learner(), mentor(skills={"Python": 5}), ONLY_GOALS)]
+    assert texts == ["Does not list Data analysis (you are at 2, aiming for 4)"]
+
+
+def test_weights_validate_and_describe_themselves():
+    with pytest.raises(ValueError, match="weight 'goals' as a finite number >= 0, got -1"):
+        MentoringWeights(goals=-1)
+    names = [name for name, _, meaning in MentoringWeights.describe() if meaning]
+    assert names == ["goals", "community", "cross_department", "time_zone", "seniority"]
+
+
+def test_non_profile_input_raises():
+    with pytest.raises(ValueError, match="expected mentors as Profile objects, got a dict"):
+        score_mentoring([learner()], [{"id": 2}])
+
+
+# --- random populations: explanations add up, every pair of a solution is explained ---------
+
+SKILLS = ["SQL", "Python", "Lean", "Facilitation"]
+ZONES = ["Asia/Bangkok", "Europe/London", "UTC"]
+
+
+@st.composite
+def people(draw, first_id, count, mentors):
+    out = []
+    for k in range(count):
+        skills = draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 5), max_size=3))
+        goals = tuple(
+            Goal(s, draw(st.integers(1, 5)), draw(st.integers(1, 3)))
+            for s in draw(st.sets(st.sampled_from(SKILLS), max_size=2))
+        )
+        out.append(Profile(
+            first_id + k,
+            f"P{first_id + k}",
+            skills=skills,
+            goals=() if mentors else goals,
+            communities=frozenset(draw(st.sets(st.sampled_from(["Lean Practice", "Data Guild"])))),
+            department=draw(st.sampled_from(["", "Finance", "Operations"])),
+            seniority=draw(st.integers(0, 5)),
+            timezone=draw(st.sampled_from(ZONES)),
+            languages=frozenset(draw(st.sets(st.sampled_from(["Thai", "English"])))),
+            managers=tuple(draw(st.lists(st.integers(0, 20), max_size=2))),
+            mentor_capacity=draw(st.integers(0, 2)) if mentors else 0,
+        ))
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(people(0, 6, mentors=False), people(10, 4, mentors=True))
+def test_reasons_add_up_to_the_score_and_every_pair_is_explained(learners, mentors):
+    rules = Rules(forbidden=frozenset({(0, 10)}))
+    table = score_mentoring(learners, mentors, rules=rules)
+    for i, j in np.ndindex(table.scores.shape):
+        reasons = table.explain(i, j)
+        if table.scores[i, j] == -np.inf:
+            assert reasons and all(r.contribution == -np.inf for r in reasons)
+        else:
+            assert sum(r.contribution for r in reasons) == pytest.approx(float(table.scores[i, j]), abs=1e-4)
+    result = assign_mentors(table.scores, table.capacity)
+    for i, j in result.pairs:
+        assert all(np.isfinite(r.contribution) for r in table.explain(i, j))
+    diagnoses = diagnose_unmatched(table, result)
+    assert [d.learner for d in diagnoses] == result.unmatched.tolist()
+
+
+# --- diagnoses --------------------------------------------------------------------------
+
+
+def test_diagnose_no_eligible_mentor_counts_the_rules():
+    ann = learner(1, languages=frozenset({"Thai"}), managers=(2,))
+    mentors = [mentor(2), mentor(3, languages=frozenset({"English"})), mentor(4, mentor_capacity=0)]
+    table = score_mentoring([ann], mentors)
+    [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))
+    assert diagnosis.kind == "no_eligible_mentor"
+    assert diagnosis.rule_counts == {"reporting_line": 1, "no_shared_language": 1}
+    assert "In the same reporting line (1 mentor)" in diagnosis.text
+    assert "No seats this round (1 mentor)" in diagnosis.text
+
+
+def test_diagnose_seat_taken_names_mentor_and_holder():
+    ann, ben = learner(1, "Ann"), learner(3, "Ben", skills={"Data analysis": 1})
+    table = score_mentoring([ann, ben], [mentor(2, "Cho")])
+    result = assign_mentors(table.scores, table.capacity)
+    [diagnosis] = diagnose_unmatched(table, result)
+    assert diagnosis.kind == "seats_taken"
+    assert diagnosis.best_mentor == 0 and diagnosis.taken_by == result.pairs[0, 0]
+    assert "Cho" in diagnosis.text and table.rows[diagnosis.taken_by].name in diagnosis.text
+
+
+def test_diagnose_not_worth_it_under_score_priority():
+    ann = learner(goals=(), skills={})
+    table = score_mentoring([ann], [mentor()], MentoringWeights(time_zone=0.0))
+    result = assign_mentors(table.scores, table.capacity, priority="score")
+    [diagnosis] = diagnose_unmatched(table, result)
+    assert diagnosis.kind == "not_worth_it" and "free seat" in diagnosis.text
