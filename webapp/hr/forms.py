@@ -2,10 +2,16 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from webapp.services.skills import MAX_CATEGORY, MAX_NAME
+
+
+def skill_options(pairs: list[tuple[int, str]], prompt: str | None = None) -> list[SelectChoice]:
+    """Select options from ``(id, label)`` pairs, optionally after a "pick one" prompt (value 0)."""
+    options = [SelectChoice(0, prompt)] if prompt else []
+    return options + [SelectChoice(value, label) for value, label in pairs]
 
 
 class SkillForm(FlaskForm):
@@ -36,10 +42,10 @@ class MemberSearchForm(FlaskForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     status = SelectField(
-        "Show", choices=[("active", "Active"), ("inactive", "Deactivated"), ("all", "Everyone")], default="active"
+        "Show", choices={"active": "Active", "inactive": "Deactivated", "all": "Everyone"}, default="active"
     )
     sort = SelectField(
-        "Sort by", choices=[("name", "Name"), ("department", "Department"), ("newest", "Newest")], default="name"
+        "Sort by", choices={"name": "Name", "department": "Department", "newest": "Newest"}, default="name"
     )
 
 

@@ -16,6 +16,7 @@ from webapp.hr.forms import (
     MemberSearchForm,
     MergeForm,
     SkillForm,
+    skill_options,
 )
 from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_links, keep_upload, read_upload
 from webapp.hr.operations import CommunityError, MemberError, member_query, save_community, set_active
@@ -25,6 +26,7 @@ from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, 
 from webapp.services.text import sort_key
 
 PREVIEW_LIMIT = 1000
+PICK_KEPT = "— pick the skill to keep —"
 
 
 # -- skills -------------------------------------------------------------------------------
@@ -56,7 +58,7 @@ def skill(skill_id: int):
     skill = db.get_or_404(Skill, skill_id)
     form = SkillForm(obj=skill) if request.method == "GET" else SkillForm()
     merge_form = MergeForm()
-    merge_form.into.choices = [(0, "— pick the skill to keep —")] + skill_service.skill_choices(exclude=skill)
+    merge_form.into.choices = skill_options(skill_service.skill_choices(exclude=skill), PICK_KEPT)
     if form.validate_on_submit():
         try:
             skill_service.rename_skill(skill, form.name.data, form.category.data)
@@ -85,7 +87,7 @@ def approve_skill(skill_id: int):
 def merge_skill(skill_id: int):
     merged = db.get_or_404(Skill, skill_id)
     form = MergeForm()
-    form.into.choices = [(0, "— pick the skill to keep —")] + skill_service.skill_choices(exclude=merged)
+    form.into.choices = skill_options(skill_service.skill_choices(exclude=merged), PICK_KEPT)
     if form.validate_on_submit():
         kept = db.session.get(Skill, form.into.data)
         try:
@@ -110,10 +112,13 @@ def merge_skill(skill_id: int):
 
 def _community_form(community: Community | None = None) -> CommunityForm:
     if request.method == "GET" and community is not None:
-        form = CommunityForm(obj=community, core_skills=[s.id for s in community.core_skills])
+        form = CommunityForm(
+            name=community.name, description=community.description,
+            core_skills=[skill.id for skill in community.core_skills],
+        )
     else:
         form = CommunityForm()
-    form.core_skills.choices = skill_service.skill_choices(approved_only=False)
+    form.core_skills.choices = skill_options(skill_service.skill_choices())
     return form
 
 
