@@ -206,9 +206,13 @@ def _check_symmetric_scores(scores) -> np.ndarray:
     for start in range(0, n, BLOCK_ROWS):
         rows = matrix[start : start + BLOCK_ROWS]
         cols = matrix[:, start : start + BLOCK_ROWS].T
-        bad = np.argwhere(_differ(rows, cols))
+        unequal = np.argwhere(rows != cols)
+        if not len(unequal):
+            continue
+        i, j = unequal[:, 0], unequal[:, 1]
+        bad = np.flatnonzero(_differ(rows[i, j], cols[i, j]))
         if len(bad):
-            i, j = int(bad[0, 0]) + start, int(bad[0, 1])
+            i, j = int(i[bad[0]]) + start, int(j[bad[0]])
             raise ValueError(
                 f"expected symmetric scores (scores[i, j] == scores[j, i] within "
                 f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
@@ -276,9 +280,8 @@ def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, fl
     Returns ``c`` and the lightest transformed edge ``c + lo``.
     """
     n = scores.shape[0]
-    finite = scores[allowed]
-    lo = min(0.0, float(finite.min())) if finite.size else 0.0
-    hi = max(0.0, float(finite.max())) if finite.size else 0.0
+    lo = min(0.0, float(np.min(scores, where=allowed, initial=np.inf)))
+    hi = max(0.0, float(np.max(scores, where=allowed, initial=-np.inf)))
     offset = 2.0 * (n + 2) * (hi - lo + 1.0) + 1.0 - lo
     return offset, offset + lo
 
@@ -336,19 +339,37 @@ def _float_slack(values: np.ndarray) -> float:
     return 1e-12 * max(scale, 1.0) * max(len(values), 1)
 
 
-def _feasible_dual(weights: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _feasible_dual(weights: np.ndarray, y: np.ndarray, collect: bool = False):
     """Raise ``y`` until ``y >= 0`` and ``y[i] + y[j] >= w[i, j]`` holds for every pair.
 
     ``y[i] += max(0, max_j (w[i, j] - y[i] - y[j]))`` suffices because the
     raises are non-negative; the scan runs over all pairs in row blocks.
+    With ``collect``, also return the most violated pairs ``(rows, cols)``
+    (up to ``CANDIDATES_PER_MEMBER`` per member) to add to a sparse relaxation.
     """
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
+    found_rows, found_cols = [], []
     for start in range(0, len(y), BLOCK_ROWS):
         block = weights[start : start + BLOCK_ROWS]
         excess = block - y[start : start + BLOCK_ROWS, None] - y[None, :]
         raise_by[start : start + BLOCK_ROWS] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
-    return y + raise_by
+        if collect:
+            i, j = _most_violated(excess, CANDIDATES_PER_MEMBER * len(block))
+            found_rows.append(i + start)
+            found_cols.append(j)
+    if not collect:
+        return y + raise_by
+    empty = [np.zeros(0, dtype=np.int64)]
+    return y + raise_by, (np.concatenate(found_rows + empty), np.concatenate(found_cols + empty))
+
+
+def _most_violated(excess: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    i, j = np.nonzero(excess > 0)
+    if len(i) > limit:
+        keep = np.argpartition(excess[i, j], len(i) - limit)[len(i) - limit :]
+        i, j = i[keep], j[keep]
+    return i, j
 
 
 def _solve_pruned(problem: _Problem, y: np.ndarray, slack: float, mate: np.ndarray) -> np.ndarray:
@@ -375,35 +396,26 @@ def _tolerance(problem: _Problem, upper: float) -> float:
 
 
 def _solve_certified(problem: _Problem) -> tuple[np.ndarray, float]:
+    """Sparse relaxation, verified over all pairs; one more pass with the violated pairs."""
     weights = problem.weights
     rows, cols = _candidate_edges(weights, CANDIDATES_PER_MEMBER)
-    for _ in range(3):
+    sigma, y = _sparse_relaxation(weights, rows, cols)
+    dual, (extra_rows, extra_cols) = _feasible_dual(weights, y, collect=True)
+    if dual.sum() - y.sum() > _tolerance(problem, float(y.sum())) and len(extra_rows):
+        rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
         sigma, y = _sparse_relaxation(weights, rows, cols)
         dual = _feasible_dual(weights, y)
-        if dual.sum() - y.sum() <= _tolerance(problem, float(y.sum())):
-            break
-        extra_rows, extra_cols = _violated_edges(weights, y, CANDIDATES_PER_MEMBER)
-        rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
     mate = _repair(problem, sigma, dual)
     return mate, float(dual.sum())
 
 
 def _candidate_edges(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Each vertex's ``k`` heaviest edges, made symmetric."""
-    return _top_edges(weights, np.zeros(weights.shape[0]), k)
-
-
-def _violated_edges(weights: np.ndarray, y: np.ndarray, k: int):
-    """Each vertex's ``k`` pairs with the lowest reduced cost (most violated first)."""
-    return _top_edges(weights, y, k)
-
-
-def _top_edges(weights: np.ndarray, y: np.ndarray, k: int):
     n = weights.shape[0]
     k = min(k, n - 1)
     found_rows, found_cols = [], []
     for start in range(0, n, BLOCK_ROWS):
-        block = weights[start : start + BLOCK_ROWS] - y[None, :]
+        block = weights[start : start + BLOCK_ROWS]
         top = np.argpartition(block, n - k, axis=1)[:, n - k :]
         local = np.repeat(np.arange(start, start + len(block)), k)
         flat = top.ravel()
