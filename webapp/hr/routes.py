@@ -20,7 +20,7 @@ from webapp.hr.forms import (
 )
 from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_links, keep_upload, read_upload
 from webapp.hr.operations import CommunityError, MemberError, member_query, save_community, set_active
-from webapp.security import hr_required
+from webapp.security import hr_required, is_safe_next
 from webapp.services import skills as skill_service
 from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
 from webapp.services.text import sort_key
@@ -185,7 +185,8 @@ def _set_active(member_id: int, active: bool):
             db.session.commit()
             flash(f"{member.display_name} is {'active again' if active else 'deactivated'}.", "success")
     target = request.form.get("back", "")
-    return redirect(target if target.startswith("/hr/members") else url_for("hr.members"))
+    back_to_list = is_safe_next(target) and target.startswith(url_for("hr.members"))
+    return redirect(target if back_to_list else url_for("hr.members"))
 
 
 @bp.route("/members/<int:member_id>/deactivate", methods=["POST"])
