@@ -373,18 +373,39 @@ def _most_violated(excess: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarr
 
 
 def _solve_pruned(problem: _Problem, y: np.ndarray, slack: float, mate: np.ndarray) -> np.ndarray:
-    """Exact optimum: only pairs with reduced cost below ``slack`` can improve on ``mate``."""
+    """Exact optimum by solving on pairs of small reduced cost.
+
+    A matching that uses a pair of reduced cost ``>= t`` is worth at most
+    ``sum(y) - t``. So solve exactly on the pairs below ``t``; once the best
+    found is worth at least ``sum(y) - t`` it is optimal, else retry with
+    ``t = sum(y) - best``, which settles it. ``t`` starts small (a few pairs
+    per member) because networkx is fast on sparse graphs.
+    """
     weights = problem.weights
-    upper = np.triu(np.isfinite(weights), k=1)
-    reduced = np.where(upper, y[:, None] + y[None, :] - weights, np.inf)
-    keep = reduced < slack + _tolerance(problem, float(y.sum()))
-    i, j = np.nonzero(keep)
-    graph = nx.Graph()
-    graph.add_weighted_edges_from(zip(i.tolist(), j.tolist(), weights[i, j].tolist()))
-    better = _mate_from_pairs(len(mate), nx.max_weight_matching(graph))
-    if _matching_value(problem, better) >= _matching_value(problem, mate):
-        return better
-    return mate
+    upper_bound = float(y.sum())
+    i, j = np.nonzero(np.triu(np.isfinite(weights), k=1))
+    reduced = y[i] + y[j] - weights[i, j]
+    threshold = min(slack, _sparse_threshold(reduced, len(y)))
+    best, best_value = mate, _matching_value(problem, mate)
+    tolerance = _tolerance(problem, upper_bound)
+    while True:
+        keep = reduced < threshold + tolerance
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(zip(i[keep].tolist(), j[keep].tolist(), weights[i[keep], j[keep]].tolist()))
+        found = _mate_from_pairs(len(mate), nx.max_weight_matching(graph))
+        if _matching_value(problem, found) >= best_value:
+            best, best_value = found, _matching_value(problem, found)
+        if best_value >= upper_bound - threshold - tolerance or keep.all():
+            return best
+        threshold = upper_bound - best_value
+
+
+def _sparse_threshold(reduced: np.ndarray, vertices: int, per_vertex: int = 4) -> float:
+    """A reduced-cost cut keeping about ``per_vertex`` pairs per member."""
+    wanted = per_vertex * vertices
+    if wanted >= len(reduced):
+        return np.inf
+    return float(np.partition(reduced, wanted)[wanted])
 
 
 def _tolerance(problem: _Problem, upper: float) -> float:
