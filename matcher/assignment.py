@@ -121,10 +121,12 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
     only candidates, so ``gap`` is true.
     The total is exact (gap 0 up to float rounding) whenever
     ``n_learners * sum(capacity) <= EXACT_SEAT_PAIRS`` (4,000 x 4,000
-    seats). Beyond that the pairs are sparsified and ``gap`` says how far
-    from optimal the answer may be. Coverage is proven maximal whenever every
-    learner or every seat is used, or the seat-expanded graph has at most
-    ``EXACT_SEAT_PAIRS`` edges; otherwise it is maximal over the candidates.
+    seats). Beyond that the pairs are sparsified, at most ``LARGE_ROUNDS``
+    rounds run (stopping once the gap is at most ``LARGE_GAP``), and ``gap``
+    says how far from optimal the answer may be. For coverage, one more
+    matched learner than ``k`` would lift the bound by the bonus ``M``
+    (about ``2 (max|s| + 1) min(n, seats)``), so an absolute gap below
+    ``M - (2k + 1) max|s|`` also proves that no larger assignment exists.
     Time is dominated by a few passes over the score matrix plus an LAPJVsp
     solve on ``O(n * ROW_CANDIDATES * capacity)`` seat edges.
 

@@ -31,6 +31,8 @@ BLOCK_ROWS = 512
 RULE_BLOCK_ROWS = 4096
 #: Terms valued by a table over one code per person: term -> code field of ``_Side``.
 CODED_TERMS = {"cross_department": "department", "time_zone": "zone", "seniority": "seniority"}
+#: Largest goal table (distinct goals x mentors) worth precomputing.
+MAX_GOAL_TABLE = 50_000_000
 #: Working day used for the time-zone overlap, in hours.
 WORKING_HOURS = 8.0
 #: Value of a seniority gap (mentor band minus learner band); other gaps count 0.
@@ -135,6 +137,7 @@ class _Side:
     zone: np.ndarray  # (n,) int into the zone vocabulary
     seniority: np.ndarray  # (n,) int, 0 unknown
     coded: np.ndarray | None = None  # (n,) int into the rows of a combined coded table
+    goal_code: np.ndarray | None = None  # (n, G) int into the rows of a goal table
 
 
 @dataclass
@@ -205,6 +208,31 @@ def _combine_coded(learners: _Side, tables: dict[str, np.ndarray]) -> tuple[_Sid
     return replace(learners, coded=coded.ravel()), {"coded": combined}
 
 
+def _tabulate_goals(
+    learners: _Side, mentors: _Side, weight: float, tables: dict[str, np.ndarray]
+) -> tuple[_Side, dict[str, np.ndarray]]:
+    """Value each distinct goal (skill, level, span, share) against every mentor once.
+
+    Learners share few distinct goals, so scoring then gathers one row per
+    goal slot. Skipped when the table would not be small.
+    """
+    keys = np.stack(
+        [learners.goal_skill, learners.goal_current, learners.goal_span, learners.goal_share], axis=-1
+    ).reshape(-1, 4)
+    distinct, inverse = np.unique(keys.astype(np.float64), axis=0, return_inverse=True)
+    if distinct.shape[0] * mentors.department.size > MAX_GOAL_TABLE or distinct.shape[0] * 2 > keys.shape[0]:
+        return learners, tables
+    goals = replace(
+        learners,
+        goal_skill=distinct[:, :1].astype(np.int64),
+        goal_current=distinct[:, 1:2].astype(np.float32),
+        goal_span=distinct[:, 2:3].astype(np.float32),
+        goal_share=distinct[:, 3:4].astype(np.float32),
+    )
+    table = _goal_cover(goals, mentors, 0, weight)
+    return replace(learners, goal_code=inverse.reshape(learners.goal_skill.shape)), {**tables, "goal": table}
+
+
 def _rows(side: _Side, start: int, stop: int) -> _Side:
     """Learner rows ``start:stop`` of ``side`` (the level table stays whole; learners only use goals)."""
     return _Side(
@@ -218,6 +246,7 @@ def _rows(side: _Side, start: int, stop: int) -> _Side:
         zone=side.zone[start:stop],
         seniority=side.seniority[start:stop],
         coded=None if side.coded is None else side.coded[start:stop],
+        goal_code=None if side.goal_code is None else side.goal_code[start:stop],
     )
 
 
@@ -278,7 +307,10 @@ def _terms(
     learner code holding the weighted value against every mentor.
     """
     for g in range(learners.goal_skill.shape[1]):
-        yield "goal", g, _goal_cover(learners, mentors, g, weights.goals)
+        if "goal" in tables:
+            yield "goal", g, tables["goal"][learners.goal_code[:, g]]
+        else:
+            yield "goal", g, _goal_cover(learners, mentors, g, weights.goals)
     shared = learners.communities @ mentors.communities.T
     np.minimum(shared, 2, out=shared)
     yield "community", -1, np.multiply(shared, np.float32(weights.community / 2), out=shared)
@@ -356,6 +388,7 @@ def score_mentoring(
     vocabulary = _Vocabulary.of(learners + mentors)
     learner_side, mentor_side = _encode(learners, vocabulary), _encode(mentors, vocabulary)
     learner_side, tables = _combine_coded(learner_side, _mentor_tables(vocabulary, mentor_side, weights))
+    learner_side, tables = _tabulate_goals(learner_side, mentor_side, weights.goals, tables)
     scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
     for start in range(0, len(learners), BLOCK_ROWS):
         stop = min(start + BLOCK_ROWS, len(learners))
@@ -364,7 +397,7 @@ def score_mentoring(
             block += contribution
     for start in range(0, len(learners), RULE_BLOCK_ROWS):
         stop = min(start + RULE_BLOCK_ROWS, len(learners))
-        scores[start:stop][forbidden_mask(learners[start:stop], mentors, rules)] = -np.inf
+        np.copyto(scores[start:stop], -np.inf, where=forbidden_mask(learners[start:stop], mentors, rules))
     return MentoringScores(
         scores=scores,
         rows=learners,

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matcher.mentoring as mentoring_module
 from matcher.assignment import assign_mentors
 from matcher.mentoring import (
     MentoringScores,
@@ -231,3 +232,17 @@ def test_diagnose_not_worth_it_under_score_priority():
     result = assign_mentors(table.scores, table.capacity, priority="score")
     [diagnosis] = diagnose_unmatched(table, result)
     assert diagnosis.kind == "not_worth_it" and "free seat" in diagnosis.text
+
+
+def test_goal_table_shortcut_gives_the_same_scores(monkeypatch):
+    """Many learners sharing few goals use a precomputed goal table; it must not change a score."""
+    rng = np.random.default_rng(5)
+    learners = [
+        learner(k, skills={"SQL": int(rng.integers(1, 4))}, goals=(Goal("SQL", int(rng.integers(3, 6))),))
+        for k in range(100, 160)
+    ]
+    mentors = [mentor(k, skills={"SQL": int(rng.integers(1, 6))}) for k in range(10)]
+    tabled = score_mentoring(learners, mentors).scores
+    monkeypatch.setattr(mentoring_module, "MAX_GOAL_TABLE", 0)
+    direct = score_mentoring(learners, mentors).scores
+    np.testing.assert_allclose(tabled, direct, rtol=1e-6)
