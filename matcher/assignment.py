@@ -32,13 +32,15 @@ from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bip
 from matcher._validation import check_priority, check_score_matrix, relative_gap
 
 #: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
-ALL_PAIRS_LIMIT = 4_000_000
+ALL_PAIRS_LIMIT = 100_000
 #: Problems with at most this many learner x seat pairs are iterated until proven optimal.
-EXACT_SEAT_PAIRS = 16_000_000
+EXACT_SEAT_PAIRS = 30_000_000
 #: About how many mentors each learner keeps as candidates on large problems.
 ROW_CANDIDATES = 8
 #: About how many learners per seat each mentor keeps as candidates on large problems.
 COL_CANDIDATES_PER_SEAT = 3
+#: Rounds on exact-size problems before every allowed pair becomes a candidate.
+EXACT_ROUNDS = 8
 #: Rounds of adding undervalued pairs on problems too large to iterate to the end.
 LARGE_ROUNDS = 3
 #: On problems too large to iterate to the end, rounds stop once the proven gap is this small.
@@ -120,8 +122,10 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
     solver to the most pairs. The bound is evaluated over all pairs, not
     only candidates, so ``gap`` is true.
     The total is exact (gap 0 up to float rounding) whenever
-    ``n_learners * sum(capacity) <= EXACT_SEAT_PAIRS`` (4,000 x 4,000
-    seats). Beyond that the pairs are sparsified, at most ``LARGE_ROUNDS``
+    ``n_learners * sum(capacity) <= EXACT_SEAT_PAIRS`` (30 million, e.g.
+    5,000 learners x 6,000 seats): rounds go on until the bound meets the
+    total, and after ``EXACT_ROUNDS`` rounds every allowed pair becomes a
+    candidate, so the last round is exact by construction. Beyond that the pairs are sparsified, at most ``LARGE_ROUNDS``
     rounds run (stopping once the gap is at most ``LARGE_GAP``), and ``gap``
     says how far from optimal the answer may be. For coverage, one more
     matched learner than ``k`` would lift the bound by the bonus ``M``
@@ -167,7 +171,9 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
             break
         before = rows.size
         rows, cols, vals = _merge_pairs((rows, cols, vals), extra)
-        if rows.size == before:
+        if rounds is None and round_number >= EXACT_ROUNDS:
+            rows, cols, vals = _candidate_pairs(scores, capacity, priority, every_pair=True)
+        elif rows.size == before:
             break
         mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
         round_number += 1
@@ -254,10 +260,10 @@ def _usable(block: np.ndarray, capacity: np.ndarray, priority: str) -> np.ndarra
     return usable
 
 
-def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str):
+def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str, every_pair: bool = False):
     """COO ``(rows, cols, vals)`` of the pairs the restricted problem starts with."""
     n, m = scores.shape
-    if n * m <= ALL_PAIRS_LIMIT:
+    if every_pair or n * m <= ALL_PAIRS_LIMIT:
         row_cut = np.full(n, -np.inf)
         col_cut = np.full(m, -np.inf)
     else:

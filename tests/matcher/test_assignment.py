@@ -274,3 +274,18 @@ def test_float32_scores_are_accepted_without_copy_semantics_changing_results():
     assert assign_mentors(scores, capacity).total == pytest.approx(
         assign_mentors(scores.astype(float), capacity).total
     )
+
+
+def test_exact_rounds_fall_back_to_every_pair(monkeypatch):
+    """If certificate rounds do not close the gap quickly, the last round uses every pair and is exact."""
+    monkeypatch.setattr(assignment_module, "ALL_PAIRS_LIMIT", 0)
+    monkeypatch.setattr(assignment_module, "EXACT_ROUNDS", 1)
+    monkeypatch.setattr(assignment_module, "ROW_CANDIDATES", 1)
+    monkeypatch.setattr(assignment_module, "COL_CANDIDATES_PER_SEAT", 1)
+    rng = np.random.default_rng(11)
+    scores = np.round(rng.random((50, 20)) * 10, 2)
+    capacity = rng.integers(1, 3, size=20)
+    for priority in ("coverage", "score"):
+        result = assign_mentors(scores, capacity, priority=priority)
+        assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
+        assert result.gap <= 1e-9
