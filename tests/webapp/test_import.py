@@ -319,3 +319,39 @@ def test_import_post_without_csrf_token_is_400(make_app, hr):
         session["_fresh"] = True
     response = client.post("/hr/members/import/confirm", data={"upload": "0" * 32, "digest": "0" * 64})
     assert response.status_code == 400
+
+
+def test_a_manager_on_a_bad_row_is_not_also_reported_missing(app):
+    data = csv_bytes({"email": "boss@example.com", "name": "Boss", "timezone": "Nowhere/Town"},
+                     {"email": "x@example.com", "name": "X", "manager_email": "boss@example.com"})
+    with app.app_context(), pytest.raises(ImportProblems) as caught:
+        plan_import(data)
+    assert [(p.line, p.message.split(" ")[0]) for p in caught.value.problems] == [(2, "time")]
+
+
+def test_an_upload_name_that_is_not_ours_is_refused(as_hr):
+    response = as_hr.post("/hr/members/import/confirm", data={"upload": "../../etc/passwd", "digest": "0" * 64})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/hr/members/import")
+
+
+def test_an_expired_set_password_link_is_gone(app, client):
+    from datetime import timedelta
+
+    with app.app_context():
+        _, result = import_members(csv_bytes(THAI_ROW))
+        token = db.session.scalar(sa.select(AccountToken))
+        token.expires_at = token.created_at - timedelta(seconds=1)
+        db.session.commit()
+        raw = result.invitations[0][2]
+    assert client.get(f"/auth/set-password/{raw}").status_code == 410
+
+
+def test_set_password_re_renders_when_the_passwords_differ(app, client):
+    with app.app_context():
+        _, result = import_members(csv_bytes(THAI_ROW))
+        db.session.commit()
+    link = f"/auth/set-password/{result.invitations[0][2]}"
+    response = client.post(link, data={"password": "a brand new password", "password2": "something else"})
+    assert response.status_code == 200 and "The passwords differ." in response.get_data(as_text=True)
+    with app.app_context():
+        assert member_by_email("somsri.k@example.com").password_hash is None

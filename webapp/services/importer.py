@@ -385,8 +385,12 @@ class _Existing:
         )
 
 
-def _check_managers(rows: list[ImportRow], existing: _Existing) -> list[Problem]:
-    """Every manager exists somewhere, and nobody ends up managing themselves."""
+def _check_managers(rows: list[ImportRow], file_emails: set[str], existing: _Existing) -> list[Problem]:
+    """Every manager exists somewhere, and nobody ends up managing themselves.
+
+    ``file_emails`` holds every email in the file, also on rows with problems,
+    so a manager on a bad row is not reported as missing.
+    """
     problems: list[Problem] = []
     in_file = {row.email: row for row in rows}
     manager_of: dict[str, str | None] = {
@@ -397,7 +401,7 @@ def _check_managers(rows: list[ImportRow], existing: _Existing) -> list[Problem]
         if row.manager_email is None:
             manager_of.setdefault(row.email, None)
             continue
-        if row.manager_email not in in_file and row.manager_email not in existing.members:
+        if row.manager_email not in file_emails and row.manager_email not in existing.members:
             problems.append(
                 Problem(row.line, f"manager_email {row.manager_email!r} is neither in the file nor a member")
             )
@@ -416,10 +420,11 @@ def _check_managers(rows: list[ImportRow], existing: _Existing) -> list[Problem]
         if email is not None and state.get(email) == 1:
             cycle = walk[walk.index(email):]
             lines = sorted(in_file[e].line for e in cycle if e in in_file)
-            chain = " → ".join(cycle + [email])
-            problems.append(
-                Problem(lines[0], f"managers form a cycle: {chain} (lines {', '.join(map(str, lines))})")
-            )
+            if lines:  # a cycle the file does not touch was there before; not this import's doing
+                chain = " → ".join(cycle + [email])
+                problems.append(
+                    Problem(lines[0], f"managers form a cycle: {chain} (lines {', '.join(map(str, lines))})")
+                )
         for seen in walk:
             state[seen] = 2
     return problems
@@ -477,7 +482,7 @@ def plan_import(data: bytes) -> ImportPlan:
     for row in rows:
         if row.email not in existing.members and "display_name" not in row.values:
             problems.append(Problem(row.line, f"name is empty, and {row.email} is a new member"))
-    problems += _check_managers(rows, existing)
+    problems += _check_managers(rows, set(first_line), existing)
     if problems:
         raise ImportProblems(problems)
 
