@@ -4,7 +4,7 @@ The problem is a bipartite b-matching. Each learner takes at most one mentor,
 mentor ``j`` takes at most ``capacity[j]`` learners, forbidden pairs
 (``-inf``) are never used. It is solved as follows.
 
-1. Candidates. Small problems keep every allowed pair. Large ones keep, for
+1. Candidates. Tiny problems keep every allowed pair. Others keep, for
    each learner, about the best ``ROW_CANDIDATES`` mentors and, for each
    mentor, about the best few learners per seat.
 2. Restricted solve. The candidate graph is expanded into one node per seat
@@ -16,13 +16,15 @@ mentor ``j`` takes at most ``capacity[j]`` learners, forbidden pairs
 4. Certificate over all pairs. Any prices ``v >= 0`` give the upper bound
    ``sum_i max(0, max_j s_ij - v_j) + sum_j capacity_j v_j`` (LP duality),
    computed in row blocks over every pair. Pairs that the prices undervalue
-   join the candidates and steps 2-4 repeat, so on every instance small
-   enough to iterate to the end the bound meets the total: the solution is
-   proven optimal.
+   join the candidates and steps 2-4 repeat. Up to ``EXACT_SEAT_PAIRS``
+   learner-seat pairs this goes on until the bound meets the total (falling
+   back to every pair if it is slow to), so the solution is proven optimal;
+   above, it stops after ``LARGE_ROUNDS`` rounds or once the gap is tiny.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,24 +161,21 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
     if rows.size == 0:
         return _empty(n_learners)
     exact = n_learners * int(capacity.sum()) <= EXACT_SEAT_PAIRS
-    rounds = None if exact else LARGE_ROUNDS
+    every_pair = False
     mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
-    round_number = 1
-    while True:
+    for round_number in itertools.count(1):
         bound, extra = _certify(scores, capacity, rows, cols, vals, mentor, priority)
-        total = _total(scores, mentor)
-        if relative_gap(bound, total) <= OPTIMAL_GAP or extra[0].size == 0:
+        gap = relative_gap(bound, _total(scores, mentor))
+        if gap <= OPTIMAL_GAP or (not exact and (round_number >= LARGE_ROUNDS or gap <= LARGE_GAP)):
             break
-        if rounds is not None and (round_number >= rounds or relative_gap(bound, total) <= LARGE_GAP):
+        grown = _merge_pairs((rows, cols, vals), extra)
+        stuck = grown[0].size == rows.size
+        if exact and not every_pair and (stuck or round_number >= EXACT_ROUNDS):
+            grown, every_pair = _candidate_pairs(scores, capacity, priority, every_pair=True), True
+        elif stuck:
             break
-        before = rows.size
-        rows, cols, vals = _merge_pairs((rows, cols, vals), extra)
-        if rounds is None and round_number >= EXACT_ROUNDS:
-            rows, cols, vals = _candidate_pairs(scores, capacity, priority, every_pair=True)
-        elif rows.size == before:
-            break
+        rows, cols, vals = grown
         mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
-        round_number += 1
     return _result(scores, mentor, bound)
 
 
