@@ -455,7 +455,8 @@ def explain(
     vocabulary = _Vocabulary.of([learner, mentor])
     learner_side, mentor_side = _encode([learner], vocabulary), _encode([mentor], vocabulary)
     reasons = []
-    for term, slot, contribution in _terms(learner_side, mentor_side, weights, _mentor_tables(vocabulary, mentor_side, weights)):
+    tables = _mentor_tables(vocabulary, mentor_side, weights)
+    for term, slot, contribution in _terms(learner_side, mentor_side, weights, tables):
         value = float(contribution[0, 0])
         text = _reason_text(term, slot, learner, mentor, value)
         if text:
@@ -580,8 +581,12 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
 def _no_eligible(table: MentoringScores, i: int, capacity) -> Diagnosis:
     with_seats = [mentor for mentor, seats in zip(table.cols, capacity) if seats > 0]
     counts = rule_counts(table.rows[i], with_seats, table.rules)
-    parts = [f"{rule_text(name, table.rules)} ({count} mentor{'s' if count != 1 else ''})" for name, count in counts.items()]
+    parts = [f"{rule_text(name, table.rules)} ({_mentors(count)})" for name, count in counts.items()]
     no_seats = len(table.cols) - len(with_seats)
     if no_seats:
-        parts.append(f"No seats this round ({no_seats} mentor{'s' if no_seats != 1 else ''})")
+        parts.append(f"No seats this round ({_mentors(no_seats)})")
     return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), rule_counts=counts)
+
+
+def _mentors(count: int) -> str:
+    return f"{count} mentor" if count == 1 else f"{count} mentors"
