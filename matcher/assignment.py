@@ -266,8 +266,8 @@ def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str, ev
         row_cut = np.full(n, -np.inf)
         col_cut = np.full(m, -np.inf)
     else:
-        row_cut = _sampled_cut(scores, ROW_CANDIDATES)
-        col_cut = _sampled_cut(scores.T, COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1))
+        row_cut = _sampled_cut(scores[:, _spread(m)], m, ROW_CANDIDATES)
+        col_cut = _sampled_cut(scores[_spread(n)].T, n, COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1))
     parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
     for start, stop in _row_blocks(n):
         block = scores[start:stop]
@@ -278,15 +278,22 @@ def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str, ev
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
 
 
-def _sampled_cut(matrix: np.ndarray, wanted) -> np.ndarray:
-    """Per row, a score above which about ``wanted`` entries lie (estimated on a column sample)."""
-    n, m = matrix.shape
-    sample = np.linspace(0, m - 1, num=min(m, 512)).astype(np.int64)
-    ranks = np.clip(np.ceil(np.asarray(wanted) * sample.size / m), 1, sample.size).astype(np.int64)
+def _spread(size: int, count: int = 512) -> np.ndarray:
+    """Up to ``count`` evenly spread indices into ``range(size)``."""
+    return np.unique(np.linspace(0, size - 1, num=min(size, count)).astype(np.int64))
+
+
+def _sampled_cut(sample: np.ndarray, population: int, wanted) -> np.ndarray:
+    """Per row of ``sample``, a score that about ``wanted`` of ``population`` entries reach.
+
+    ``sample`` holds each row's scores on an even sample of the population.
+    """
+    n, size = sample.shape
+    ranks = np.clip(np.ceil(np.asarray(wanted) * size / population), 1, size).astype(np.int64)
     ranks = np.broadcast_to(ranks, (n,))
     cuts = np.empty(n)
     for start, stop in _row_blocks(n):
-        part = -np.sort(-matrix[start:stop, sample].astype(np.float64), axis=1)
+        part = -np.sort(-sample[start:stop].astype(np.float64), axis=1)
         cuts[start:stop] = part[np.arange(stop - start), ranks[start:stop] - 1]
     return cuts
 
