@@ -291,10 +291,12 @@ def _sampled_cut(sample: np.ndarray, population: int, wanted) -> np.ndarray:
     n, size = sample.shape
     ranks = np.clip(np.ceil(np.asarray(wanted) * size / population), 1, size).astype(np.int64)
     ranks = np.broadcast_to(ranks, (n,))
+    deepest = int(ranks.max(initial=1))
     cuts = np.empty(n)
     for start, stop in _row_blocks(n):
-        part = -np.sort(-sample[start:stop].astype(np.float64), axis=1)
-        cuts[start:stop] = part[np.arange(stop - start), ranks[start:stop] - 1]
+        top = np.partition(-sample[start:stop].astype(np.float64), deepest - 1, axis=1)[:, :deepest]
+        top.sort(axis=1)
+        cuts[start:stop] = -top[np.arange(stop - start), ranks[start:stop] - 1]
     return cuts
 
 
