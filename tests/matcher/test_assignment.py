@@ -208,15 +208,24 @@ def test_solution_is_valid_and_optimal(instance, priority):
     assert result.gap <= 1e-9
 
 
+def force_sparse_candidates(patch: pytest.MonkeyPatch) -> None:
+    """Make every instance 'large', so candidate lists and certificate rounds are exercised."""
+    patch.setattr(assignment_module, "ALL_PAIRS_LIMIT", 0)
+    patch.setattr(assignment_module, "ROW_CANDIDATES", 1)
+    patch.setattr(assignment_module, "COL_CANDIDATES_PER_SEAT", 1)
+
+
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from(["coverage", "score"]))
-def test_sparse_path_iterates_to_the_optimum(monkeypatch_module, seed, priority):
+def test_sparse_path_iterates_to_the_optimum(seed, priority):
     """Forcing tiny candidate lists: certificate rounds add the missing pairs until optimal."""
     rng = np.random.default_rng(seed)
     scores = np.round(rng.random((40, 15)) * 10, 2)
     scores[rng.random(scores.shape) < 0.2] = NO
     capacity = rng.integers(0, 4, size=15)
-    result = assign_mentors(scores, capacity, priority=priority)
+    with pytest.MonkeyPatch.context() as patch:
+        force_sparse_candidates(patch)
+        result = assign_mentors(scores, capacity, priority=priority)
     check_valid(result, scores, capacity)
     if priority == "coverage":
         assert len(result.pairs) == max_coverage(scores, capacity)
@@ -224,24 +233,11 @@ def test_sparse_path_iterates_to_the_optimum(monkeypatch_module, seed, priority)
     assert result.gap <= 1e-9
 
 
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    """Make every instance 'large', so candidate lists and certificate rounds are exercised."""
-    patch = pytest.MonkeyPatch()
-    patch.setattr(assignment_module, "ALL_PAIRS_LIMIT", 0)
-    patch.setattr(assignment_module, "ROW_CANDIDATES", 1)
-    patch.setattr(assignment_module, "COL_CANDIDATES_PER_SEAT", 1)
-    yield patch
-    patch.undo()
-
-
 def test_one_round_bound_still_holds(monkeypatch):
     """With a single round on sparse candidates the answer may fall short, but never above its bound."""
-    monkeypatch.setattr(assignment_module, "ALL_PAIRS_LIMIT", 0)
+    force_sparse_candidates(monkeypatch)
     monkeypatch.setattr(assignment_module, "EXACT_SEAT_PAIRS", 0)
     monkeypatch.setattr(assignment_module, "LARGE_ROUNDS", 1)
-    monkeypatch.setattr(assignment_module, "ROW_CANDIDATES", 1)
-    monkeypatch.setattr(assignment_module, "COL_CANDIDATES_PER_SEAT", 1)
     rng = np.random.default_rng(7)
     for _ in range(10):
         scores = np.round(rng.random((60, 20)) * 10, 2)
@@ -278,10 +274,8 @@ def test_float32_scores_are_accepted_without_copy_semantics_changing_results():
 
 def test_exact_rounds_fall_back_to_every_pair(monkeypatch):
     """If certificate rounds do not close the gap quickly, the last round uses every pair and is exact."""
-    monkeypatch.setattr(assignment_module, "ALL_PAIRS_LIMIT", 0)
+    force_sparse_candidates(monkeypatch)
     monkeypatch.setattr(assignment_module, "EXACT_ROUNDS", 1)
-    monkeypatch.setattr(assignment_module, "ROW_CANDIDATES", 1)
-    monkeypatch.setattr(assignment_module, "COL_CANDIDATES_PER_SEAT", 1)
     rng = np.random.default_rng(11)
     scores = np.round(rng.random((50, 20)) * 10, 2)
     capacity = rng.integers(1, 3, size=20)
