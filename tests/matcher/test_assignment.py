@@ -283,3 +283,8 @@ def test_exact_rounds_fall_back_to_every_pair(monkeypatch):
         result = assign_mentors(scores, capacity, priority=priority)
         assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
         assert result.gap <= 1e-9
+
+
+def test_plus_inf_in_float32_scores_raises():
+    with pytest.raises(ValueError, match=r"finite or -inf"):
+        assign_mentors(np.array([[1.0, np.inf]], dtype=np.float32), [1, 1])
