@@ -31,6 +31,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_mentoring.py
 	$(BIN)/python benchmarks/bench_peers.py
 	$(BIN)/python benchmarks/bench_groups.py --quick
+	$(BIN)/python benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
