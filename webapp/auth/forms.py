@@ -14,33 +14,28 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
+def new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password (at least MIN_PASSWORD_LENGTH characters) and its repetition."""
+    password = PasswordField(
+        label,
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+    repeat = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+    )
+    return password, repeat
+
+
 class RegistrationForm(FlaskForm):
     email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=256,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
-        ],
-    )
-    password2 = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
-    )
+    password, password2 = new_password_fields("Password")
     submit = SubmitField("Create account")
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=256,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
-        ],
-    )
-    password2 = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
-    )
+    password, password2 = new_password_fields("New password")
     submit = SubmitField("Set password")
