@@ -1,3 +1,140 @@
 """The member's own profile and other members' public profiles."""
 
-from webapp.profile import bp  # noqa: F401
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from models import Member, db
+from webapp.forms import ButtonForm
+from webapp.profile import bp
+from webapp.profile.forms import GoalForm, ProfileForm, SkillForm
+from webapp.services import members as profiles
+from webapp.services.text import sort_key
+
+
+def _page(profile_form=None, skill_form=None, goal_form=None):
+    """The profile page; forms that failed validation are passed back with their errors."""
+    member = current_user
+    if profile_form is None:
+        profile_form = ProfileForm(obj=member)
+        profile_form.languages.data = ", ".join(member.languages or [])
+        profile_form.manager_email.data = member.manager.email if member.manager else ""
+        profile_form.seniority.data = member.seniority or ""
+    return render_template(
+        "profile/edit.html",
+        member=member,
+        form=profile_form,
+        skill_form=skill_form or SkillForm(),
+        goal_form=goal_form or GoalForm(),
+        button=ButtonForm(),
+        skills=sorted(member.skills, key=lambda row: sort_key(row.skill.name)),
+        goals=sorted(member.goals, key=lambda goal: (goal.priority, sort_key(goal.skill.name))),
+        completeness=profiles.completeness(member),
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def edit():
+    if request.method == "GET":
+        return _page()
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _page(profile_form=form)
+    try:
+        changes = profiles.update_profile(current_user, form.values())
+    except profiles.ProfileError as error:
+        db.session.rollback()
+        form.manager_email.errors.append(str(error))
+        return _page(profile_form=form)
+    db.session.commit()
+    flash("Saved. " + "; ".join(changes) if changes else "Nothing changed.", "success" if changes else "info")
+    return redirect(url_for("profile.edit"))
+
+
+@bp.route("/profile/skills", methods=["POST"])
+@login_required
+def save_skill():
+    form = SkillForm()
+    if form.validate_on_submit():
+        try:
+            row, proposed = profiles.set_skill_level(current_user, form.skill.data, form.level.data)
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            form.skill.errors.append(str(error))
+        else:
+            db.session.commit()
+            note = " It is new, so HR will review it." if proposed else ""
+            flash(f"Saved: {row.skill.name} at level {row.level} ({row.level_name}).{note}", "success")
+            return redirect(url_for("profile.edit") + "#skills")
+    return _page(skill_form=form)
+
+
+@bp.route("/profile/skills/<int:skill_id>/remove", methods=["POST"])
+@login_required
+def remove_skill(skill_id: int):
+    row = profiles.remove_skill(current_user, skill_id)
+    if row is None:
+        abort(404)
+    name = row.skill.name
+    db.session.commit()
+    flash(f"Removed {name} from your skills.", "info")
+    return redirect(url_for("profile.edit") + "#skills")
+
+
+@bp.route("/profile/goals", methods=["POST"])
+@login_required
+def save_goal():
+    form = GoalForm()
+    if form.validate_on_submit():
+        try:
+            goal, proposed = profiles.set_goal(
+                current_user, form.skill.data, form.target_level.data, form.priority.data
+            )
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            form.skill.errors.append(str(error))
+        else:
+            db.session.commit()
+            note = " It is new, so HR will review it." if proposed else ""
+            flash(f"Saved: learn {goal.skill.name} to level {goal.target_level}.{note}", "success")
+            return redirect(url_for("profile.edit") + "#goals")
+    return _page(goal_form=form)
+
+
+@bp.route("/profile/goals/<int:skill_id>/remove", methods=["POST"])
+@login_required
+def remove_goal(skill_id: int):
+    goal = profiles.remove_goal(current_user, skill_id)
+    if goal is None:
+        abort(404)
+    name = goal.skill.name
+    db.session.commit()
+    flash(f"Removed the goal {name}.", "info")
+    return redirect(url_for("profile.edit") + "#goals")
+
+
+@bp.route("/members/<int:member_id>")
+@login_required
+def public(member_id: int):
+    member = db.session.get(Member, member_id)
+    if member is None or not member.active:
+        abort(404)
+    return render_template(
+        "profile/public.html",
+        member=member,
+        skills=sorted(member.skills, key=lambda row: (-row.level, sort_key(row.skill.name))),
+        communities=sorted((m.community for m in member.memberships), key=lambda c: sort_key(c.name)),
+        show_email=profiles.can_see_email(current_user, member),
+    )
+
+
+@bp.route("/suggest/skills")
+@login_required
+def suggest_skills():
+    return jsonify(profiles.suggest_skills(request.args.get("q", "")))
+
+
+@bp.route("/suggest/members")
+@login_required
+def suggest_members():
+    return jsonify(profiles.suggest_members(request.args.get("q", "")))
