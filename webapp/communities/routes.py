@@ -1,3 +1,71 @@
 """Communities of Practice: the list, a community's page, join and leave."""
 
-from webapp.communities import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from models import Community, db
+from webapp.communities import bp
+from webapp.communities.forms import MemberSearchForm
+from webapp.forms import ButtonForm
+from webapp.services import communities as service
+
+MEMBERS_PER_PAGE = 25
+
+
+@bp.route("/communities")
+@login_required
+def index():
+    return render_template("communities/index.html", summaries=service.overview())
+
+
+@bp.route("/communities/<int:id>")
+@login_required
+def show(id: int):
+    community = db.get_or_404(Community, id)
+    form = MemberSearchForm(request.args)
+    if not form.validate():
+        form = MemberSearchForm(formdata=None)
+    page = db.paginate(
+        service.member_query(community, form.q.data or ""),
+        per_page=current_app.config.get("COMMUNITY_MEMBERS_PER_PAGE", MEMBERS_PER_PAGE),
+        error_out=False,
+    )
+    return render_template(
+        "communities/show.html",
+        community=community,
+        form=form,
+        page=page,
+        skills=service.skills_of(page.items),
+        experts=service.experts(community),
+        belongs=service.is_member(current_user, community),
+        button=ButtonForm(),
+        link_profiles="profile.public" in current_app.view_functions,
+    )
+
+
+@bp.route("/communities/<int:id>/join", methods=["POST"])
+@login_required
+def join(id: int):
+    community = db.get_or_404(Community, id)
+    if ButtonForm().validate_on_submit():
+        if service.join(current_user, community):
+            db.session.commit()
+            flash(f"Welcome to “{community.name}”.", "success")
+        else:
+            flash(f"You are already a member of “{community.name}”.", "info")
+    return redirect(url_for("communities.show", id=community.id))
+
+
+@bp.route("/communities/<int:id>/leave", methods=["POST"])
+@login_required
+def leave(id: int):
+    community = db.get_or_404(Community, id)
+    if ButtonForm().validate_on_submit():
+        if service.leave(current_user, community):
+            db.session.commit()
+            flash(f"You have left “{community.name}”.", "info")
+        else:
+            flash(f"You are not a member of “{community.name}”.", "info")
+    return redirect(url_for("communities.show", id=community.id))
