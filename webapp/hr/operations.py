@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from models import Community, Member, MemberSkill, Skill, db
 from models.base import normalize_key
-from webapp.hr.sorting import by_thai_name
+from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern
 
 log = logging.getLogger(__name__)

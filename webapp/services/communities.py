@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from models.base import utcnow
-from webapp.hr.sorting import by_thai_name
+from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
 #: The level from which a member counts as an expert who can teach a skill.

@@ -7,7 +7,7 @@ import unicodedata
 # Thai vowels written before the consonant they follow in speech (เ แ โ ใ ไ).
 _LEADING_VOWELS = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 # Tone marks and the thanthakhat: they only break ties in dictionary order.
-_TONE_MARKS = frozenset("\u0e48\u0e49\u0e4a\u0e4b\u0e4c")
+TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
 
 
 def sort_key(text: str) -> tuple[str, str]:
@@ -34,7 +34,7 @@ def sort_key(text: str) -> tuple[str, str]:
         else:
             index += 1
     swapped = "".join(chars)
-    primary = "".join(ch for ch in swapped if ch not in _TONE_MARKS)
+    primary = "".join(ch for ch in swapped if ch not in TONE_MARKS)
     return primary, swapped
 
 

@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from webapp.services.text import sort_key
+from webapp.services.text import TONE_MARKS, sort_key
 
-_TONE_MARKS = "\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
 
 
 def _sqlite_sort_key(text: str | None, part: int) -> str | None:
@@ -63,7 +62,7 @@ def _compile_postgresql(element, compiler, **kw):
         "'([\u0e40-\u0e44])([\u0e01-\u0e2e])', '\\2\\1', 'g')"
     )
     if element.part == 0:
-        swapped = f"translate({swapped}, '{_TONE_MARKS}', '')"
+        swapped = f"translate({swapped}, '{TONE_MARKS}', '')"
     return f'({swapped}) COLLATE "C"'
 
 
