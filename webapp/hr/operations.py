@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from models import Community, Member, MemberSkill, Skill, db
 from models.base import normalize_key
 from webapp.services.sorting import by_thai_name
+from webapp.services.members import has_skill_like
 from webapp.services.text import like_pattern
 
 log = logging.getLogger(__name__)
@@ -84,12 +85,7 @@ def member_query(q: str = "", status: str = "active", sort: str = "name") -> sa.
     q = " ".join((q or "").split())
     if q:
         pattern = like_pattern(q)
-        has_skill = (
-            sa.select(MemberSkill.member_id)
-            .join(Skill, Skill.id == MemberSkill.skill_id)
-            .where(MemberSkill.member_id == Member.id, Skill.name.ilike(pattern, escape="\\"))
-            .exists()
-        )
+        has_skill = has_skill_like(pattern)
         query = query.where(
             sa.or_(
                 Member.display_name.ilike(pattern, escape="\\"),

@@ -51,66 +51,63 @@ def edit():
     return redirect(url_for("profile.edit"))
 
 
-@bp.route("/profile/skills", methods=["POST"])
-@login_required
-def save_skill():
-    form = SkillForm()
+def _save_row(form, section: str, apply, describe):
+    """Validate ``form``, ``apply`` it to the member's own rows, commit and flash ``describe(row)``."""
     if form.validate_on_submit():
         try:
-            row, proposed = profiles.set_skill_level(current_user, form.skill.data, form.level.data)
+            row, proposed = apply(form)
         except profiles.ProfileError as error:
             db.session.rollback()
             form.skill.errors.append(str(error))
         else:
             db.session.commit()
             note = " It is new, so HR will review it." if proposed else ""
-            flash(f"Saved: {row.skill.name} at level {row.level} ({row.level_name}).{note}", "success")
-            return redirect(url_for("profile.edit") + "#skills")
-    return _page(skill_form=form)
+            flash(f"Saved: {describe(row)}.{note}", "success")
+            return redirect(url_for("profile.edit") + f"#{section}")
+    return _page(**{f"{section[:-1]}_form": form})
+
+
+def _remove_row(remove, skill_id: int, section: str, what: str):
+    """Remove one of the member's own rows; another member's or a missing row is a 404."""
+    row = remove(current_user, skill_id)
+    if row is None:
+        abort(404)
+    name = row.skill.name
+    db.session.commit()
+    flash(f"Removed {name} from {what}.", "info")
+    return redirect(url_for("profile.edit") + f"#{section}")
+
+
+@bp.route("/profile/skills", methods=["POST"])
+@login_required
+def save_skill():
+    return _save_row(
+        SkillForm(), "skills",
+        lambda form: profiles.set_skill_level(current_user, form.skill.data, form.level.data),
+        lambda row: f"{row.skill.name} at level {row.level} ({row.level_name})",
+    )
 
 
 @bp.route("/profile/skills/<int:skill_id>/remove", methods=["POST"])
 @login_required
 def remove_skill(skill_id: int):
-    row = profiles.remove_skill(current_user, skill_id)
-    if row is None:
-        abort(404)
-    name = row.skill.name
-    db.session.commit()
-    flash(f"Removed {name} from your skills.", "info")
-    return redirect(url_for("profile.edit") + "#skills")
+    return _remove_row(profiles.remove_skill, skill_id, "skills", "your skills")
 
 
 @bp.route("/profile/goals", methods=["POST"])
 @login_required
 def save_goal():
-    form = GoalForm()
-    if form.validate_on_submit():
-        try:
-            goal, proposed = profiles.set_goal(
-                current_user, form.skill.data, form.target_level.data, form.priority.data
-            )
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            form.skill.errors.append(str(error))
-        else:
-            db.session.commit()
-            note = " It is new, so HR will review it." if proposed else ""
-            flash(f"Saved: learn {goal.skill.name} to level {goal.target_level}.{note}", "success")
-            return redirect(url_for("profile.edit") + "#goals")
-    return _page(goal_form=form)
+    return _save_row(
+        GoalForm(), "goals",
+        lambda form: profiles.set_goal(current_user, form.skill.data, form.target_level.data, form.priority.data),
+        lambda goal: f"learn {goal.skill.name} to level {goal.target_level}",
+    )
 
 
 @bp.route("/profile/goals/<int:skill_id>/remove", methods=["POST"])
 @login_required
 def remove_goal(skill_id: int):
-    goal = profiles.remove_goal(current_user, skill_id)
-    if goal is None:
-        abort(404)
-    name = goal.skill.name
-    db.session.commit()
-    flash(f"Removed the goal {name}.", "info")
-    return redirect(url_for("profile.edit") + "#goals")
+    return _remove_row(profiles.remove_goal, skill_id, "goals", "your learning goals")
 
 
 @bp.route("/members/<int:member_id>")

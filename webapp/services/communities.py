@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from models.base import utcnow
 from webapp.services.sorting import by_thai_name
+from webapp.services.members import has_skill_like
 from webapp.services.text import like_pattern, sort_key
 
 #: The level from which a member counts as an expert who can teach a skill.
@@ -130,12 +131,7 @@ def member_query(community: Community, q: str = "") -> sa.Select:
     q = " ".join((q or "").split())
     if q:
         pattern = like_pattern(q)
-        has_skill = (
-            sa.select(MemberSkill.member_id)
-            .join(Skill, Skill.id == MemberSkill.skill_id)
-            .where(MemberSkill.member_id == Member.id, Skill.name.ilike(pattern, escape="\\"))
-            .exists()
-        )
+        has_skill = has_skill_like(pattern)
         query = query.where(sa.or_(Member.display_name.ilike(pattern, escape="\\"), has_skill))
     return query.order_by(*by_thai_name(Member.display_name), Member.id)
 

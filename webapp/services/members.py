@@ -197,6 +197,16 @@ def suggest_members(query: str, limit: int = 10) -> list[dict]:
     return [{"email": m.email, "name": m.display_name, "department": m.department or ""} for m in members]
 
 
+def has_skill_like(pattern: str) -> sa.Exists:
+    """An EXISTS clause: the member has a skill whose name matches the LIKE ``pattern``."""
+    return (
+        sa.select(MemberSkill.member_id)
+        .join(Skill, Skill.id == MemberSkill.skill_id)
+        .where(MemberSkill.member_id == Member.id, Skill.name.ilike(pattern, escape="\\"))
+        .exists()
+    )
+
+
 def can_see_email(viewer: Member, member: Member) -> bool:
     """Emails stay private: a member sees only their own until matching rounds confirm a pair."""
     return viewer.id == member.id
