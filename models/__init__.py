@@ -7,6 +7,7 @@ database itself enforces.
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.member import AccountToken, Member
+from models.round import Forbid, GroupMember, Match, Pin, Round, WorkingGroup
 from models.skill import LearningGoal, MemberSkill, Skill
 
 __all__ = [
@@ -19,4 +20,10 @@ __all__ = [
     "Member",
     "MemberSkill",
     "Skill",
+    "Round",
+    "Match",
+    "WorkingGroup",
+    "GroupMember",
+    "Pin",
+    "Forbid",
 ]

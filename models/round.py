@@ -1,0 +1,187 @@
+"""Matching rounds and what they produce: matches, working groups, pins and forbids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from models.base import db, utcnow
+
+if TYPE_CHECKING:
+    from models.community import Community
+    from models.member import Member
+
+ROUND_KINDS = ("mentoring", "peer", "groups")
+#: A round only moves forward through these states.
+ROUND_STATUSES = ("draft", "solved", "published", "closed")
+#: A member's answer to a match or a group invitation.
+RESPONSES = ("pending", "accepted", "declined")
+GROUP_ROLES = ("anchor", "member")
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class Round(db.Model):
+    """One matching round of one kind, for a community or the whole organisation."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN ({_quoted(ROUND_KINDS)})", name="kind_known"),
+        sa.CheckConstraint(f"status IN ({_quoted(ROUND_STATUSES)})", name="status_known"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    # None: the whole organisation.
+    community_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("communities.id", ondelete="SET NULL"), index=True
+    )
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="draft")
+    # The matcher's weights and rules, the cooldown, group sizes, priority.
+    parameters: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    created_by_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    solved_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    published_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    closed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+
+    # The solver's figures, stored so pages show what was computed, not guesses.
+    eligible: so.Mapped[Optional[int]]
+    matched: so.Mapped[Optional[int]]
+    max_coverage: so.Mapped[Optional[int]]
+    total: so.Mapped[Optional[float]]
+    upper_bound: so.Mapped[Optional[float]]
+    gap: so.Mapped[Optional[float]]
+    seconds: so.Mapped[Optional[float]]
+    # Why members were left out: [{"member_id", "kind", "text"}], and ineligible counts.
+    unmatched: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    notes: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+
+    community: so.Mapped[Optional[Community]] = so.relationship()
+    created_by: so.Mapped[Optional[Member]] = so.relationship()
+    matches: so.Mapped[list[Match]] = so.relationship(
+        back_populates="round", cascade="all, delete-orphan", passive_deletes=True, order_by="Match.id"
+    )
+    groups: so.Mapped[list[WorkingGroup]] = so.relationship(
+        back_populates="round", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="WorkingGroup.number",
+    )
+    pins: so.Mapped[list[Pin]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+    forbids: so.Mapped[list[Forbid]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def scope_name(self) -> str:
+        return self.community.name if self.community else "Whole organisation"
+
+
+class Match(db.Model):
+    """Two members matched in a round: learner and mentor, or two peers.
+
+    ``first`` is the learner (mentoring) or the peer with the lower id.
+    """
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "first_id", "second_id", name="one_per_pair"),
+        sa.CheckConstraint(f"first_status IN ({_quoted(RESPONSES)})", name="first_status_known"),
+        sa.CheckConstraint(f"second_status IN ({_quoted(RESPONSES)})", name="second_status_known"),
+        sa.CheckConstraint("first_id <> second_id", name="two_people"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    first_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    second_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    first_role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    second_role: so.Mapped[str] = so.mapped_column(sa.String(10))
+    score: so.Mapped[float]
+    # [{"kind", "text", "contribution"}], as the matcher explained the pair.
+    reasons: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    pinned: so.Mapped[bool] = so.mapped_column(default=False)
+    first_status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    second_status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    first_decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    second_decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    round: so.Mapped[Round] = so.relationship(back_populates="matches")
+    first: so.Mapped[Member] = so.relationship(foreign_keys=[first_id])
+    second: so.Mapped[Member] = so.relationship(foreign_keys=[second_id])
+
+    @property
+    def declined(self) -> bool:
+        return "declined" in (self.first_status, self.second_status)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.first_status == self.second_status == "accepted"
+
+
+class WorkingGroup(db.Model):
+    """One cross-perspective working group of a round."""
+
+    __tablename__ = "working_groups"
+    __table_args__ = (sa.UniqueConstraint("round_id", "number", name="one_number_per_round"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    number: so.Mapped[int]
+    diversity: so.Mapped[float]
+    explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    round: so.Mapped[Round] = so.relationship(back_populates="groups")
+    members: so.Mapped[list[GroupMember]] = so.relationship(
+        back_populates="group", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class GroupMember(db.Model):
+    """A member's place in a working group and their answer to the invitation."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN ({_quoted(GROUP_ROLES)})", name="role_known"),
+        sa.CheckConstraint(f"status IN ({_quoted(RESPONSES)})", name="status_known"),
+    )
+
+    group_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("working_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: so.Mapped[str] = so.mapped_column(sa.String(10), default="member")
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+
+    group: so.Mapped[WorkingGroup] = so.relationship(back_populates="members")
+    member: so.Mapped[Member] = so.relationship()
+
+
+class Pin(db.Model):
+    """HR's rule for one round: these two must be matched (or grouped together)."""
+
+    __tablename__ = "round_pins"
+    __table_args__ = (sa.CheckConstraint("first_id <> second_id", name="two_people"),)
+
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    first_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    second_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Forbid(db.Model):
+    """HR's rule for one round: these two must not be matched (or grouped together)."""
+
+    __tablename__ = "round_forbids"
+    __table_args__ = (sa.CheckConstraint("first_id <> second_id", name="two_people"),)
+
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    first_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    second_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
