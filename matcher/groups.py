@@ -8,15 +8,15 @@ and "don't isolate" (``plan_groups``), and what a group mixes, in words
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.grouping import Grouping, InfeasibleError, form_groups
 from matcher.profiles import SENIORITY_BANDS, History, Profile
+from matcher.weights import Weights
 
 __all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
 
@@ -34,7 +34,7 @@ _BAND_WORDS = {
 
 
 @dataclass(frozen=True)
-class GroupWeights:
+class GroupWeights(Weights):
     """How much each kind of difference adds to a pair's diversity.
 
     Each difference is between 0 and 1 before weighting; an unknown value
@@ -54,17 +54,11 @@ class GroupWeights:
         ``1 - cosine similarity`` of their skill-level profiles.
     """
 
-    department: float = 1.0
-    function: float = 1.0
-    seniority: float = 1.0
-    location: float = 0.5
-    skills: float = 1.0
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"expected weight {item.name} as a finite number >= 0, got {value!r}")
+    department: float = field(default=1.0, metadata={"meaning": "Mixing people from different departments"})
+    function: float = field(default=1.0, metadata={"meaning": "Mixing job functions (job families)"})
+    seniority: float = field(default=1.0, metadata={"meaning": "Mixing seniority, from junior to executive"})
+    location: float = field(default=0.5, metadata={"meaning": "Mixing sites and offices"})
+    skills: float = field(default=1.0, metadata={"meaning": "Mixing different skill profiles"})
 
 
 def diversity_matrix(members: Sequence[Profile], weights: GroupWeights | None = None) -> np.ndarray:

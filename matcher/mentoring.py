@@ -9,7 +9,7 @@ functions; ``diagnose_unmatched`` tells HR why a learner got no mentor.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -24,6 +24,7 @@ from matcher.profiles import (
     utc_offset_hours,
 )
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.weights import Weights
 
 #: Learner rows scored per block (keeps temporaries small and in cache).
 BLOCK_ROWS = 512
@@ -40,7 +41,7 @@ SENIORITY_GAP_VALUE = {0: 0.25, 1: 1.0, 2: 1.0, 3: 0.5}
 
 
 @dataclass(frozen=True)
-class MentoringWeights:
+class MentoringWeights(Weights):
     """How much each soft term counts in a mentoring score (HR moves these as sliders).
 
     Every term is worth between 0 and its weight; ``describe()`` lists the
@@ -68,17 +69,6 @@ class MentoringWeights:
     seniority: float = field(
         default=1.0, metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up"}
     )
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-                raise ValueError(f"expected weight {item.name!r} as a finite number >= 0, got {value!r}")
-
-    @classmethod
-    def describe(cls) -> list[tuple[str, float, str]]:
-        """``(name, default, meaning)`` for every weight, in slider order."""
-        return [(item.name, item.default, item.metadata["meaning"]) for item in fields(cls)]
 
 
 @dataclass(frozen=True, eq=False)

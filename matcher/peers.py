@@ -11,13 +11,14 @@ the symmetric table with numpy (a loop over goal skills, never over pairs);
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from matcher.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.weights import Weights
 
 #: Hours apart that still leave a comfortable shared working day.
 COMFORTABLE_HOURS = 3.0
@@ -26,7 +27,7 @@ PENALTY_SPAN_HOURS = 9.0
 
 
 @dataclass(frozen=True)
-class PeerWeights:
+class PeerWeights(Weights):
     """How much each term counts in a peer-swap score (HR moves these as sliders).
 
     Examples
@@ -57,17 +58,9 @@ class PeerWeights:
     repeat: float = field(default=1.0, metadata={"meaning": "Penalty for pairs that were matched in an earlier round"})
 
     def __post_init__(self) -> None:
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-                raise ValueError(f"expected weight {item.name!r} as a finite number >= 0, got {value!r}")
+        super().__post_init__()
         if self.balance > 1:
             raise ValueError(f"expected weight 'balance' between 0 and 1, got {self.balance!r}")
-
-    @classmethod
-    def describe(cls) -> list[tuple[str, float, str]]:
-        """``(name, default, meaning)`` for every weight, in slider order."""
-        return [(item.name, item.default, item.metadata["meaning"]) for item in fields(cls)]
 
 
 @dataclass(frozen=True, eq=False)

@@ -6,6 +6,7 @@ database itself enforces.
 
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
+from models.feedback import Feedback
 from models.member import AccountToken, Member
 from models.round import Forbid, GroupMember, Match, Pin, Round, WorkingGroup
 from models.skill import LearningGoal, MemberSkill, Skill
@@ -26,4 +27,5 @@ __all__ = [
     "GroupMember",
     "Pin",
     "Forbid",
+    "Feedback",
 ]

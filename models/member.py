@@ -82,6 +82,8 @@ class Member(UserMixin, db.Model):
     paused_until: so.Mapped[Optional[date]]
     # Language for messages: "en" or "th".
     locale: so.Mapped[str] = so.mapped_column(sa.String(5), default="en")
+    # When the member last said "keep matching me" (asked after two unanswered invitations).
+    participation_confirmed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 

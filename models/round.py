@@ -103,13 +103,21 @@ class Match(db.Model):
     first_role: so.Mapped[str] = so.mapped_column(sa.String(10))
     second_role: so.Mapped[str] = so.mapped_column(sa.String(10))
     score: so.Mapped[float]
-    # [{"kind", "text", "contribution"}], as the matcher explained the pair.
+    # [{"kind", "text", "contribution", "side"}], as the matcher explained the pair;
+    # side is "first", "second" or "both": whose point of view the words take.
     reasons: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    # What each side can learn: [{"learner": "first"|"second", "skill", "level", "target",
+    # "teacher_level"}], best first; the member pages and first-step hints read it.
+    focus: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     pinned: so.Mapped[bool] = so.mapped_column(default=False)
     first_status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
     second_status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
     first_decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     second_decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    first_responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    second_responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # Set once, when the second side accepts (the confirmation message goes out then).
+    confirmed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     round: so.Mapped[Round] = so.relationship(back_populates="matches")
     first: so.Mapped[Member] = so.relationship(foreign_keys=[first_id])
@@ -118,6 +126,17 @@ class Match(db.Model):
     @property
     def declined(self) -> bool:
         return "declined" in (self.first_status, self.second_status)
+
+    def side_of(self, member_id: int) -> str | None:
+        """``"first"`` or ``"second"`` for a member of this match, else None."""
+        if member_id == self.first_id:
+            return "first"
+        if member_id == self.second_id:
+            return "second"
+        return None
+
+    def partner_id(self, member_id: int) -> int:
+        return self.second_id if member_id == self.first_id else self.first_id
 
     @property
     def confirmed(self) -> bool:
@@ -160,6 +179,11 @@ class GroupMember(db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(10), default="member")
     status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
     decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # The invitation link: only a SHA-256 hash of its random token is stored.
+    token_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64), unique=True)
+    invited_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    expires_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     group: so.Mapped[WorkingGroup] = so.relationship(back_populates="members")
     member: so.Mapped[Member] = so.relationship()

@@ -23,6 +23,16 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
         INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", "14")),
+        # Where links in messages point when no request is at hand (CLI, job queue).
+        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Email: unset MAIL_SERVER writes messages to the log instead.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER"),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
+        MAIL_USE_SSL=os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME"),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD"),
+        MAIL_SENDER=os.environ.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>"),
         MEMBERS_PER_PAGE=25,
     )
     app.config.update(overrides)

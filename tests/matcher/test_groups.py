@@ -71,7 +71,7 @@ def test_department_comparison_ignores_case_and_spaces():
 
 @pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf"), "1"])
 def test_weights_must_be_finite_and_non_negative(bad):
-    with pytest.raises(ValueError, match="expected weight skills as a finite number >= 0"):
+    with pytest.raises(ValueError, match="expected weight 'skills' as a finite number >= 0"):
         GroupWeights(skills=bad)
 
 
