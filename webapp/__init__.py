@@ -15,12 +15,19 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; ``config`` overrides what the environment says."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATES))
     load_config(app, config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log at ``LOG_LEVEL`` (INFO by default), so messages written to the log when no
+    mail server is set are seen in ``make run``'s terminal."""
+    app.logger.setLevel(app.config["LOG_LEVEL"])
 
 
 def register_extensions(app: Flask) -> None:
@@ -38,13 +45,17 @@ def register_blueprints(app: Flask) -> None:
     from webapp.communities import bp as communities_bp
     from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
+    from webapp.matches import bp as matches_bp
     from webapp.profile import bp as profile_bp
+    from webapp.rounds import bp as rounds_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(profile_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(matches_bp)
+    app.register_blueprint(rounds_bp, url_prefix="/hr/rounds")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from models import db
 from webapp.hr.commands import import_members
+from webapp.rounds.commands import run_round
 from webapp.services.accounts import AccountError, make_hr
 from webapp.services.demo import database_is_empty, load_demo_data
 
@@ -20,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_hr)
     app.cli.add_command(demo_data)
     app.cli.add_command(import_members)
+    app.cli.add_command(run_round)
 
 
 @click.command("create-hr")

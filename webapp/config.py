@@ -24,7 +24,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
         INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", "14")),
         # Where links in messages point when no request is at hand (CLI, job queue).
-        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        BASE_URL=os.environ.get("COPMATCH_BASE_URL", "http://127.0.0.1:5000"),
         # Email: unset MAIL_SERVER writes messages to the log instead.
         MAIL_SERVER=os.environ.get("MAIL_SERVER"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
@@ -34,6 +34,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD"),
         MAIL_SENDER=os.environ.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>"),
         MEMBERS_PER_PAGE=25,
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
     )
     app.config.update(overrides)
     if "SECRET_KEY" not in overrides:

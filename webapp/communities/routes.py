@@ -10,6 +10,7 @@ from webapp.communities import bp
 from webapp.communities.forms import MemberSearchForm
 from webapp.forms import ButtonForm
 from webapp.services import communities as service
+from webapp.services.feedback import practice_notes
 
 MEMBERS_PER_PAGE = 25
 
@@ -39,6 +40,7 @@ def show(id: int):
         page=page,
         skills=service.skills_of(page.items),
         experts=service.experts(community),
+        notes=practice_notes(community, limit=10),
         belongs=service.is_member(current_user, community),
         button=ButtonForm(),
         link_profiles="profile.public" in current_app.view_functions,

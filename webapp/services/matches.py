@@ -41,15 +41,19 @@ def reasons_for(match: Match, member_id: int) -> list[str]:
              if reason.get("side", "both") in (side, "both") and not reason.get("rule")]
     if match.first_role == "learner" and side == "second":
         learner = match.first.display_name
-        texts[:0] = [f"{learner} wants to grow in {item['skill']} from level {item['level']} to "
+        texts[:0] = [f"{learner} wants to grow in {item['skill']} {_from_level(item['level'])} to level "
                      f"{item['target']}; you are at {item['teacher_level']}"
                      for item in match.focus if item["learner"] == "first"]
     return texts
 
 
+def _from_level(level: int) -> str:
+    return f"from level {level}" if level else "from scratch"
+
+
 def first_step(match: Match) -> str:
     """A concrete first step for a confirmed pair, starting from the goal that brought them together."""
-    goals = [f"{item['skill']} level {item['level']} → {item['target']}" for item in match.focus[:2]]
+    goals = [f"{item['skill']} level {item['level'] or 'new'} → {item['target']}" for item in match.focus[:2]]
     if not goals:
         return "agree a first 30-minute session this week and share what each of you wants to learn."
     return f"agree a first 30-minute session this week; start from the goal: {' and '.join(goals)}."

@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from matcher import assign_mentors, pair_peers
-from matcher.grouping import Grouping
+from matcher.grouping import Grouping, InfeasibleError
 from matcher.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
 from matcher.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
 from matcher.peers import PeerWeights, diagnose_unpaired, score_peers
@@ -92,7 +92,16 @@ def create_round(kind: str, community_id: int | None, created_by: Member | None,
 
 
 def check_parameters(kind: str, parameters: dict) -> None:
-    """Raise ``RoundError`` naming the first parameter that is out of range."""
+    """Raise ``RoundError`` naming the first parameter that is out of range or of the wrong type."""
+    try:
+        _check_parameter_values(kind, parameters)
+    except (TypeError, ValueError) as error:
+        if isinstance(error, RoundError):
+            raise
+        raise RoundError(f"A parameter has the wrong type: {error}") from None
+
+
+def _check_parameter_values(kind: str, parameters: dict) -> None:
     try:
         WEIGHT_CLASSES[kind](**parameters.get("weights", {}))
     except (TypeError, ValueError) as error:
@@ -261,42 +270,48 @@ def _pairs_of(round_: Round):
 # --- members who stopped answering ----------------------------------------------------------
 
 
-def unanswered_twice() -> set[int]:
-    """Members whose last two invitations went unanswered and who have not confirmed since.
+def unanswered_twice(member_id: int | None = None) -> set[int]:
+    """Members whose last two rounds went unanswered and who have not confirmed since.
 
-    An invitation counts as unanswered when its round closed while it was
-    still pending. Such members are asked to confirm they still want to be
-    matched, rather than being matched (and ignored) again or dropped silently.
+    A round counts as unanswered for a member when it closed while every
+    invitation they had in it was still pending, leaving out matches the
+    partner had already declined (nothing was left to answer). Such members
+    are asked to confirm they still want to be matched, rather than being
+    matched (and ignored) again or dropped silently. ``member_id`` limits the
+    check to one member.
     """
-    answers: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
-    for member_id, published_at, unanswered in _invitation_answers():
-        answers[member_id].append((_aware(published_at), unanswered))
+    rounds: dict[int, dict[int, tuple[datetime, bool]]] = defaultdict(dict)
+    for who, round_id, published_at, answered, unanswered in _invitation_answers(member_id):
+        when, silent = rounds[who].get(round_id, (_aware(published_at), True))
+        rounds[who][round_id] = (when, silent and not answered and unanswered)
+    query = sa.select(Member.id, Member.participation_confirmed_at).where(
+        Member.participation_confirmed_at.is_not(None), Member.id.in_(list(rounds)))
+    confirmed = dict(db.session.execute(query).all())
     asked = set()
-    confirmed = dict(db.session.execute(sa.select(Member.id, Member.participation_confirmed_at)
-                                        .where(Member.participation_confirmed_at.is_not(None))).all())
-    for member_id, history in answers.items():
-        last_two = sorted(history, reverse=True)[:2]
-        if len(last_two) == 2 and all(unanswered for _, unanswered in last_two):
-            when = confirmed.get(member_id)
+    for who, per_round in rounds.items():
+        last_two = sorted(per_round.values(), reverse=True)[:2]
+        if len(last_two) == 2 and all(silent for _, silent in last_two):
+            when = confirmed.get(who)
             if when is None or _aware(when) < last_two[0][0]:
-                asked.add(member_id)
+                asked.add(who)
     return asked
 
 
-def _invitation_answers():
-    """``(member id, round published at, unanswered)`` for every invitation ever sent."""
+def _invitation_answers(member_id: int | None):
+    """``(member, round, published at, answered, unanswered)`` for every invitation sent."""
     done = Round.status.in_(("published", "closed"))
     closed = Round.status == "closed"
-    for side in ("first", "second"):
+    for side, other in (("first", "second"), ("second", "first")):
         member, status = getattr(Match, f"{side}_id"), getattr(Match, f"{side}_status")
-        yield from db.session.execute(
-            sa.select(member, Round.published_at, closed & (status == "pending"))
-            .select_from(Match).join(Round, Match.round_id == Round.id).where(done)
-        )
-    yield from db.session.execute(
-        sa.select(GroupMember.member_id, Round.published_at, closed & (GroupMember.status == "pending"))
-        .select_from(GroupMember).join(WorkingGroup).join(Round).where(done)
-    )
+        other_status = getattr(Match, f"{other}_status")
+        query = (sa.select(member, Round.id, Round.published_at, status != "pending",
+                           closed & (status == "pending") & (other_status != "declined"))
+                 .select_from(Match).join(Round, Match.round_id == Round.id).where(done))
+        yield from db.session.execute(query if member_id is None else query.where(member == member_id))
+    query = (sa.select(GroupMember.member_id, Round.id, Round.published_at, GroupMember.status != "pending",
+                       closed & (GroupMember.status == "pending"))
+             .select_from(GroupMember).join(WorkingGroup).join(Round).where(done))
+    yield from db.session.execute(query if member_id is None else query.where(GroupMember.member_id == member_id))
 
 
 def confirm_participation(member: Member) -> None:
@@ -307,6 +322,30 @@ def confirm_participation(member: Member) -> None:
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive UTC times; compare everything as aware UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def headline_figures(round_: Round) -> list[tuple[str, str]]:
+    """The round's stored figures in words, for the review page and the CLI alike."""
+    if round_.eligible is None:
+        return [("Status", f"{round_.status}: not solved yet")]
+    figures = [("Eligible members", f"{round_.eligible:,}")]
+    if round_.kind == "groups":
+        figures.append(("Groups", f"{len(round_.groups):,} with {round_.matched or 0:,} members"))
+        figures.append(("Total diversity", f"{round_.total or 0:,.2f}"))
+    else:
+        unit = "learners" if round_.kind == "mentoring" else "members"
+        most = round_.max_coverage or 0
+        share = f" ({100 * (round_.matched or 0) / most:.0f}% of the maximum possible)" if most else ""
+        figures.append(("Matched", f"{round_.matched or 0:,} of {most:,} {unit} who could be{share}"))
+        figures.append(("Total score", f"{round_.total or 0:,.2f}"))
+        if round_.upper_bound is not None:
+            figures.append(("Certified upper bound", f"{round_.upper_bound:,.2f} (gap {100 * (round_.gap or 0):.3f}%)"))
+    figures.append(("Unmatched", f"{len(round_.unmatched):,}"))
+    figures.append(("Solve time", f"{round_.seconds:.2f} s"))
+    return figures
 
 
 # --- solving --------------------------------------------------------------------------------
@@ -339,7 +378,11 @@ def solve_round(round_id: int) -> Round:
         forbidden=frozenset(pair_key(f.first_id, f.second_id) for f in round_.forbids),
     )
     started = time.perf_counter()
-    outcome = _SOLVERS[round_.kind](round_, who, rules)
+    try:
+        outcome = _SOLVERS[round_.kind](round_, who, rules)
+    except InfeasibleError as error:
+        raise RoundError(f"The pins and forbids cannot all hold together ({error}). "
+                         "Remove a pin or a forbid and solve again.") from None
     seconds = time.perf_counter() - started
     _clear_result(round_)
     _store(round_, outcome, who, seconds)
@@ -575,6 +618,7 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
 
 def _invite(round_: Round, matches, places, days: int) -> list[Message]:
     """Invitation messages for new matches, and a fresh link for each new group place."""
+    db.session.flush()  # new rows get their ids and can load the members they point to
     messages = []
     for match in matches:
         messages.extend(match_invitations(match))
@@ -583,7 +627,6 @@ def _invite(round_: Round, matches, places, days: int) -> list[Message]:
         raw, place.token_hash = new_token()
         place.invited_at, place.expires_at = utcnow(), expires
         messages.append(group_invitation(place, raw))
-    db.session.flush()
     return messages
 
 
@@ -785,16 +828,39 @@ def add_forbid(round_id: int, first_id: int, second_id: int) -> Forbid:
     return _add_rule(Forbid, round_id, first_id, second_id)
 
 
-def _add_rule(model, round_id: int, first_id: int, second_id: int):
+def remove_rule(round_id: int, model, first_id: int, second_id: int) -> None:
+    """HR takes back a pin (``Pin``) or a forbid (``Forbid``); nothing happens if there is none."""
     round_ = get_round(round_id)
+    _check_rules_open(round_)
+    for key in ((first_id, second_id), (second_id, first_id)):
+        rule = db.session.get(model, (round_id, *key))
+        if rule is not None:
+            db.session.delete(rule)
+    db.session.flush()
+
+
+def _check_rules_open(round_: Round) -> None:
     if round_.status not in ("draft", "solved"):
         raise RoundError("Pins and forbids change only a draft or solved round.")
+
+
+def _add_rule(model, round_id: int, first_id: int, second_id: int):
+    round_ = get_round(round_id)
+    _check_rules_open(round_)
     if first_id == second_id:
         raise RoundError("Pick two different members.")
-    for member_id in (first_id, second_id):
-        if db.session.get(Member, member_id) is None:
+    members = [db.session.get(Member, member_id) for member_id in (first_id, second_id)]
+    for member_id, member in zip((first_id, second_id), members):
+        if member is None:
             raise RoundError(f"No member with id {member_id}.")
-    if model is not Pin or round_.kind != "mentoring":
+    opposite = Forbid if model is Pin else Pin
+    if any(db.session.get(opposite, (round_id, *key)) for key in ((first_id, second_id), (second_id, first_id))):
+        names = " and ".join(m.display_name for m in members)
+        what = "forbidden" if model is Pin else "pinned"
+        raise RoundError(f"{names} are {what} in this round; take that back first.")
+    if model is Pin and round_.kind == "mentoring":
+        _check_mentoring_pin(round_, *members)
+    else:
         first_id, second_id = pair_key(first_id, second_id)
     existing = db.session.get(model, (round_id, first_id, second_id))
     if existing is not None:
@@ -804,3 +870,18 @@ def _add_rule(model, round_id: int, first_id: int, second_id: int):
     db.session.flush()
     return rule
 
+
+def _check_mentoring_pin(round_: Round, learner: Member, mentor: Member) -> None:
+    """A mentoring pin names an eligible learner, then an eligible mentor with a seat left."""
+    who = eligibility("mentoring", round_.community_id)
+    if learner.id not in who.roles["learner"]:
+        raise RoundError(f"{learner.display_name} is not an eligible learner in this round (pins go learner first).")
+    if mentor.id not in who.roles["mentor"]:
+        raise RoundError(f"{mentor.display_name} is not an eligible mentor in this round.")
+    pins = db.session.scalars(sa.select(Pin).where(Pin.round_id == round_.id)).all()
+    if any(pin.first_id == learner.id for pin in pins):
+        raise RoundError(f"{learner.display_name} is already pinned to a mentor.")
+    seats = sum(pin.second_id == mentor.id for pin in pins)
+    if seats >= mentor.mentor_capacity:
+        raise RoundError(f"{mentor.display_name} mentors at most {mentor.mentor_capacity}; "
+                         f"all their places are pinned already.")

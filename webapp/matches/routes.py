@@ -1,0 +1,234 @@
+"""What a member sees after HR publishes a round: matches, group invitations, feedback.
+
+Each view loads only the logged-in member's own match or place (or the
+place an invitation token names), so another member's id or token is a 404.
+Views parse, call a service, commit, then deliver messages, then redirect.
+"""
+
+from __future__ import annotations
+
+import smtplib
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from models import db
+from webapp.forms import ButtonForm
+from webapp.matches import bp
+from webapp.matches.forms import FeedbackForm, ResponseForm
+from webapp.services import feedback as feedback_service
+from webapp.services import responses
+from webapp.services.matches import first_step, reasons_for
+from webapp.services.messages import ROLE_NOUNS, deliver
+from webapp.services.rounds import confirm_participation as keep_matching
+from webapp.services.rounds import unanswered_twice
+
+#: What the member reads for each answer.
+STATUS_WORDS = {"pending": "not answered yet", "accepted": "accepted", "declined": "declined"}
+
+
+def role_noun(role: str) -> str:
+    """``"mentor"`` → "mentor", ``"learner"`` → "mentee", ``"peer"`` → "peer partner"."""
+    return ROLE_NOUNS[role][0]
+
+
+def partner_noun(match, member_id: int) -> str:
+    """What the member's partner in ``match`` is to them: "mentor", "mentee" or "peer partner"."""
+    return role_noun(match.second_role if match.side_of(member_id) == "first" else match.first_role)
+
+
+@bp.context_processor
+def helpers():
+    return {"reasons_for": reasons_for, "first_step": first_step, "partner_noun": partner_noun,
+            "status_words": STATUS_WORDS, "groupmates": responses.groupmates}
+
+
+# --- my matches -------------------------------------------------------------------------------
+
+
+@bp.route("/matches")
+@login_required
+def index():
+    return render_template(
+        "matches/index.html",
+        rounds=responses.member_rounds(current_user.id),
+        asked_to_confirm=current_user.id in unanswered_twice(current_user.id),
+        form=ResponseForm(formdata=None),
+        button=ButtonForm(),
+    )
+
+
+@bp.route("/matches/<int:match_id>/respond", methods=["POST"])
+@login_required
+def respond(match_id: int):
+    match = responses.own_match(match_id, current_user.id)
+    if match is None:
+        abort(404)
+    _answer(lambda answer, reason: responses.respond_to_match(match, current_user.id, answer, reason),
+            f"the match with your {partner_noun(match, current_user.id)}")
+    return redirect(url_for("matches.index") + f"#match-{match.id}")
+
+
+@bp.route("/matches/groups/<int:group_id>/respond", methods=["POST"])
+@login_required
+def respond_group(group_id: int):
+    place = responses.own_place(group_id, current_user.id)
+    if place is None:
+        abort(404)
+    _answer(lambda answer, reason: responses.respond_to_group(place, answer, reason),
+            f"working group {place.group.number}")
+    return redirect(url_for("matches.index") + f"#group-{group_id}")
+
+
+def _answer(record, what: str) -> None:
+    """Validate the answer form, record the answer, commit, deliver, and flash what happened."""
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        flash(_errors(form), "error")
+        return
+    try:
+        result = record(form.answer.data, form.reason.data)
+    except responses.ResponseError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    db.session.commit()
+    _deliver(result.messages)
+    if not result.changed:
+        flash(f"Your answer to {what} was already recorded.", "info")
+    elif form.answer.data == "accepted":
+        confirmed = " Both of you have accepted: you can now see each other's email." if result.messages else ""
+        flash(f"You accepted {what}.{confirmed}", "success")
+    else:
+        flash(f"You declined {what}. Thank you for letting us know.", "info")
+
+
+def _errors(form) -> str:
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def _deliver(messages) -> None:
+    """Send after the commit; a mail server that is down must not turn a saved answer into an error page."""
+    try:
+        deliver(messages)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send %d message(s)", len(messages))
+        flash("Your answer is saved, but the emails about it could not be sent just now.", "error")
+
+
+@bp.route("/matches/confirm-participation", methods=["POST"])
+@login_required
+def confirm_participation():
+    if ButtonForm().validate_on_submit():
+        keep_matching(current_user)
+        db.session.commit()
+        flash("Thank you: you will be matched again from the next round.", "success")
+    return redirect(url_for("matches.index"))
+
+
+# --- group invitation links (no login) ----------------------------------------------------------
+
+
+def _private(response):
+    """The page carries a personal link and may carry emails: keep it out of caches and referrers."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    place = responses.place_for_token(token)
+    if place is None:
+        return _private((render_template("matches/invitation_gone.html", status=404,
+                                         message="This invitation link is not valid. Check that you "
+                                                 "copied the whole link from your email."), 404))
+    if place.status == "declined":
+        return _private((render_template("matches/invitation_gone.html", status=410,
+                                         message="You declined this invitation, so the link no longer works. "
+                                                 "If that was a mistake, contact HR."), 410))
+    if responses.link_expired(place):
+        return _private((render_template(
+            "matches/invitation_gone.html", status=410,
+            message=f"This invitation expired on {place.expires_at:%Y-%m-%d}. To take part, ask HR for a new "
+                    "link; if you already accepted, log in and see your groups under My matches."), 410))
+    form = ResponseForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        try:
+            result = responses.respond_to_group(place, form.answer.data, form.reason.data)
+        except responses.ResponseError as refused:
+            db.session.rollback()
+            error, status = str(refused), 409
+        else:
+            db.session.commit()
+            _deliver(result.messages)
+            if place.status == "declined":  # shown once: later visits get the 410 above
+                return _private(render_template("matches/invitation_declined.html", group=place.group))
+            flash("Thank you: you accepted. You can now see the emails of the members who accepted.", "success")
+            return _private(redirect(url_for("matches.invitation", token=token)))
+    elif form.is_submitted():
+        error, status = _errors(form), 400
+    return _private((render_template("matches/invitation.html", place=place, form=form, error=error,
+                                     action=url_for("matches.invitation", token=token)), status))
+
+
+# --- feedback after a round -------------------------------------------------------------------
+
+
+@bp.route("/rounds/<int:round_id>/feedback", methods=["GET", "POST"])
+@login_required
+def feedback(round_id: int):
+    round_ = feedback_service.feedback_round(round_id, current_user.id)
+    if round_ is None:
+        abort(404)
+    if round_.status != "closed":
+        return render_template("matches/feedback_not_open.html", round=round_), \
+            409 if request.method == "POST" else 200
+    items = feedback_service.feedback_items(round_, current_user.id)
+    forms = {item.key: _feedback_form(item) for item in items}
+    button = ButtonForm()
+    if button.validate_on_submit():
+        valid = all([form.validate() for form in forms.values()])  # a list: every form gets its errors
+        if valid:
+            try:
+                saved = _save_feedback(round_, items, forms)
+                db.session.commit()
+            except feedback_service.FeedbackError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            except IntegrityError:  # the same feedback saved from another tab at the same moment
+                db.session.rollback()
+                flash("Your feedback was just saved from another window; check it and save again.", "error")
+            else:
+                flash(f"Thank you: feedback saved for {saved} of {len(items)}." if saved
+                      else "Nothing to save yet: answer “Did you meet?” first.", "success" if saved else "info")
+                return redirect(url_for("matches.feedback", round_id=round_.id))
+    return render_template("matches/feedback.html", round=round_, items=items, forms=forms, button=button)
+
+
+def _feedback_form(item: feedback_service.FeedbackItem) -> FeedbackForm:
+    """The item's form: the submitted values on a POST, what the member said before on a GET."""
+    given = item.feedback
+    data = None
+    if given is not None:
+        data = {"met": "yes" if given.met else "no", "rating": given.rating,
+                "practice_note": given.practice_note, "shareable": given.shareable,
+                "skill": str(given.skill_id) if given.skill_id else ""}
+    return FeedbackForm(prefix=item.key, data=data, skills=item.skills)
+
+
+def _save_feedback(round_, items, forms) -> int:
+    saved = 0
+    for item in items:
+        form = forms[item.key]
+        if not form.answered:
+            continue
+        feedback_service.save_feedback(round_, current_user.id, item, feedback_service.Answers(
+            met=form.met.data == "yes", rating=form.rating.data, practice_note=form.practice_note.data or "",
+            shareable=form.shareable.data, skill_id=int(form.skill.data) if form.skill.data else None,
+        ))
+        saved += 1
+    return saved
