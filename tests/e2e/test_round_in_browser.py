@@ -1,0 +1,159 @@
+"""One round end to end in headless Chromium: HR publishes, members accept, a group link is opened.
+
+Runs against Debian's Chromium (``/usr/bin/chromium``) through Playwright for
+Python; ``.ci/run`` installs the browser when it is missing. Where no browser
+exists the test is skipped with the reason, never passed silently.
+Screenshots go to ``tmp_path``, or to ``$COPMATCH_SCREENSHOTS`` (the README's
+pictures come from ``COPMATCH_SCREENSHOTS=docs/screenshots``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from models import GroupMember, Match, Member, Round, db
+from webapp import create_app
+from webapp.services import rounds as service
+from webapp.services.demo import load_demo_data
+from webapp.services.tokens import hash_token
+
+CHROMIUM = os.environ.get("COPMATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package (`.ci/run` does)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """The app on a demo organisation, served on a free loopback port, with CSRF on."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}", "SECRET_KEY": "e2e",
+                      "COPMATCH_ENV": "testing"})
+    with app.app_context():
+        db.create_all()
+        logins = load_demo_data(members=300, seed=1)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app, app.config["BASE_URL"], logins
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("COPMATCH_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def log_in(page, base, email, password):
+    page.goto(f"{base}/auth/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+def log_out(page):
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
+
+
+def published_groups_link(app) -> str:
+    """Publish a working-group round on the demo data; the first invitation's link."""
+    with app.app_context():
+        round_ = service.create_round("groups", None, None, parameters={"time_limit": 0.5})
+        service.solve_round(round_.id)
+        publication = service.publish_round(round_.id)
+        db.session.commit()
+        body = publication.messages[0].body
+    return next(word for word in body.split() if "/invitations/" in word)
+
+
+def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app, browser, shots):
+    app, base, logins = live_app
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="th-TH")
+
+    # HR sets up, solves and publishes a mentoring round for the whole organisation.
+    log_in(page, base, logins.hr_email, logins.hr_password)
+    page.goto(f"{base}/hr/rounds/new?kind=mentoring")
+    page.get_by_role("button", name="Create and solve").click()
+    page.wait_for_load_state()
+    assert page.locator("#score-histogram-title").count() == 1  # the score histogram is drawn
+    assert page.get_by_role("heading", name="Figures").is_visible()
+    page.screenshot(path=str(shots / "hr-review.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1200, "height": 2000})
+    page.get_by_role("button", name="Publish and send invitations").click()
+    page.wait_for_load_state()
+    assert "published" in page.content()
+    log_out(page)
+
+    with app.app_context():
+        round_ = db.session.scalar(sa.select(Round).where(Round.kind == "mentoring"))
+        assert round_.status == "published"
+        match = round_.matches[0]
+        learner, mentor = match.first, match.second
+        learner_email, mentor_email, mentor_name = learner.email, mentor.email, mentor.display_name
+        match_id = match.id
+
+    # The learner reads why, and accepts.
+    log_in(page, base, learner_email, logins.member_password)
+    page.goto(f"{base}/matches")
+    card = page.locator(f"#match-{match_id}")
+    assert card.get_by_role("heading", name="Why this match").is_visible()
+    assert mentor_name in card.inner_text()
+    assert mentor_email not in page.content()  # not before both accept
+    page.screenshot(path=str(shots / "member-matches.png"), full_page=False)
+    card.get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    log_out(page)
+
+    # The mentor accepts; now both see each other's email.
+    log_in(page, base, mentor_email, logins.member_password)
+    page.goto(f"{base}/matches")
+    page.locator(f"#match-{match_id}").get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    assert learner_email in page.locator(f"#match-{match_id}").inner_text()
+    log_out(page)
+    log_in(page, base, learner_email, logins.member_password)
+    page.goto(f"{base}/matches")
+    assert mentor_email in page.locator(f"#match-{match_id}").inner_text()
+    with app.app_context():
+        match = db.session.get(Match, match_id)
+        assert match.confirmed and match.confirmed_at is not None
+
+    # A group invitation link works in one click, without logging in.
+    link = published_groups_link(app)
+    visitor = browser.new_page(viewport={"width": 1000, "height": 900})
+    visitor.goto(link)
+    assert visitor.get_by_role("heading", name="you are invited").is_visible()
+    assert "@" not in visitor.locator("table.groupmates").inner_text()  # no emails before accepting
+    visitor.screenshot(path=str(shots / "invitation.png"), full_page=True)
+    visitor.get_by_role("button", name="Accept").click()
+    visitor.wait_for_load_state()
+    assert "You accepted" in visitor.content()
+    with app.app_context():
+        token = link.rsplit("/", 1)[1]
+        place = db.session.scalar(sa.select(GroupMember).where(GroupMember.token_hash == hash_token(token)))
+        assert place.status == "accepted"
+        assert db.session.get(Member, place.member_id).email in visitor.content()
