@@ -11,6 +11,13 @@ Usage::
     python benchmarks/bench_groups.py            # all instances (about 13 minutes)
     python benchmarks/bench_groups.py --quick    # a small subset, shorter limits
     python benchmarks/bench_groups.py --only n120_ss_01 --seconds 1
+    python benchmarks/bench_groups.py --scale 5404    # a synthetic organisation
+
+``--scale N`` builds N synthetic member profiles (``synthetic_members``:
+eight departments, functions, seniority, sites, skills, goals and about 10%
+anchors at level 4 or above) and times ``plan_groups`` with groups of 4-6
+and ``time_limit=5``, the construction alone, and ``explain_group`` for every
+group: what an HR user waits for in a company-wide round.
 
 This is a benchmark, not a test: timings depend on the machine and its load.
 """
@@ -30,6 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matcher.grouping import form_groups  # noqa: E402
+from matcher.groups import explain_group, plan_groups  # noqa: E402
+from matcher.profiles import Goal, Profile  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgp"
 TIME_LIMITS = {120: 3.0, 240: 20.0, 480: 60.0}
@@ -84,13 +93,118 @@ def gap(best: float, value: float) -> float:
     return 100.0 * (best - value) / best
 
 
+# --------------------------------------------------------------------------
+# A synthetic organisation (also used by bench_peers.py)
+
+SYNTHETIC_DEPARTMENTS = {
+    "Engineering": ("Software", "Data", "Infrastructure"),
+    "Finance": ("Accounting", "FP&A", "Treasury"),
+    "Sales": ("Key accounts", "Inside sales"),
+    "Operations": ("Plant operations", "Supply chain", "Quality"),
+    "HR": ("Talent", "Learning & development"),
+    "Marketing": ("Brand", "Digital"),
+    "Customer Support": ("Service desk", "Customer success"),
+    "Legal": ("Contracts", "Compliance"),
+}
+SYNTHETIC_SITES = (
+    ("Bangkok HQ", "Asia/Bangkok", 0.62), ("Rayong plant", "Asia/Bangkok", 0.14),
+    ("Chiang Mai", "Asia/Bangkok", 0.08), ("Singapore", "Asia/Singapore", 0.07),
+    ("Tokyo", "Asia/Tokyo", 0.04), ("London", "Europe/London", 0.05),
+)
+SYNTHETIC_COMMUNITIES = {
+    "Data": ("Python", "SQL", "Data visualisation", "Statistics", "Machine learning"),
+    "Lean": ("Lean", "Process mapping", "Root cause analysis", "Six Sigma", "Kaizen facilitation"),
+    "Customer": ("Customer journey mapping", "Service design", "Complaint handling", "NPS analysis"),
+    "Agile": ("Scrum", "Kanban", "Facilitation", "Product ownership"),
+    "Marketing": ("SEO", "Content strategy", "Social media analytics", "Campaign management"),
+    "Leadership": ("Coaching", "Giving feedback", "Presenting", "Negotiation"),
+    "Sustainability": ("ESG reporting", "Energy efficiency", "Circular economy"),
+}
+
+
+def synthetic_members(n: int, seed: int = 0, anchor_share: float = 0.10) -> list[Profile]:
+    """``n`` random but plausible member profiles.
+
+    Each member has a department and function, a seniority band (juniors
+    most common), a site and its time zone, languages, a manager in the same
+    department (for most), one or two communities, two to five skills at
+    levels 1-3 from them, and up to three learning goals. About
+    ``anchor_share`` of the members also know one skill at level 4 or 5.
+    """
+    rng = np.random.default_rng(seed)
+    departments = list(SYNTHETIC_DEPARTMENTS)
+    communities = list(SYNTHETIC_COMMUNITIES)
+    every_skill = sorted({s for skills in SYNTHETIC_COMMUNITIES.values() for s in skills})
+    site_p = np.array([p for _, _, p in SYNTHETIC_SITES])
+    site_p /= site_p.sum()
+    bosses: dict[str, list[int]] = {name: [] for name in departments}
+    members = []
+    for i in range(n):
+        department = departments[int(rng.integers(len(departments)))]
+        function = SYNTHETIC_DEPARTMENTS[department][int(rng.integers(len(SYNTHETIC_DEPARTMENTS[department])))]
+        seniority = int(rng.choice(5, p=[0.3, 0.3, 0.2, 0.15, 0.05])) + 1
+        location, zone, _ = SYNTHETIC_SITES[int(rng.choice(len(SYNTHETIC_SITES), p=site_p))]
+        joined = [communities[int(k)] for k in rng.choice(len(communities), size=int(rng.integers(1, 3)), replace=False)]
+        pool = sorted({s for c in joined for s in SYNTHETIC_COMMUNITIES[c]})
+        known = rng.choice(len(pool), size=min(len(pool), int(rng.integers(2, 6))), replace=False)
+        skills = {pool[int(k)]: int(rng.integers(1, 4)) for k in known}
+        if rng.random() < anchor_share:
+            skills[every_skill[int(rng.integers(len(every_skill)))]] = int(rng.integers(4, 6))
+        open_goals = [s for s in pool if skills.get(s, 0) <= 3]
+        chosen = rng.permutation(len(open_goals))[: int(rng.integers(0, 4))]
+        goals = tuple(
+            Goal(open_goals[int(k)], int(rng.integers(skills.get(open_goals[int(k)], 0) + 1, 6)), priority)
+            for priority, k in enumerate(chosen, start=1)
+        )
+        languages = frozenset({"Thai", "English"} if location != "London" else {"English"})
+        boss = bosses[department]
+        managers = (boss[int(rng.integers(len(boss)))],) if boss and rng.random() < 0.9 else ()
+        if seniority >= 3:
+            boss.append(1000 + i)
+        members.append(Profile(
+            id=1000 + i, name=f"Member {i}", skills=skills, goals=goals, communities=frozenset(joined),
+            department=department, function=function, seniority=seniority, location=location,
+            timezone=zone, languages=languages, managers=managers,
+        ))
+    return members
+
+
+def scale(n: int, seed: int, seconds: float) -> None:
+    """Time a company-wide round of working groups on ``n`` synthetic members."""
+    members = synthetic_members(n, seed)
+    started = time.perf_counter()
+    start = plan_groups(members, (4, 6), time_limit=None, max_iterations=0, seed=seed)
+    construct_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    plan = plan_groups(members, (4, 6), time_limit=seconds, seed=seed)
+    plan_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    texts = [explain_group(plan, k) for k in range(len(plan.grouping.groups))]
+    explain_seconds = time.perf_counter() - started
+    print(f"Working groups on {n:,} synthetic members: {len(plan.grouping.groups):,} groups of 4-6, "
+          f"{len(plan.anchors):,} anchors, time_limit={seconds:g} s")
+    print(f"{'step':<44} {'seconds':>8}")
+    print(f"{'plan_groups, construction only':<44} {construct_seconds:>8.2f}")
+    print(f"{'plan_groups, time_limit':<44} {plan_seconds:>8.2f}")
+    print(f"{'explain_group for every group':<44} {explain_seconds:>8.2f}")
+    print(f"{'plan + explanations':<44} {plan_seconds + explain_seconds:>8.2f}")
+    print(f"total {start.grouping.total:.1f} after construction, {plan.grouping.total:.1f} after "
+          f"{plan.grouping.iterations:,} iterations; isolated {len(plan.isolated)}; notes {list(plan.notes)}")
+    print(texts[0])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="four instances with short limits")
     parser.add_argument("--only", nargs="*", default=None, help="substrings of instance names to run")
     parser.add_argument("--seconds", type=float, default=None, help="override every time limit")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scale", type=int, default=None, metavar="N",
+                        help="time plan_groups on N synthetic members instead of MDGPLIB")
     args = parser.parse_args(argv)
+    if args.scale:
+        scale(args.scale, args.seed, args.seconds or 5.0)
+        return 0
 
     best_known = read_best_known()
     paths = sorted((DATA / "instances").glob("RanReal_*.txt"), key=lambda p: (len(p.stem), p.stem))

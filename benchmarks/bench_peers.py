@@ -2,21 +2,32 @@
 
     .venv/bin/python benchmarks/bench_peers.py            # full table
     .venv/bin/python benchmarks/bench_peers.py --quick    # 100 and 2,000 only
+    .venv/bin/python benchmarks/bench_peers.py --scale 5000   # score_peers on profiles
 
 Scores are a seeded random symmetric matrix in [0, 1) with 5% forbidden
 pairs; priority "coverage" (networkx: ``maxcardinality=True``). Timings are
 wall-clock on whatever else the machine is doing: treat them as rough.
+
+``--scale N`` times a peer round from profiles instead: ``score_peers`` on N
+synthetic members (``bench_groups.synthetic_members``), ``pair_peers`` on
+the table, and the reasons of every pair in both directions, as a round
+stores them.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
 from matcher.pairing import pair_peers
+from matcher.peers import score_peers
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_groups import synthetic_members  # noqa: E402
 
 COMPARED_SIZES = (100, 200, 400)
 LARGE_SIZES = (2_000, 10_000)
@@ -68,7 +79,24 @@ def certify(n: int) -> str:
     )
 
 
+def scale(n: int) -> None:
+    """Time a peer round from profiles: scores, pairs, then every pair's reasons."""
+    members = synthetic_members(n)
+    table, score_time = timed(score_peers, members)
+    result, pair_time = timed(pair_peers, table.scores)
+    _, explain_time = timed(lambda: [(table.explain(i, j), table.explain(j, i)) for i, j in result.pairs.tolist()])
+    print(f"Peer round on {n:,} synthetic members: {len(result.pairs):,} pairs")
+    print("| step                          | seconds |")
+    print("|:------------------------------|--------:|")
+    print(f"| score_peers                   | {score_time:7.2f} |")
+    print(f"| pair_peers                    | {pair_time:7.2f} |")
+    print(f"| explain every pair, both ways | {explain_time:7.2f} |")
+
+
 def main(argv: list[str]) -> None:
+    if "--scale" in argv:
+        scale(int(argv[argv.index("--scale") + 1]))
+        return
     quick = "--quick" in argv
     compared = COMPARED_SIZES[:1] if quick else COMPARED_SIZES
     large = LARGE_SIZES[:1] if quick else LARGE_SIZES

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from matcher._validation import check_score_matrix
 
@@ -91,12 +92,16 @@ class Grouping:
             missing = sorted(set(range(len(lo))) - set(labels[anchor_list].tolist()))
             if missing:
                 raise ValueError(f"anchors rule broken: group {missing[0]} has no anchor")
-        for i, j in _check_pairs(apart, n, "apart"):
-            if labels[i] == labels[j]:
-                raise ValueError(f"apart rule broken: members {i} and {j} share group {labels[i]}")
-        for i, j in _check_pairs(together, n, "together"):
-            if labels[i] != labels[j]:
-                raise ValueError(f"together rule broken: members {i} and {j} are in groups {labels[i]} and {labels[j]}")
+        pairs = _check_pairs(apart, n, "apart")
+        broken = np.flatnonzero(labels[pairs[:, 0]] == labels[pairs[:, 1]])
+        if broken.size:
+            i, j = pairs[broken[0]].tolist()
+            raise ValueError(f"apart rule broken: members {i} and {j} share group {labels[i]}")
+        pairs = _check_pairs(together, n, "together")
+        broken = np.flatnonzero(labels[pairs[:, 0]] != labels[pairs[:, 1]])
+        if broken.size:
+            i, j = pairs[broken[0]].tolist()
+            raise ValueError(f"together rule broken: members {i} and {j} are in groups {labels[i]} and {labels[j]}")
         total = _make_grouping(d, labels, len(lo), 0).total
         if not math.isclose(total, self.total, rel_tol=1e-9, abs_tol=1e-9):
             raise ValueError(f"total is {self.total!r} but the groups add up to {total!r}")
@@ -135,7 +140,9 @@ def form_groups(
     together : iterable of (int, int)
         Pairs of members that must share a group.
     time_limit : float or None
-        Seconds of search after which the best grouping found is returned.
+        Seconds, counted from the call, after which the best grouping found
+        is returned. The construction always completes (at scale it takes
+        well under a second), so a very short limit returns it.
     max_iterations : int or None
         Search iterations after which the best grouping is returned; ``0``
         returns the construction. At least one of the two limits is needed.
@@ -162,8 +169,11 @@ def form_groups(
     Together pairs are merged into units, which then move as one. A greedy
     construction aims at the group sizes with the most pairs (a small dynamic
     programme) and backtracks where needed, so the hard rules hold from the
-    start. An iterated tabu search follows, over two neighbourhoods: moving
-    a unit to another group and swapping two units of different groups.
+    start; a placement is pruned when the units left could no longer fill
+    every group to size (subset sums of their sizes, so two trios in groups
+    of six end up together), which keeps the backtracking short. An
+    iterated tabu search follows, over two neighbourhoods: moving a unit to
+    another group and swapping two units of different groups.
     The search keeps the ``(units, g)`` matrix ``C`` of each unit's
     diversity to each group, so the gain of a move is ``C[u, b] - C[u, a]``
     and of a swap ``C[u, b] - C[u, a] + C[v, a] - C[v, b] - 2 d_uv``. The
@@ -193,6 +203,7 @@ def form_groups(
     >>> form_groups(d, [(2, 2), (2, 2)], apart=[(0, 2)], max_iterations=20).total
     10.0
     """
+    started = time.perf_counter()
     d = _check_diversity(diversity)
     n = d.shape[0]
     lo, hi = _check_sizes(sizes, n)
@@ -200,13 +211,14 @@ def form_groups(
     apart_pairs = _check_pairs(apart, n, "apart")
     together_pairs = _check_pairs(together, n, "together")
     _check_budget(time_limit, max_iterations)
-    deadline = None if time_limit is None else time.perf_counter() + float(time_limit)
+    deadline = None if time_limit is None else started + float(time_limit)
 
     problem = _Problem(d, lo, hi, anchor_list, apart_pairs, together_pairs)
     rng = np.random.default_rng(seed)
-    start = problem.construct(rng)
-    search = _TabuSearch(problem, start, rng)
-    unit_labels, iterations = search.run(deadline, max_iterations)
+    unit_labels, iterations = problem.construct(rng), 0
+    out_of_time = deadline is not None and time.perf_counter() >= deadline
+    if max_iterations != 0 and not out_of_time and problem.g > 1 and problem.m > 1:
+        unit_labels, iterations = _TabuSearch(problem, unit_labels, rng).run(deadline, max_iterations)
     return _make_grouping(d, unit_labels[problem.unit_of], len(lo), iterations)
 
 
@@ -223,15 +235,24 @@ def _check_diversity(diversity) -> np.ndarray:
         raise ValueError("expected at least one member, got a 0 x 0 diversity matrix")
     d = d.copy()
     np.fill_diagonal(d, 0.0)
-    diff = np.abs(d - d.T)
-    tol = 1e-9 * max(1.0, float(np.abs(d).max()))
-    if diff.max() > tol:
-        i, j = np.unravel_index(int(diff.argmax()), diff.shape)
-        raise ValueError(
-            f"expected a symmetric diversity matrix, got d[{i}, {j}]={d[i, j]!r} "
-            f"but d[{j}, {i}]={d[j, i]!r}"
-        )
-    return (d + d.T) / 2.0
+    tol = 1e-9 * max(1.0, float(d.max()), -float(d.min()))
+    # (d + d.T) / 2 and its check, a block and its mirror at a time: transposing
+    # an (n, n) array whole is slow once it no longer fits in the cache.
+    step = 256
+    for r in range(0, n, step):
+        for c in range(r, n, step):
+            upper, lower = d[r : r + step, c : c + step], d[c : c + step, r : r + step].T
+            if np.abs(upper - lower).max() > tol:
+                diff = np.abs(d - d.T)
+                i, j = np.unravel_index(int(diff.argmax()), diff.shape)
+                raise ValueError(
+                    f"expected a symmetric diversity matrix, got d[{i}, {j}]={d[i, j]!r} "
+                    f"but d[{j}, {i}]={d[j, i]!r}"
+                )
+            mean = (upper + lower) / 2.0
+            upper[...] = mean
+            lower[...] = mean
+    return d
 
 
 def _check_sizes(sizes, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -273,7 +294,17 @@ def _check_anchors(anchors, n: int) -> list[int]:
     return sorted({_as_index(m, n, "anchors") for m in anchors})
 
 
-def _check_pairs(pairs, n: int, what: str) -> list[tuple[int, int]]:
+def _check_pairs(pairs, n: int, what: str) -> np.ndarray:
+    """The pairs as a sorted ``(k, 2)`` array of distinct ``(min, max)`` index pairs.
+
+    An integer array of shape ``(k, 2)`` is checked in one go (``plan_groups``
+    passes many pairs); anything else, or a bad pair, pair by pair.
+    """
+    if isinstance(pairs, np.ndarray) and pairs.dtype.kind in "iu" and pairs.ndim == 2 and pairs.shape[1] == 2:
+        i, j = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+        if pairs.size == 0 or (min(i.min(), j.min()) >= 0 and max(i.max(), j.max()) < n and (i != j).all()):
+            return np.unique(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1), axis=0).reshape(-1, 2)
+        pairs = pairs.tolist()  # a bad pair: find and name it below
     checked = []
     for pair in pairs:
         try:
@@ -284,7 +315,7 @@ def _check_pairs(pairs, n: int, what: str) -> list[tuple[int, int]]:
         if i == j:
             raise ValueError(f"expected two different members in each {what} pair, got ({i}, {j})")
         checked.append((min(i, j), max(i, j)))
-    return sorted(set(checked))
+    return np.array(sorted(set(checked)), dtype=np.int64).reshape(-1, 2)
 
 
 def _check_budget(time_limit, max_iterations) -> None:
@@ -316,17 +347,19 @@ class _Problem:
         n = d.shape[0]
         self.lo, self.hi = lo, hi
         self.g = len(lo)
+        apart = np.asarray(apart, dtype=np.int64).reshape(-1, 2)
         self.unit_of = _merge(n, together)
         m = int(self.unit_of.max()) + 1
         self.m = m
         self.weight = np.bincount(self.unit_of, minlength=m).astype(np.int64)
         if m < n:
-            member = np.zeros((n, m))
-            member[np.arange(n), self.unit_of] = 1.0
-            unit_d = member.T @ d @ member
+            # Sum each unit's rows, then its columns, with a sparse (units, members) indicator.
+            member = sparse.csr_matrix((np.ones(n), (self.unit_of, np.arange(n))), shape=(m, n))
+            unit_d = np.asarray(member @ np.asarray(member @ d).T)
+            unit_d = (unit_d + unit_d.T) / 2.0  # exactly symmetric, whatever the rounding
             np.fill_diagonal(unit_d, 0.0)
         else:
-            unit_d = d.copy()
+            unit_d = d  # already a private copy from the boundary check; never written to
         largest = int(self.weight.argmax())
         if self.weight[largest] > hi.max():
             members = np.flatnonzero(self.unit_of == largest).tolist()
@@ -335,8 +368,8 @@ class _Problem:
                 f"larger than the largest group allowed ({hi.max()})"
             )
         self.apart = None
-        if apart:
-            pairs = np.array(apart)
+        if len(apart):
+            pairs = apart
             units = self.unit_of[pairs]
             same = np.flatnonzero(units[:, 0] == units[:, 1])
             if same.size:
@@ -355,18 +388,25 @@ class _Problem:
                 f"leave them in only {np.count_nonzero(self.alpha)} different groups"
             )
         # A penalty larger than any total keeps apart pairs out of every group the search keeps.
-        self.big = 4.0 * (float(np.abs(unit_d).sum()) + 1.0)
+        self.big = 4.0 * (float((unit_d if unit_d.min() >= 0 else np.abs(unit_d)).sum()) + 1.0)
         self.D = unit_d
-        self.W = unit_d - self.big * self.apart if self.apart is not None else unit_d
+        self.W = unit_d
+        if self.apart is not None:
+            self.W = unit_d.copy()
+            self.W[self.apart] -= self.big
         # Twice the working matrix in single precision, for scoring swaps fast;
         # the grouping's total is always kept from the double-precision C.
-        self.W2 = (2.0 * self.W).astype(np.float32)
-        off = unit_d[~np.eye(m, dtype=bool)]
-        self.min_pair = float(off.min()) if off.size else 0.0
+        self.W2 = self.W.astype(np.float32)
+        self.W2 *= 2.0
+        # The off-diagonal entries: the (m - 1) runs of m between diagonal ones, as a view.
+        off = unit_d.reshape(-1)[1:].reshape(m - 1, m + 1)[:, :m]
+        self.min_pair = float(off.min()) if m > 1 else 0.0
 
     def construct(self, rng) -> np.ndarray:
         """A grouping meeting every hard rule, built greedily; raise ``InfeasibleError`` if none found."""
-        limit = 2000 + 40 * self.m
+        # Size, anchor and apart pruning keep the construction from backtracking much:
+        # a few nodes per unit is plenty, and more only delays the fallbacks.
+        limit = 2000 + 10 * self.m
         target = _target_sizes(self.lo, self.hi, len(self.unit_of))
         labels, _ = _construct(self, rng, use_apart=True, use_anchors=True, node_limit=limit, cap=target)
         if labels is not None:
@@ -426,7 +466,7 @@ def _merge(n: int, pairs) -> np.ndarray:
             x = parent[x]
         return x
 
-    for i, j in pairs:
+    for i, j in np.asarray(pairs, dtype=np.int64).reshape(-1, 2).tolist():
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
@@ -440,7 +480,7 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
     Units go, largest and most constrained first, to the feasible group with
     the highest mean diversity to its members (empty groups first, so every
     group gets a seed). Candidates that would leave the remaining units
-    unable to fill the minimum sizes or the anchors are pruned.
+    unable to fill the minimum sizes (``_Packing``) or the anchors are pruned.
 
     Returns ``(labels or None, exhausted)``: ``exhausted`` is True when the
     whole search tree was explored, so no grouping exists. ``cap`` replaces
@@ -459,8 +499,11 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
     labels = np.full(m, -1, dtype=np.int64)
     size = np.zeros(g, dtype=np.int64)
     anchored = np.zeros(g, dtype=np.int64)
-    C = np.zeros((m, g))
-    conflicts = np.zeros((m, g), dtype=np.int64) if apart is not None else None
+    # Group-major, so placing a unit adds one contiguous row: C[k, v] is the
+    # diversity of unit v to the members of group k.
+    C = np.zeros((g, m))
+    conflicts = np.zeros((g, m), dtype=np.int64) if apart is not None else None
+    packing = _Packing(w, p.lo, hi)
     remaining = int(w.sum())
     anchor_units_left = int(np.count_nonzero(has_anchor))
     stack: list[list[int]] = []
@@ -471,9 +514,10 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
         labels[u] = k if sign > 0 else -1
         size[k] += sign * w[u]
         anchored[k] += sign * int(has_anchor[u])
-        C[:, k] += sign * p.D[:, u]
+        C[k] += sign * p.D[u]
         if conflicts is not None:
-            conflicts[:, k] += sign * apart[:, u]
+            conflicts[k] += sign * apart[u]
+        packing.count(u, -sign)
         remaining -= sign * int(w[u])
         anchor_units_left -= sign * int(has_anchor[u])
 
@@ -483,18 +527,22 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
             wu = int(w[u])
             ok = size + wu <= hi
             if conflicts is not None:
-                ok &= conflicts[u] == 0
+                ok &= conflicts[:, u] == 0
             deficit = np.maximum(p.lo - size, 0)
             ok &= deficit.sum() - np.minimum(wu, deficit) <= remaining - wu
             if need_anchor:
                 lacking = anchored == 0
                 after = lacking.sum() - (lacking & bool(has_anchor[u]))
                 ok &= after <= anchor_units_left - int(has_anchor[u])
+            easy = packing.prune(u, size, remaining - wu, ok)
             cand = np.flatnonzero(ok)
             if cand.size:
                 cand = cand[rng.permutation(cand.size)]
-                score = np.where(size[cand] == 0, np.inf, C[u, cand] / np.maximum(size[cand], 1))
-                cand = cand[np.argsort(-score, kind="stable")]
+                score = np.where(size[cand] == 0, np.inf, C[cand, u] / np.maximum(size[cand], 1))
+                if easy is None:
+                    cand = cand[np.argsort(-score, kind="stable")]
+                else:
+                    cand = cand[np.lexsort((-score, ~easy[cand]))]
             stack.append(cand.tolist())
         else:
             place(u, int(labels[u]), -1)
@@ -510,6 +558,114 @@ def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_lim
         if nodes > node_limit:
             return None, False
     return labels, False
+
+
+class _Packing:
+    """Whether the units left can still fill every group, when units weigh more than one member.
+
+    With single members only, enough of them for the minimum sizes is all it
+    takes (the construction checks that sum). Merged units make some fills
+    impossible: pairs cannot top a group up by exactly one, and two trios in
+    groups of six must share a group. From the subset sums of the weights
+    left, ``prune`` checks that every group can still reach its minimum
+    without passing its maximum, and that what the groups can take in all
+    brackets what is left; weights with fewer units than groups are *rare*,
+    and a group that needs one to fit uses one up. These conditions are
+    necessary, so no grouping is lost and an exhausted search still proves
+    that there is none.
+    """
+
+    _NONE = 1 << 40
+
+    def __init__(self, weight: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+        self.values, self.kind = np.unique(weight, return_inverse=True)
+        self.left = np.bincount(self.kind).astype(np.int64)
+        self.lo, self.hi = lo, hi
+        self.active = bool(self.values[-1] > 1)
+        self.common = self.left >= len(lo)
+
+    def count(self, u: int, change: int) -> None:
+        self.left[self.kind[u]] += change
+
+    def prune(self, u: int, size: np.ndarray, rest: int, ok: np.ndarray) -> np.ndarray | None:
+        """Clear ``ok`` where placing ``u`` would leave some group unfillable.
+
+        ``rest`` is the number of members in the units left after ``u``.
+        Returns, per group, whether placing ``u`` there leaves the group
+        able to reach its largest fill with common weights alone, so that
+        rare units go where they are needed (None when single members can
+        fill anything, so every placement is as good).
+        """
+        if not self.active:
+            return None
+        left = self.left.copy()
+        left[self.kind[u]] -= 1
+        need = np.maximum(self.lo - size, 0)
+        room = self.hi - size
+        wu = int(self.values[self.kind[u]])
+        singles = int(left[0]) if self.values[0] == 1 else 0
+        if singles >= max(int(need.max()), int(room.max())):
+            return None
+        limit = max(int(need.max()) + int(self.values[-1]) - 1, int(room.max()), 0)
+        if not self._fits(self.left, need, room, rest + wu, limit):
+            ok[:] = False  # no placement of u can help: back up
+            return None
+        above, below = self._sums(left, limit)
+        feasible = above[need] <= room
+        least = np.where(feasible, above[need], self._NONE)
+        most = np.where(feasible, below[room], -self._NONE)
+        need_after, room_after = np.maximum(need - wu, 0), np.maximum(room - wu, 0)
+        fits = (above[need_after] <= room_after) & (room >= wu)
+        least_after = np.where(fits, above[need_after], self._NONE)
+        most_after = np.where(fits, below[room_after], -self._NONE)
+        ok &= fits
+        ok &= least.sum() - least + least_after <= rest
+        ok &= most.sum() - most + most_after >= rest
+        above_common, below_common = self._sums(np.where(self.common, left, 0), limit)
+        return (above_common[need_after] <= room_after) & (below_common[room_after] == most_after)
+
+    def _fits(self, left: np.ndarray, need: np.ndarray, room: np.ndarray, total: int, limit: int) -> bool:
+        """Can units ``left`` (``total`` members) bring every group into ``[need, room]`` more members?"""
+        above, below = self._sums(left, limit)
+        if (above[need] > room).any():
+            return False
+        above_common, below_common = self._sums(np.where(self.common, left, 0), limit)
+        alone = above_common[need] <= room  # fillable without a rare unit
+        spare = int(left[~self.common].sum()) - int(np.count_nonzero(~alone))
+        if spare < 0:
+            return False
+        least, most = above[need], below[room]
+        least_alone = np.where(alone, above_common[need], least)
+        most_alone = np.where(alone, below_common[room], most)
+        # Each group given a rare unit it does not need uses one of the spare ones.
+        return (least_alone.sum() - _largest_sum(least_alone - least, spare) <= total
+                <= most_alone.sum() + _largest_sum(most - most_alone, spare))
+
+    def _sums(self, left: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """For every total 0..limit, the least reachable sum at or above it and the most at or below."""
+        bits, mask = 1, (1 << (limit + 1)) - 1
+        for value, count in zip(self.values.tolist(), left.tolist()):
+            count, piece = min(count, limit // value), 1
+            while count > 0:  # binary splitting: pieces 1, 2, 4, ... make every count up to it
+                take = min(piece, count)
+                bits |= (bits << (take * value)) & mask
+                count -= take
+                piece *= 2
+        raw = np.frombuffer(bits.to_bytes(limit // 8 + 1, "little"), dtype=np.uint8)
+        reachable = np.unpackbits(raw, bitorder="little")[: limit + 1].astype(bool)
+        totals = np.arange(limit + 1)
+        above = np.minimum.accumulate(np.where(reachable, totals, self._NONE)[::-1])[::-1]
+        below = np.maximum.accumulate(np.where(reachable, totals, -1))
+        return above, below
+
+
+def _largest_sum(values: np.ndarray, k: int) -> int:
+    """Sum of the ``k`` largest of ``values`` (non-negative)."""
+    if k <= 0:
+        return 0
+    if k >= values.size:
+        return int(values.sum())
+    return int(np.partition(values, values.size - k)[values.size - k :].sum())
 
 
 # --------------------------------------------------------------------------
@@ -546,9 +702,9 @@ class _TabuSearch:
         self.W2 = p.W2[np.ix_(self.unit, self.unit)]
         self.w = p.weight[self.unit]
         self.alpha = p.alpha[self.unit]
-        onehot = np.zeros((self.m, self.g))
-        onehot[self.rows, labels] = 1.0
-        self.C = (p.W @ onehot)[self.unit]
+        # C[s, k] = sum of W[unit in slot s, v] over the units v of group k (W is symmetric).
+        member = sparse.csr_matrix((np.ones(self.m), (labels, self.rows)), shape=(self.g, self.m))
+        self.C = np.ascontiguousarray(np.asarray(member @ p.W).T[self.unit])
         self.size = np.bincount(labels, weights=p.weight, minlength=self.g).astype(np.int64)
         self.anchored = np.bincount(labels, weights=p.alpha, minlength=self.g).astype(np.int64)
         self.f = 0.5 * float(self.C[self.rows, self.L].sum())

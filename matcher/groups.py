@@ -8,13 +8,15 @@ and "don't isolate" (``plan_groups``), and what a group mixes, in words
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from matcher.grouping import Grouping, InfeasibleError, form_groups
+from matcher.grouping import Grouping, InfeasibleError, _check_budget, _merge, form_groups
 from matcher.profiles import SENIORITY_BANDS, History, Profile
 from matcher.weights import Weights
 
@@ -84,20 +86,38 @@ def diversity_matrix(members: Sequence[Profile], weights: GroupWeights | None = 
     """
     members = list(members)
     weights = weights or GroupWeights()
-    n = len(members)
-    d = np.zeros((n, n))
-    for name in ("department", "function", "location"):
+    # Department, function, location and seniority differences depend only on a
+    # member's combination of the four: score each distinct combination once,
+    # then spread that small table over the members (O(n^2) copying, no more).
+    combos: dict[tuple, int] = {}
+    code = np.array([combos.setdefault(_combination(p), len(combos)) for p in members], dtype=np.int64)
+    table = _combination_diversity(list(combos), weights)
+    d = np.take(table[code], code, axis=1)
+    if weights.skills:
+        skill = _skill_distance(members)
+        skill *= weights.skills
+        d += skill
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+def _combination(p: Profile) -> tuple[str, str, str, int]:
+    return (p.department.strip().casefold(), p.function.strip().casefold(),
+            p.location.strip().casefold(), p.seniority)
+
+
+def _combination_diversity(combos: list[tuple[str, str, str, int]], weights: GroupWeights) -> np.ndarray:
+    """Diversity between distinct (department, function, location, seniority) combinations."""
+    d = np.zeros((len(combos), len(combos)))
+    for k, name in enumerate(("department", "function", "location")):
         weight = getattr(weights, name)
         if weight:
-            d += weight * _differs([getattr(p, name).strip().casefold() for p in members])
+            d += weight * _differs([combo[k] for combo in combos])
     if weights.seniority:
-        band = np.array([p.seniority for p in members], dtype=float)
+        band = np.array([combo[3] for combo in combos], dtype=float)
         known = band > 0
         distance = np.abs(band[:, None] - band[None, :]) / (len(SENIORITY_BANDS) - 1)
         d += weights.seniority * np.where(known[:, None] & known[None, :], distance, 0.0)
-    if weights.skills:
-        d += weights.skills * _skill_distance(members)
-    np.fill_diagonal(d, 0.0)
     return d
 
 
@@ -119,8 +139,14 @@ def _skill_distance(members: Sequence[Profile]) -> np.ndarray:
     norm = np.linalg.norm(levels, axis=1)
     known = norm > 0
     safe = np.where(known, norm, 1.0)
-    cosine = (levels @ levels.T) / safe[:, None] / safe[None, :]
-    return np.where(known[:, None] & known[None, :], np.clip(1.0 - cosine, 0.0, 1.0), 0.0)
+    distance = levels @ levels.T  # in place from here: (n, n) temporaries are costly at scale
+    distance /= safe[:, None]
+    distance /= safe[None, :]
+    np.subtract(1.0, distance, out=distance)  # 1 - cosine similarity
+    np.clip(distance, 0.0, 1.0, out=distance)
+    distance[~known] = 0.0
+    distance[:, ~known] = 0.0
+    return distance
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,6 +187,11 @@ class GroupPlan:
     def groups(self) -> list[list[Profile]]:
         """The profiles in each group."""
         return [[self.members[i] for i in group] for group in self.grouping.groups]
+
+    @cached_property
+    def mean_pair_diversity(self) -> np.ndarray:
+        """Each group's mean pair diversity, computed once per plan (``explain_group`` compares them)."""
+        return np.array([_mean_pair(self.diversity, group) for group in self.grouping.groups])
 
 
 def plan_groups(
@@ -211,7 +242,12 @@ def plan_groups(
         Member-id pairs HR keeps apart or puts together.
     weights : GroupWeights, optional
         Weights of the diversity dimensions.
-    time_limit, max_iterations, seed
+    time_limit : float or None
+        Seconds for the whole plan: building the diversity matrix, the
+        construction and the search; the search stops when they are up
+        (a valid grouping is always built first, so a very short limit
+        can be overrun by the construction).
+    max_iterations, seed
         Passed to ``form_groups``.
 
     Returns
@@ -237,6 +273,7 @@ def plan_groups(
     >>> sorted(plan.anchors)
     [1, 3]
     """
+    started = time.perf_counter()
     members = tuple(members)
     _check_members(members)
     n = len(members)
@@ -251,32 +288,47 @@ def plan_groups(
     if isinstance(cooldown_rounds, bool) or not isinstance(cooldown_rounds, int) or cooldown_rounds < 0:
         raise ValueError(f"expected cooldown_rounds as an integer >= 0, got {cooldown_rounds!r}")
     g = _group_count(n, low, high)
+    _check_budget(time_limit, max_iterations)
     balanced = [(max(low, n // g), min(high, -(-n // g)))] * g
     index = {p.id: i for i, p in enumerate(members)}
     core = None if core_skills is None else tuple(core_skills)
 
     d = diversity_matrix(members, weights)
     anchor_idx = [i for i, p in enumerate(members) if _anchor_skill(p, core, anchor_level) is not None]
-    apart_idx = set(_to_indices(apart, index, "apart"))
+    hr_apart = _pair_keys(_to_indices(apart, index, "apart"), n)
     together_idx = list(_to_indices(together, index, "together"))
-    implied = set()  # apart pairs HR did not ask for; an HR together pair overrides them
+    implied = []  # apart pairs HR did not ask for; an HR together pair overrides them
     if history is not None:
         for pair, ago in history.rounds_ago.items():
             if 1 <= ago <= cooldown_rounds and pair[0] in index and pair[1] in index:
                 i, j = index[pair[0]], index[pair[1]]
-                implied.add((min(i, j), max(i, j)))
+                implied.append((min(i, j), max(i, j)))
+    implied_keys = _pair_keys(implied, n)
     if 1 < len(anchor_idx) < g:  # too few to anchor every group: spread them
-        implied.update((i, j) for k, i in enumerate(anchor_idx) for j in anchor_idx[k + 1 :])
-    apart_idx |= implied - set(together_idx)
+        first, second = np.triu_indices(len(anchor_idx), 1)
+        spread = np.array(anchor_idx, dtype=np.int64)
+        implied_keys = np.concatenate([implied_keys, spread[first] * n + spread[second]])
+    keys = np.union1d(hr_apart, np.setdiff1d(implied_keys, _pair_keys(together_idx, n)))
+    apart_pairs = np.stack(np.divmod(keys, n), axis=1)
 
-    buddies = _buddies(members, dont_isolate[0], d, apart_idx) if dont_isolate else []
-    attempts = [(balanced, buddies), ([(low, high)] * g, buddies)] if buddies else []
+    buddies, separate = [], None
+    if dont_isolate:
+        buddies = _buddies(members, dont_isolate[0], d, apart_pairs)
+        if len(anchor_idx) >= g and _anchor_units(n, anchor_idx, together_idx + buddies) < g:
+            # Buddies would merge the anchors into fewer units than groups, and no
+            # grouping could anchor every group: pair anchors only with others.
+            separate = np.zeros(n, dtype=bool)
+            separate[anchor_idx] = True
+            buddies = _buddies(members, dont_isolate[0], d, apart_pairs, separate)
+    attempts = [(balanced, buddies)] if buddies else []
+    if buddies and [(low, high)] * g != balanced:
+        attempts.append(([(low, high)] * g, buddies))
     attempts.append((balanced, []))
     for k, (sizes, extra) in enumerate(attempts):
         try:
             grouping = form_groups(
-                d, sizes, anchors=anchor_idx, apart=sorted(apart_idx), together=together_idx + extra,
-                time_limit=time_limit, max_iterations=max_iterations, seed=seed,
+                d, sizes, anchors=anchor_idx, apart=apart_pairs, together=together_idx + extra,
+                time_limit=_seconds_left(time_limit, started), max_iterations=max_iterations, seed=seed,
             )
             break
         except InfeasibleError:
@@ -295,6 +347,12 @@ def plan_groups(
         for name in dont_isolate
         for i, value in _isolated(members, grouping.labels, name)
     )
+    alone = sum(name == dont_isolate[0] for _, name, _ in isolated) if dont_isolate else 0
+    if separate is not None and extra and alone:
+        notes.append(
+            f"Anchors were not paired with each other to keep {dont_isolate[0]} values together, so that "
+            f"every group can have one; {alone} member(s) are the only one of their {dont_isolate[0]} in their group."
+        )
     return GroupPlan(
         members=members,
         grouping=grouping,
@@ -337,6 +395,25 @@ def _group_count(n: int, low: int, high: int) -> int:
     return g
 
 
+def _seconds_left(time_limit: float | None, started: float) -> float | None:
+    """What is left of ``time_limit`` since ``started``; a millisecond when it is spent (then
+    ``form_groups`` returns its construction)."""
+    if time_limit is None:
+        return None
+    return max(float(time_limit) - (time.perf_counter() - started), 1e-3)
+
+
+def _pair_keys(pairs, n: int) -> np.ndarray:
+    """Pairs ``(i, j)`` with ``i < j`` as sorted unique keys ``i * n + j``."""
+    array = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    return np.unique(array[:, 0] * n + array[:, 1])
+
+
+def _anchor_units(n: int, anchor_idx: list[int], together: list[tuple[int, int]]) -> int:
+    """How many different units the anchors fall into once ``together`` pairs are merged."""
+    return len(np.unique(_merge(n, together)[anchor_idx]))
+
+
 def _to_indices(pairs, index: dict[int, int], what: str):
     for pair in pairs:
         try:
@@ -360,32 +437,35 @@ def _value(p: Profile, name: str) -> str:
     return p.seniority_label if name == "seniority" else getattr(p, name).strip()
 
 
-def _buddies(members, name: str, d: np.ndarray, apart: set[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Pair members who share a value of ``name`` (a trio when odd), most diverse pairs first."""
+def _buddies(members, name: str, d: np.ndarray, apart: np.ndarray,
+             separate: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Pair members who share a value of ``name`` (a trio when odd), most diverse pairs first.
+
+    ``apart`` holds index pairs that may not be buddies, ``separate`` (a boolean
+    per member) members no two of whom may be.
+    """
     by_value: dict[str, list[int]] = {}
     for i, p in enumerate(members):
         if _value(p, name):
             by_value.setdefault(_value(p, name), []).append(i)
+    position = np.full(len(members), -1, dtype=np.int64)
     pairs: list[tuple[int, int]] = []
     for indices in by_value.values():
         if len(indices) < 2:
             continue
-        sub = d[np.ix_(indices, indices)].copy()
-        where = {i: k for k, i in enumerate(indices)}
-        for a, b in apart:
-            if a in where and b in where:
-                sub[where[a], where[b]] = sub[where[b], where[a]] = -np.inf
+        sub = d[np.ix_(indices, indices)]
+        position[indices] = np.arange(len(indices))
+        a, b = position[apart[:, 0]], position[apart[:, 1]]
+        inside = (a >= 0) & (b >= 0)
+        sub[a[inside], b[inside]] = sub[b[inside], a[inside]] = -np.inf
+        position[indices] = -1
+        if separate is not None:
+            flagged = np.flatnonzero(separate[indices])
+            sub[np.ix_(flagged, flagged)] = -np.inf
         np.fill_diagonal(sub, -np.inf)
+        chosen = _greedy_pairs(sub)
         free = np.ones(len(indices), dtype=bool)
-        chosen = []
-        while free.sum() >= 2:
-            masked = np.where(free[:, None] & free[None, :], sub, -np.inf)
-            flat = int(masked.argmax())
-            a, b = divmod(flat, len(indices))
-            if not np.isfinite(masked[a, b]):
-                break
-            chosen.append((a, b))
-            free[a] = free[b] = False
+        free[[x for pair in chosen for x in pair]] = False
         if free.sum() == 1 and chosen:  # the odd one out joins the pair it differs from most
             last = int(np.flatnonzero(free)[0])
             score = [sub[last, a] + sub[last, b] for a, b in chosen]
@@ -394,6 +474,42 @@ def _buddies(members, name: str, d: np.ndarray, apart: set[tuple[int, int]]) -> 
                 chosen.append((a, last))
         pairs.extend((indices[a], indices[b]) for a, b in chosen)
     return pairs
+
+
+def _greedy_pairs(sub: np.ndarray) -> list[tuple[int, int]]:
+    """Repeatedly pair the two free members with the highest finite ``sub``, until none is left.
+
+    The same pairs, in the same order, as taking the ``argmax`` of ``sub``
+    masked to free members each time (ties to the first in row-major order),
+    without its ``O(k^3)``: the best entries are sorted a batch at a time and
+    swept, then entries of members already paired are dropped from the rest.
+    """
+    k = len(sub)
+    a, b = np.triu_indices(k, 1)
+    upper, lower = sub[a, b], sub[b, a]
+    value = np.maximum(upper, lower)
+    flat = np.where(upper >= lower, a * k + b, b * k + a)  # where argmax would find the pair first
+    keep = np.isfinite(value)
+    value, flat = value[keep], flat[keep]
+    free = np.ones(k, dtype=bool)
+    chosen: list[tuple[int, int]] = []
+    batch = 4 * k
+    while value.size and np.count_nonzero(free) >= 2:
+        if value.size > batch:  # the best entries, with every tie of the last one
+            top = value >= np.partition(value, value.size - batch)[value.size - batch]
+        else:
+            top = np.ones(value.size, dtype=bool)
+        best = flat[top][np.lexsort((flat[top], -value[top]))]
+        first, second = np.divmod(best, k)
+        for i, j in zip(first.tolist(), second.tolist()):
+            if free[i] and free[j]:
+                chosen.append((i, j))
+                free[i] = free[j] = False
+        value, flat = value[~top], flat[~top]
+        first, second = np.divmod(flat, k)
+        alive = free[first] & free[second]
+        value, flat = value[alive], flat[alive]
+    return chosen
 
 
 def _isolated(members, labels: np.ndarray, name: str):
@@ -455,8 +571,8 @@ def explain_group(plan: GroupPlan, group: int) -> str:
         parts.append("no anchor")
     text = "; ".join(part for part in parts if part)
     text = text[0].upper() + text[1:]
-    means = [_mean_pair(plan.diversity, g) for g in groups]
-    mine, average = means[group], float(np.mean(means))
+    means = plan.mean_pair_diversity
+    mine, average = float(means[group]), float(np.mean(means))
     if abs(mine - average) <= 1e-9 * max(1.0, abs(average)) or average == 0:
         compare = "the same as the round average"
     else:

@@ -145,7 +145,23 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
         mate, bound = _solve_exact(problem)
     else:
         mate, bound = _solve_certified(problem)
-    return _result(problem, mate, bound)
+    result = _result(problem, mate, bound)
+    if priority == "coverage" and problem.size > exact_up_to:
+        result = _better_of_equal_coverage(result, pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
+    return result
+
+
+def _better_of_equal_coverage(coverage: PeerPairing, by_score: PeerPairing) -> PeerPairing:
+    """Tighten a large coverage-first answer with the score-first one.
+
+    The score-first bound caps every pairing's total, so it also caps the
+    coverage-first optimum; and when the score-first pairing pairs as many
+    members, it is an equally covering answer with a higher total.
+    """
+    upper = min(coverage.upper_bound, by_score.upper_bound)
+    best = by_score if len(by_score.pairs) == len(coverage.pairs) and by_score.total > coverage.total else coverage
+    upper = max(upper, best.total)
+    return PeerPairing(best.pairs, best.total, upper, relative_gap(upper, best.total), best.unpaired)
 
 
 def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:

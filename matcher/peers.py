@@ -3,9 +3,10 @@
 A skill swap is good when **both** members gain: what A can teach B (B's
 goals covered by A's higher levels) and what B can teach A. The weaker
 direction counts more, so a one-sided pair scores low. ``score_peers`` builds
-the symmetric table with numpy (a loop over goal skills, never over pairs);
-``explain`` gives the same numbers for one pair in words, because both run
-``_terms``; ``diagnose_unpaired`` tells HR why a member got no partner.
+the symmetric table with numpy in row blocks (each distinct goal is valued
+against every member once, never a loop over pairs); ``explain`` gives the
+same numbers for one pair in words, because both run ``_PeerTerms``;
+``diagnose_unpaired`` tells HR why a member got no partner.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from matcher.weights import Weights
 COMFORTABLE_HOURS = 3.0
 #: Hours apart (beyond the comfortable ones) at which the time-zone penalty is full.
 PENALTY_SPAN_HOURS = 9.0
+#: Member rows scored per block (keeps temporaries small and in cache).
+BLOCK_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -111,28 +114,64 @@ def goal_coverage(teachers: Sequence[Profile], learners: Sequence[Profile]) -> n
     >>> goal_coverage([ann], [ben]).round(3).tolist()
     [[0.4]]
     """
-    skills = sorted({goal.skill for learner in learners for goal in learner.goals})
-    coverage = np.zeros((len(teachers), len(learners)))
+    return np.ascontiguousarray(_coverage_by_learner(teachers, learners).T)
+
+
+def _coverage_by_learner(teachers: Sequence[Profile], learners: Sequence[Profile]) -> np.ndarray:
+    """``goal_coverage(teachers, learners).T``: one row per learner, one column per teacher.
+
+    Learners share few distinct goals (skill, target, priority, current
+    level), and a goal's value depends only on the teacher's level 0-5 in
+    its skill: each distinct goal is valued against every teacher once,
+    then each learner's row adds up the rows of their goals, in skill
+    order, so the sums are exactly those of a loop over skills.
+    """
+    coverage = np.zeros((len(learners), len(teachers)))
+    goals = _open_goals(learners)
+    if not goals:
+        return coverage
+    distinct: dict[tuple[str, float, float, float], int] = {}
+    which = np.array([distinct.setdefault(goal[1:5], len(distinct)) for goal in goals])
+    skill, target, priority, current = zip(*distinct)
+    column = {name: k for k, name in enumerate(sorted(set(skill)))}
+    levels = np.zeros((len(teachers), len(column)), dtype=np.int64)
+    for t, teacher in enumerate(teachers):
+        for name, level in teacher.skills.items():
+            if name in column:
+                levels[t, column[name]] = level
+    # value[goal, v]: what a teacher at level v gives the goal (as a loop over skills computes it)
+    target, priority, current = np.array(target), np.array(priority), np.array(current)
+    lift = np.minimum(np.arange(6.0)[None, :], target[:, None]) - current[:, None]
+    value = priority[:, None] * np.maximum(lift, 0.0)
+    by_teacher = value[np.arange(len(distinct))[:, None], levels[:, [column[name] for name in skill]].T]
+    learner, rank = np.array([goal[0] for goal in goals]), np.array([goal[5] for goal in goals])
+    wants = (priority * np.maximum(target - current, 0.0))[which]
     wanted = np.zeros(len(learners))
-    for skill in skills:
-        target, priority = _goal_columns(learners, skill)
-        current = np.array([learner.level(skill) for learner in learners], dtype=float)
-        teacher_level = np.array([teacher.level(skill) for teacher in teachers], dtype=float)
-        lift = np.minimum(teacher_level[:, None], target[None, :]) - current[None, :]
-        coverage += priority[None, :] * np.maximum(lift, 0.0)
-        wanted += priority * np.maximum(target - current, 0.0)
-    return np.divide(coverage, wanted[None, :], out=np.zeros_like(coverage), where=wanted[None, :] > 0)
+    for r in range(int(rank.max()) + 1):  # each learner's goals in skill order, as the loop adds them
+        mine = rank == r
+        coverage[learner[mine]] += by_teacher[which[mine]]
+        wanted[learner[mine]] += wants[mine]
+    # A learner who wants nothing more has a row of zeros, which stays.
+    return np.divide(coverage, wanted[:, None], out=coverage, where=wanted[:, None] > 0)
 
 
-def _goal_columns(learners: Sequence[Profile], skill: str) -> tuple[np.ndarray, np.ndarray]:
-    """Each learner's target level and priority weight for ``skill`` (0, 0 without that goal)."""
-    target = np.zeros(len(learners))
-    priority = np.zeros(len(learners))
+def _open_goals(learners: Sequence[Profile]) -> list[tuple[int, str, float, float, float, int]]:
+    """``(learner, skill, target, priority weight, current level, rank)`` for each learner's goals.
+
+    One goal per skill (the highest target, the first of equals), ranked in
+    skill order within each learner.
+    """
+    goals = []
     for index, learner in enumerate(learners):
+        best: dict[str, Goal] = {}
         for goal in learner.goals:
-            if goal.skill == skill and goal.target > target[index]:
-                target[index], priority[index] = goal.target, PRIORITY_WEIGHT[goal.priority]
-    return target, priority
+            if goal.target > (best[goal.skill].target if goal.skill in best else 0):
+                best[goal.skill] = goal
+        for rank, skill in enumerate(sorted(best)):
+            goal = best[skill]
+            goals.append((index, skill, float(goal.target), PRIORITY_WEIGHT[goal.priority],
+                          float(learner.level(skill)), rank))
+    return goals
 
 
 def score_peers(
@@ -173,7 +212,15 @@ def score_peers(
     weights = weights or PeerWeights()
     rules = rules or Rules()
     _check_members(members)
-    scores = sum(_terms(members, weights, rules).values(), np.zeros((len(members), len(members))))
+    n = len(members)
+    terms = _PeerTerms(members, weights, rules)
+    scores = np.empty((n, n))
+    for start in range(0, n, BLOCK_ROWS):
+        rows = slice(start, min(start + BLOCK_ROWS, n))
+        block = scores[rows]
+        block.fill(0.0)
+        for contribution in terms.rows(rows).values():  # in order: the same sums as explain's
+            block += contribution
     scores[forbidden_mask(members, members, rules)] = -np.inf
     np.fill_diagonal(scores, -np.inf)
     return PeerScores(scores, members, members, _explainer(weights, rules), weights, rules)
@@ -193,43 +240,71 @@ def _check_members(members: tuple[Profile, ...]) -> None:
         raise ValueError(f"expected distinct member ids, got id {duplicate!r} twice")
 
 
-def _terms(members: Sequence[Profile], weights: PeerWeights, rules: Rules) -> dict[str, np.ndarray]:
-    """Each soft term as an ``(n, n)`` matrix of signed contributions (summing to the score).
+class _PeerTerms:
+    """The soft terms of a round, row block by row block.
 
-    ``teach_weaker``/``teach_stronger`` hold the learning score split by direction.
+    What the terms need is computed once (goal coverage both ways, community
+    memberships, department and time-zone codes with small value tables,
+    earlier pairs); ``rows`` then gives each term for a block of rows as an
+    ``(rows, n)`` matrix of signed contributions, summing to the score.
+    ``teach_weaker``/``teach_stronger`` hold the learning score split by
+    direction.
     """
-    coverage = goal_coverage(members, members)
-    weaker = np.minimum(coverage, coverage.T)
-    stronger = np.maximum(coverage, coverage.T)
-    return {
-        "teach_weaker": weights.learning * weights.balance * weaker,
-        "teach_stronger": weights.learning * (1.0 - weights.balance) * stronger,
-        "community": weights.community * _share_community(members),
-        "cross_department": weights.cross_department * _different_departments(members),
-        "time_zone": -weights.time_zone * _time_zone_strain(members),
-        "repeat": -weights.repeat * _matched_before(members, rules),
-    }
+
+    def __init__(self, members: Sequence[Profile], weights: PeerWeights, rules: Rules):
+        self.weights = weights
+        self.n = len(members)
+        self.coverage = _coverage_by_learner(members, members)  # [j, i]: share of j's goals i covers
+        names = {name: k for k, name in enumerate(sorted({c for m in members for c in m.communities}))}
+        self.communities = np.zeros((self.n, max(len(names), 1)))
+        for i, member in enumerate(members):
+            self.communities[i, [names[c] for c in member.communities]] = 1.0
+        codes = {name: k for k, name in enumerate(sorted({m.department for m in members} - {""}))}
+        self.department = np.array([codes.get(m.department, -1) for m in members], dtype=np.int64)
+        zones: dict[float, int] = {}
+        self.zone = np.array([zones.setdefault(utc_offset_hours(m.timezone), len(zones)) for m in members],
+                             dtype=np.int64)
+        offsets = np.array(list(zones), dtype=float)
+        self.strain = _time_zone_strain(offsets[:, None], offsets[None, :])
+        index = {m.id: i for i, m in enumerate(members)}
+        pairs = [(index[a], index[b]) for a, b in rules.history.rounds_ago if a in index and b in index]
+        pairs = np.array(pairs + [(b, a) for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+        self.before = pairs[np.argsort(pairs[:, 0], kind="stable")]
+
+    def rows(self, rows: slice) -> dict[str, np.ndarray]:
+        """Each term's contributions for the members in ``rows`` against everyone."""
+        weights, coverage, department = self.weights, self.coverage, self.department
+        # [i, j]: the share of j's goals that i covers, and of i's goals that j covers
+        gives, gets = np.ascontiguousarray(coverage[:, rows].T), coverage[rows]
+        weaker = np.minimum(gives, gets)
+        weaker *= weights.learning * weights.balance
+        stronger = np.maximum(gives, gets, out=gives)
+        stronger *= weights.learning * (1.0 - weights.balance)
+        community = (self.communities[rows] @ self.communities.T > 0).astype(float)
+        community *= weights.community
+        known = department >= 0
+        cross = (department[rows, None] != department[None, :]) & known[rows, None] & known[None, :]
+        cross = cross.astype(float)
+        cross *= weights.cross_department
+        strain = np.take(self.strain[self.zone[rows]], self.zone, axis=1)
+        strain *= -weights.time_zone
+        repeat = np.zeros((rows.stop - rows.start, self.n))
+        first = np.searchsorted(self.before[:, 0], [rows.start, rows.stop])
+        mine = self.before[first[0] : first[1]]
+        repeat[mine[:, 0] - rows.start, mine[:, 1]] = -weights.repeat
+        return {
+            "teach_weaker": weaker,
+            "teach_stronger": stronger,
+            "community": community,
+            "cross_department": cross,
+            "time_zone": strain,
+            "repeat": repeat,
+        }
 
 
-def _share_community(members: Sequence[Profile]) -> np.ndarray:
-    names = {name: k for k, name in enumerate(sorted({c for m in members for c in m.communities}))}
-    onehot = np.zeros((len(members), max(len(names), 1)))
-    for i, member in enumerate(members):
-        onehot[i, [names[c] for c in member.communities]] = 1.0
-    return (onehot @ onehot.T > 0).astype(float)
-
-
-def _different_departments(members: Sequence[Profile]) -> np.ndarray:
-    codes = {name: k for k, name in enumerate(sorted({m.department for m in members} - {""}))}
-    department = np.array([codes.get(m.department, -1) for m in members])
-    known = department >= 0
-    return ((department[:, None] != department[None, :]) & known[:, None] & known[None, :]).astype(float)
-
-
-def _time_zone_strain(members: Sequence[Profile]) -> np.ndarray:
-    offsets = np.array([utc_offset_hours(m.timezone) for m in members])
-    apart = _hours_apart(offsets[:, None], offsets[None, :])
-    return np.clip((apart - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
+def _time_zone_strain(a, b):
+    """The time-zone penalty share for UTC offsets ``a`` and ``b`` (hours), 0 to 1."""
+    return np.clip((_hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
 
 
 def _hours_apart(a, b):
@@ -267,15 +342,18 @@ def explain(
     """
     weights = weights or PeerWeights()
     rules = rules or Rules()
-    terms = {name: float(matrix[0, 1]) for name, matrix in _terms([a, b], weights, rules).items()}
+    pair = _PeerTerms([a, b], weights, rules)
+    terms = {name: float(matrix[0, 1]) for name, matrix in pair.rows(slice(0, 2)).items()}
     reasons = [Reason("rule", rule_text(name, rules), -np.inf) for name in broken_rules(a, b, rules)]
-    reasons += _learning_reasons(a, b, terms)
+    reasons += _learning_reasons(a, b, terms, you_give=pair.coverage[1, 0], you_get=pair.coverage[0, 1])
     reasons += _context_reasons(a, b, terms, rules)
     return reasons
 
 
-def _learning_reasons(a: Profile, b: Profile, terms: dict[str, float]) -> list[Reason]:
-    you_give, you_get = goal_coverage([a], [b])[0, 0], goal_coverage([b], [a])[0, 0]
+def _learning_reasons(
+    a: Profile, b: Profile, terms: dict[str, float], you_give: float, you_get: float
+) -> list[Reason]:
+    """What each side teaches; ``you_give``/``you_get``: shares of ``b``'s/``a``'s goals the other covers."""
     weaker, stronger = terms["teach_weaker"], terms["teach_stronger"]
     you_value, them_value = (weaker, stronger) if you_give <= you_get else (stronger, weaker)
     name = b.name or "your partner"

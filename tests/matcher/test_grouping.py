@@ -214,6 +214,30 @@ def test_infeasible_rules_name_the_rule(sizes, kwargs, match):
         form_groups(random_diversity(6, 3), sizes, **{**BUDGET, **kwargs})
 
 
+def test_merged_members_are_packed_into_exact_sizes():
+    # 2 trios and 147 pairs into 50 groups of exactly 6: the trios must share a group,
+    # which the construction has to see coming rather than find by backtracking.
+    n = 300
+    together = [(0, 1), (1, 2), (3, 4), (4, 5)] + [(i, i + 1) for i in range(6, n, 2)]
+    d = random_diversity(n, 4)
+    result = form_groups(d, [(6, 6)] * 50, together=together, time_limit=None, max_iterations=0)
+    check_valid(result, d, [(6, 6)] * 50, together=together)
+    assert result.labels[0] == result.labels[3]
+
+
+def test_pairs_as_an_integer_array_are_the_same_rules():
+    d = random_diversity(12, 6)
+    sizes = [(3, 3)] * 4
+    apart = [(0, 1), (2, 3), (5, 4)]
+    listed = form_groups(d, sizes, apart=apart, together=[(6, 7)], **BUDGET)
+    arrays = form_groups(d, sizes, apart=np.array(apart), together=np.array([[6, 7]]), **BUDGET)
+    assert listed.labels.tolist() == arrays.labels.tolist()
+    with pytest.raises(ValueError, match="expected member indices 0 to 11 in apart, got 12"):
+        form_groups(d, sizes, apart=np.array([[0, 12]]), **BUDGET)
+    with pytest.raises(ValueError, match="two different members in each apart pair, got \\(3, 3\\)"):
+        form_groups(d, sizes, apart=np.array([[0, 1], [3, 3]]), **BUDGET)
+
+
 def test_infeasible_error_is_a_value_error():
     assert issubclass(InfeasibleError, ValueError)
 

@@ -64,6 +64,28 @@ def test_unknown_values_add_nothing():
     assert diversity_matrix([known, unknown])[0, 1] == 0.0
 
 
+def test_matrix_matches_a_pair_by_pair_computation():
+    people = team(40, 9) + [Profile(999, department=" finance ", seniority=0)]
+    weights = GroupWeights(department=1.5, function=0.5, seniority=2.0, location=0.25, skills=3.0)
+    d = diversity_matrix(people, weights)
+
+    def by_hand(a: Profile, b: Profile) -> float:
+        total = 0.0
+        for name in ("department", "function", "location"):
+            x, y = getattr(a, name).strip().casefold(), getattr(b, name).strip().casefold()
+            total += getattr(weights, name) * (x != y and x != "" and y != "")
+        if a.seniority and b.seniority:
+            total += weights.seniority * abs(a.seniority - b.seniority) / 4
+        names = sorted(set(a.skills) | set(b.skills))
+        u, v = np.array([a.level(k) for k in names], float), np.array([b.level(k) for k in names], float)
+        if u.any() and v.any():
+            total += weights.skills * min(max(1 - u @ v / np.linalg.norm(u) / np.linalg.norm(v), 0.0), 1.0)
+        return total
+
+    expected = [[0.0 if a is b else by_hand(a, b) for b in people] for a in people]
+    assert np.allclose(d, expected, rtol=0, atol=1e-12)
+
+
 def test_department_comparison_ignores_case_and_spaces():
     d = diversity_matrix([Profile(1, department="Finance"), Profile(2, department=" finance ")])
     assert d[0, 1] == 0.0
@@ -187,6 +209,73 @@ def test_wider_sizes_are_used_to_keep_buddies():
     assert plan.isolated == ()
 
 
+def test_two_trios_share_a_group_rather_than_relax_the_rule():
+    # Groups of exactly six, three juniors and three executives: the only way to keep
+    # both trios is to put them together, which a greedy construction must find among
+    # 50 groups (it used to spread them, run out of search and relax the rule).
+    people = [Profile(i, department="ABCD"[i % 4], seniority=1 if i < 3 else 5 if i < 6 else 2 + i % 3,
+                      skills={f"S{i % 7}": 1 + i % 3}) for i in range(300)]
+    plan = plan_groups(people, (6, 6), time_limit=None, max_iterations=20)
+    assert plan.notes == () and plan.isolated == ()
+    trios = [{p.seniority for p in group if p.seniority in (1, 5)} for group in plan.groups]
+    assert trios.count({1, 5}) == 1
+
+
+def test_anchors_are_not_buddies_when_merging_them_would_leave_a_group_without_one():
+    # The two seniors who differ most are the two anchors; pairing them as seniority
+    # buddies would leave one of the two groups without an anchor.
+    people = [
+        Profile(1, "A1", department="Finance", function="F1", location="X", seniority=3, skills={"Lean": 5}),
+        Profile(2, "A2", department="Sales", function="F2", location="Y", seniority=3, skills={"Python": 5}),
+        Profile(3, "S3", department="Finance", function="F1", location="X", seniority=3, skills={"Lean": 2}),
+        Profile(4, "S4", department="Finance", function="F1", location="X", seniority=3, skills={"Lean": 3}),
+    ] + [Profile(k, f"J{k}", department=("Finance", "Sales")[k % 2], seniority=1, skills={"Lean": 1})
+         for k in range(5, 9)]
+    plan = plan_groups(people, (4, 4), **FAST)
+    assert plan.notes == () and plan.isolated == ()
+    assert all(sum(p.id in plan.anchors for p in group) == 1 for group in plan.groups)
+
+
+def test_anchors_left_alone_by_the_rule_are_noted():
+    # The only three seniors are the anchors of three groups: as buddies they would
+    # be one unit, so they stay apart, each the only senior of their group.
+    people = [Profile(k, f"A{k}", department="DEF"[k - 1], seniority=3, skills={"Lean": 5}) for k in range(1, 4)]
+    people += [Profile(k, f"J{k}", department="DEF"[k % 3], seniority=1, skills={"Lean": 1}) for k in range(4, 13)]
+    plan = plan_groups(people, (3, 5), **FAST)
+    assert any(note.startswith("Anchors were not paired with each other") for note in plan.notes)
+    assert sorted(member for member, _, _ in plan.isolated) == [1, 2, 3]
+    assert all(sum(p.id in plan.anchors for p in group) == 1 for group in plan.groups)
+
+
+def test_greedy_buddies_match_repeated_argmax():
+    # Seeded cross-check of the sorted sweep against the plain O(k^3) loop, with ties,
+    # forbidden pairs and rounding-level asymmetry.
+    from matcher.groups import _greedy_pairs
+
+    def by_argmax(sub):
+        k, free, chosen = len(sub), np.ones(len(sub), dtype=bool), []
+        while free.sum() >= 2:
+            masked = np.where(free[:, None] & free[None, :], sub, -np.inf)
+            a, b = divmod(int(masked.argmax()), k)
+            if not np.isfinite(masked[a, b]):
+                break
+            chosen.append((a, b))
+            free[a] = free[b] = False
+        return chosen
+
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        k = int(rng.integers(2, 60 if trial % 10 else 200))
+        sub = rng.integers(0, 5, size=(k, k)).astype(float)
+        sub += sub.T
+        if trial % 3 == 0:
+            sub += rng.normal(0, 1e-13, size=(k, k))
+        forbidden = rng.random((k, k)) < 0.2
+        sub[forbidden | forbidden.T] = -np.inf
+        np.fill_diagonal(sub, -np.inf)
+        assert _greedy_pairs(sub) == by_argmax(sub)
+
+
 @pytest.mark.parametrize(
     "members, kwargs, match",
     [
@@ -239,6 +328,15 @@ def test_explanation_compares_with_the_round():
     assert any("above the round average" in t for t in texts)
     assert any("below the round average" in t for t in texts)
     assert all("no anchor" in t or "anchored by" in t for t in texts)
+
+
+def test_group_means_are_computed_once_per_plan():
+    plan = plan_groups(team(24, 3), (4, 4), **FAST)
+    means = plan.mean_pair_diversity
+    for k, group in enumerate(plan.grouping.groups):
+        block = plan.diversity[np.ix_(group, group)]
+        assert means[k] == pytest.approx(block.sum() / (len(group) * (len(group) - 1)))
+    assert [explain_group(plan, k) for k in range(6)] and plan.mean_pair_diversity is means
 
 
 @pytest.mark.parametrize("group", [-1, 3])

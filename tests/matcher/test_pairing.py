@@ -221,3 +221,24 @@ def test_certified_mode_on_a_larger_round_has_a_small_gap():
     assert certified.upper_bound >= exact.total - 1e-9
     assert certified.total <= exact.total + 1e-9
     assert certified.gap < 1e-3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_large_coverage_rounds_are_tightened_by_the_score_bound_and_stay_certified(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    scores = rng.uniform(0, 10, (n, n))
+    scores = np.triu(scores, 1)
+    scores = scores + scores.T
+    scores[rng.uniform(size=(n, n)) < 0.3] = -np.inf
+    scores = np.minimum(scores, scores.T)
+    result = pair_peers(scores, priority="coverage", exact_up_to=10)
+    by_score = pair_peers(scores, priority="score", exact_up_to=10)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from((i, j, scores[i, j]) for i in range(n) for j in range(i + 1, n)
+                                  if np.isfinite(scores[i, j]))
+    best = nx.max_weight_matching(graph, maxcardinality=True)
+    optimum = sum(scores[i, j] for i, j in best)
+    assert len(result.pairs) == len(best)
+    assert result.total <= optimum + 1e-6 <= result.upper_bound + 2e-6
+    assert result.upper_bound <= by_score.upper_bound + 1e-9

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from matcher.pairing import pair_peers
 from matcher.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
-from matcher.profiles import Goal, History, Profile, Rules
+from matcher.profiles import PRIORITY_WEIGHT, Goal, History, Profile, Rules
 
 MALEE = Profile(
     1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),
@@ -38,6 +38,39 @@ def test_goal_coverage_is_partial_below_the_target():
 
 def test_learner_without_goals_gains_nothing():
     assert goal_coverage([MALEE], [Profile(9)]).tolist() == [[0.0]]
+
+
+def crowd(n: int, seed: int) -> list[Profile]:
+    """Seeded random members with overlapping skills, goals, communities and zones."""
+    rng = np.random.default_rng(seed)
+    skills = ("SQL", "Go", "Facilitation", "Design", "Lean", "Python")
+    zones = ("UTC", "Asia/Bangkok", "America/New_York", "Asia/Tokyo")
+    people = []
+    for k in range(n):
+        known = rng.choice(len(skills), size=int(rng.integers(0, 4)), replace=False)
+        wanted = rng.choice(len(skills), size=int(rng.integers(0, 4)), replace=True)  # repeats: highest target counts
+        people.append(Profile(
+            k + 1, f"P{k}", skills={skills[s]: int(rng.integers(1, 6)) for s in known},
+            goals=tuple(Goal(skills[s], int(rng.integers(1, 6)), int(rng.integers(1, 4))) for s in wanted),
+            communities=frozenset(c for c in ("Data", "Agile", "Lean") if rng.random() < 0.3),
+            department=("", "IT", "HR", "Sales")[int(rng.integers(4))], timezone=zones[int(rng.integers(4))],
+        ))
+    return people
+
+
+def test_goal_coverage_matches_a_goal_by_goal_count():
+    people = crowd(60, 1)
+    coverage = goal_coverage(people[:45], people[15:])
+    for t, teacher in enumerate(people[:45]):
+        for j, learner in enumerate(people[15:]):
+            goals = {}
+            for goal in learner.goals:  # the highest target per skill, first of equals
+                if goal.target > goals.get(goal.skill, (0, 0))[0]:
+                    goals[goal.skill] = (goal.target, PRIORITY_WEIGHT[goal.priority])
+            have = {skill: learner.level(skill) for skill in goals}
+            lifted = sum(p * max(min(teacher.level(s), target) - have[s], 0) for s, (target, p) in goals.items())
+            wanted = sum(p * max(target - have[s], 0) for s, (target, p) in goals.items())
+            assert coverage[t, j] == pytest.approx(lifted / wanted if wanted else 0.0, abs=1e-12)
 
 
 # --- scores --------------------------------------------------------------------
@@ -88,6 +121,20 @@ def test_time_zones_far_apart_cost():
     me = Profile(7, "Cy", skills={"SQL": 4}, goals=(Goal("Facilitation", 5, 1),), timezone="Asia/Bangkok")
     scores = score_peers([me, far, near]).scores
     assert scores[0, 2] > scores[0, 1]
+
+
+def test_a_pair_scores_the_same_in_a_large_round_as_on_its_own():
+    # 600 members span two row blocks; every term must come out exactly as for the pair alone.
+    people = crowd(600, 2)
+    history = History(rounds_ago={(1, 2): 4, (3, 599): 1, (598, 600): 5})
+    rules = Rules(history=history, forbidden=frozenset({(5, 6)}))
+    scores = score_peers(people, rules=rules).scores
+    assert np.array_equal(scores, scores.T)
+    rng = np.random.default_rng(3)
+    pairs = [(0, 1), (2, 598), (597, 599), (4, 5)] + [tuple(rng.choice(600, 2, replace=False)) for _ in range(40)]
+    for i, j in pairs:
+        alone = score_peers([people[i], people[j]], rules=rules).scores[0, 1]
+        assert scores[i, j] == alone or (np.isneginf(scores[i, j]) and np.isneginf(alone))
 
 
 def test_duplicate_ids_raise():
