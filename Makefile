@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_peers.py
 	$(BIN)/python benchmarks/bench_groups.py --quick
 	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_rounds.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

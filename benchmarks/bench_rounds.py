@@ -71,7 +71,7 @@ def main() -> None:
         print()
         print(f"| {'round':<9} | {'eligible':>8} | {'matched':>7} | {'gap':>8} | {'solve+store s':>13} | "
               f"{'review s':>8} | {'search s':>8} | {'CSV s':>6} | {'CSV rows':>8} |")
-        print(f"|{'-' * 11}|{'-' * 10}:|{'-' * 9}:|{'-' * 10}:|{'-' * 15}:|{'-' * 10}:|{'-' * 10}:|{'-' * 8}:|{'-' * 10}:|")
+        print(f"|{'-' * 11}|{'-' * 9}:|{'-' * 8}:|{'-' * 9}:|{'-' * 14}:|{'-' * 9}:|{'-' * 9}:|{'-' * 7}:|{'-' * 9}:|")
         for kind, eligible, matched, gap, solve, review, search, csv_seconds, csv_rows in rows:
             gap_text = "—" if gap is None else f"{100 * gap:.4f}%"
             print(f"| {kind:<9} | {eligible:>8,} | {matched:>7,} | {gap_text:>8} | {solve:>13.2f} | "
