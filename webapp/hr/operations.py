@@ -6,10 +6,10 @@ import logging
 
 import sqlalchemy as sa
 
-from models import Community, Member, MemberSkill, Skill, db
+from models import Community, Member, Skill, db
 from models.base import normalize_key
 from webapp.services.sorting import by_thai_name
-from webapp.services.members import has_skill_like
+from webapp.services.members import has_skill_like, member_text_like
 from webapp.services.text import like_pattern
 
 log = logging.getLogger(__name__)
@@ -85,13 +85,5 @@ def member_query(q: str = "", status: str = "active", sort: str = "name") -> sa.
     q = " ".join((q or "").split())
     if q:
         pattern = like_pattern(q)
-        has_skill = has_skill_like(pattern)
-        query = query.where(
-            sa.or_(
-                Member.display_name.ilike(pattern, escape="\\"),
-                Member.email.ilike(pattern, escape="\\"),
-                Member.department.ilike(pattern, escape="\\"),
-                has_skill,
-            )
-        )
+        query = query.where(sa.or_(member_text_like(Member, pattern), has_skill_like(pattern)))
     return query.order_by(*SORTS.get(sort, SORTS["name"])())

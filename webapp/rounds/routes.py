@@ -16,7 +16,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from models import Community, Forbid, Match, Member, Pin, Round, WorkingGroup, db
+from models import Community, Forbid, Member, Pin, Round, db
 from models.round import ROUND_KINDS
 from webapp.forms import ButtonForm
 from webapp.rounds import bp
@@ -38,6 +38,7 @@ from webapp.services.rounds import (
     move_member,
     publish_round,
     repair_round,
+    result_count,
     solve_round,
 )
 from webapp.services.rounds import remove_rule as remove_rule_service
@@ -195,15 +196,10 @@ def review(round_id: int):
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
         listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
-        results_count=_results_count(round_), can=allowed(round_), defaults=default_parameters(round_.kind),
+        results_count=result_count(round_), can=allowed(round_), defaults=default_parameters(round_.kind),
         meanings={name: meaning for name, _, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
     )
-
-
-def _results_count(round_: Round) -> int:
-    model = WorkingGroup if round_.kind == "groups" else Match
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.round_id == round_.id))
 
 
 # --- the controls -----------------------------------------------------------------------------

@@ -197,6 +197,12 @@ def suggest_members(query: str, limit: int = 10) -> list[dict]:
     return [{"email": m.email, "name": m.display_name, "department": m.department or ""} for m in members]
 
 
+def member_text_like(member, pattern: str):
+    """``member`` (the Member entity or an alias) has ``pattern`` in their name, email or department."""
+    return sa.or_(*(column.ilike(pattern, escape="\\")
+                    for column in (member.display_name, member.email, member.department)))
+
+
 def has_skill_like(pattern: str) -> sa.Exists:
     """An EXISTS clause: the member has a skill whose name matches the LIKE ``pattern``."""
     return (

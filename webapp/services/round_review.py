@@ -23,6 +23,7 @@ import sqlalchemy.orm as so
 
 from models import Forbid, GroupMember, Match, Member, Pin, Round, WorkingGroup, db
 from webapp.services.matches import reasons_for
+from webapp.services.members import member_text_like
 from webapp.services.rounds import mentor_ratings
 from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
@@ -93,12 +94,6 @@ class ListPage:
         return self.page + 1
 
 
-def _member_like(member, pattern: str):
-    """``member``'s name, department or email contains the pattern (Thai included)."""
-    return sa.or_(*(column.ilike(pattern, escape="\\")
-                    for column in (member.display_name, member.department, member.email)))
-
-
 def _clean(q: str) -> str:
     return " ".join((q or "").split())
 
@@ -128,7 +123,7 @@ def pair_page(round_id: int, q: str = "", sort: str = "name", page: int = 1, per
     )
     if q := _clean(q):
         pattern = like_pattern(q)
-        query = query.where(sa.or_(_member_like(first, pattern), _member_like(second, pattern)))
+        query = query.where(sa.or_(member_text_like(first, pattern), member_text_like(second, pattern)))
     _, order = PAIR_SORTS.get(sort, PAIR_SORTS["name"])
     return db.paginate(query.order_by(*order(first)), page=page, per_page=per_page, error_out=False)
 
@@ -176,7 +171,7 @@ def group_page(round_id: int, q: str = "", page: int = 1, per_page: int = 25):
     )
     if q := _clean(q):
         hits = (sa.select(GroupMember.group_id).join(Member, GroupMember.member_id == Member.id)
-                .where(_member_like(Member, like_pattern(q))))
+                .where(member_text_like(Member, like_pattern(q))))
         query = query.where(WorkingGroup.id.in_(hits))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

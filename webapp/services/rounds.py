@@ -327,13 +327,19 @@ def _aware(moment: datetime) -> datetime:
 # --- figures ------------------------------------------------------------------------------
 
 
+def result_count(round_: Round) -> int:
+    """How many matches (or working groups) the round holds, counted in the database."""
+    model = WorkingGroup if round_.kind == "groups" else Match
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.round_id == round_.id))
+
+
 def headline_figures(round_: Round) -> list[tuple[str, str]]:
     """The round's stored figures in words, for the review page and the CLI alike."""
     if round_.eligible is None:
         return [("Status", f"{round_.status}: not solved yet")]
     figures = [("Eligible members", f"{round_.eligible:,}")]
     if round_.kind == "groups":
-        figures.append(("Groups", f"{len(round_.groups):,} with {round_.matched or 0:,} members"))
+        figures.append(("Groups", f"{result_count(round_):,} with {round_.matched or 0:,} members"))
         figures.append(("Total diversity", f"{round_.total or 0:,.2f}"))
     else:
         unit = "learners" if round_.kind == "mentoring" else "members"
@@ -349,6 +355,13 @@ def headline_figures(round_: Round) -> list[tuple[str, str]]:
 
 
 # --- solving --------------------------------------------------------------------------------
+
+
+def round_rules(round_: Round, also_forbidden=()) -> Rules:
+    """The hard rules of a solve: cooldown and history, HR's forbids, and ``also_forbidden`` pairs."""
+    forbidden = {pair_key(f.first_id, f.second_id) for f in round_.forbids} | set(also_forbidden)
+    return Rules(cooldown_rounds=round_.parameters.get("cooldown_rounds", 2),
+                 history=round_history(round_), forbidden=frozenset(forbidden))
 
 
 def get_round(round_id: int, *, for_update: bool = False) -> Round:
@@ -372,11 +385,7 @@ def solve_round(round_id: int) -> Round:
         raise RoundError(f"This round is {round_.status}; only a draft or solved round can be solved.")
     check_parameters(round_.kind, round_.parameters)
     who = eligibility(round_.kind, round_.community_id)
-    rules = Rules(
-        cooldown_rounds=round_.parameters.get("cooldown_rounds", 2),
-        history=round_history(round_),
-        forbidden=frozenset(pair_key(f.first_id, f.second_id) for f in round_.forbids),
-    )
+    rules = round_rules(round_)
     started = time.perf_counter()
     try:
         outcome = _SOLVERS[round_.kind](round_, who, rules)
@@ -408,11 +417,12 @@ def _solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
     params = round_.parameters
     pins = [(p.first_id, p.second_id) for p in round_.pins]
     pinned_learners = {learner for learner, _ in pins}
-    learners = load_profiles([i for i in who.roles["learner"] if i not in pinned_learners])
-    mentors = load_profiles(who.roles["mentor"])
+    profiles = _profiles_by_id([*who.roles["learner"], *who.roles["mentor"], *(m for pin in pins for m in pin)])
+    learners = [profiles[i] for i in who.roles["learner"] if i not in pinned_learners]
+    mentors = [profiles[i] for i in who.roles["mentor"]]
     outcome = _Outcome()
     for learner_id, mentor_id in pins:
-        outcome.matches.append(_pinned_match(learner_id, mentor_id, round_, rules))
+        outcome.matches.append(_pinned_match(profiles[learner_id], profiles[mentor_id], round_, rules))
     if not learners or not mentors:
         outcome.notes.append("No learners or no mentors are eligible in this scope.")
         outcome.unmatched = [{"member_id": p.id, "kind": "no_eligible_mentor",
@@ -439,12 +449,13 @@ def _solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
 
 def _solve_peers(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
     params = round_.parameters
-    pins = [(p.first_id, p.second_id) for p in round_.pins]
+    pins = [pair_key(p.first_id, p.second_id) for p in round_.pins]
     pinned = {member for pair in pins for member in pair}
-    members = load_profiles([i for i in who.roles["peer"] if i not in pinned])
+    profiles = _profiles_by_id([*who.roles["peer"], *pinned])
+    members = [profiles[i] for i in who.roles["peer"] if i not in pinned]
     outcome = _Outcome()
     for a, b in pins:
-        outcome.matches.append(_pinned_match(*pair_key(a, b), round_, rules))
+        outcome.matches.append(_pinned_match(profiles[a], profiles[b], round_, rules))
     if len(members) < 2:
         outcome.notes.append("Fewer than two members are eligible for peer swaps.")
         outcome.unmatched = [{"member_id": p.id, "kind": "no_eligible_partner",
@@ -463,6 +474,12 @@ def _solve_peers(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
     outcome.max_coverage = 2 * (len(coverage.pairs) + len(pins))
     outcome.total, outcome.upper_bound, outcome.gap = _figures(result, outcome, pins)
     return outcome
+
+
+def _profiles_by_id(member_ids) -> dict[int, Profile]:
+    """Profiles of these members (each once), by id: one load, one reporting-line scan."""
+    unique = list(dict.fromkeys(member_ids))
+    return dict(zip(unique, load_profiles(unique)))
 
 
 def _solve_groups(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
@@ -538,9 +555,8 @@ def _finite(score) -> float:
     return float(score) if np.isfinite(score) else 0.0
 
 
-def _pinned_match(first_id: int, second_id: int, round_: Round, rules: Rules) -> Match:
+def _pinned_match(first: Profile, second: Profile, round_: Round, rules: Rules) -> Match:
     """A pair HR pinned: stored as it is, with the matcher's score and reasons for it."""
-    first, second = load_profiles([first_id, second_id])
     weights = round_.parameters["weights"]
     if round_.kind == "mentoring":
         table = score_mentoring([first], [second], MentoringWeights(**weights), rules)
@@ -665,14 +681,9 @@ def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
     return Repair(rematched, left_over, messages)
 
 
-def _repair_rules(round_: Round) -> Rules:
-    """The round's rules, with every pair it already proposed now forbidden."""
-    proposed = {pair_key(m.first_id, m.second_id) for m in round_.matches}
-    return Rules(
-        cooldown_rounds=round_.parameters.get("cooldown_rounds", 2),
-        history=round_history(round_),
-        forbidden=frozenset(proposed | {pair_key(f.first_id, f.second_id) for f in round_.forbids}),
-    )
+def _repair_rules_of(round_: Round) -> Rules:
+    """A repair's rules: every pair the round already proposed is forbidden now."""
+    return round_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
 
 
 def _repair_pairs(round_: Round) -> tuple[list[Match], int]:
@@ -680,7 +691,7 @@ def _repair_pairs(round_: Round) -> tuple[list[Match], int]:
     busy = {member for m in live for member in (m.first_id, m.second_id)}
     declined = {member for m in round_.matches if m.declined for member in (m.first_id, m.second_id)} - busy
     who = eligibility(round_.kind, round_.community_id)
-    rules, weights = _repair_rules(round_), round_.parameters["weights"]
+    rules, weights = _repair_rules_of(round_), round_.parameters["weights"]
     matches: list[Match] = []
     if round_.kind == "mentoring":
         learners = load_profiles([i for i in who.roles["learner"] if i in declined])
@@ -720,7 +731,7 @@ def _repair_groups(round_: Round) -> tuple[list[GroupMember], int]:
     everyone = sorted(placed | set(seeking))
     index = {member_id: i for i, member_id in enumerate(everyone)}
     diversity = diversity_matrix(load_profiles(everyone), GroupWeights(**params["weights"]))
-    rules = _repair_rules(round_)
+    rules = _repair_rules_of(round_)
     apart = rules.forbidden | rules.history.low_rated | rules.history.declined
     new_places = []
     for member_id in seeking:
