@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models import db  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.services import rounds as service  # noqa: E402
+from webapp.services.rounds import guards, lifecycle, solving  # noqa: E402
 from webapp.services.demo import load_demo_data  # noqa: E402
 
 
@@ -57,11 +57,11 @@ def main() -> None:
         for kind in ("mentoring", "peer", "groups"):
             with app.app_context():
                 parameters = {"time_limit": args.group_seconds} if kind == "groups" else {}
-                round_ = service.create_round(kind, None, None, parameters=parameters)
+                round_ = lifecycle.create_round(kind, None, None, parameters=parameters)
                 db.session.commit()
                 round_id = round_.id
-                _, solve = timed(lambda: (service.solve_round(round_id), db.session.commit()))
-                round_ = service.get_round(round_id)
+                _, solve = timed(lambda: (solving.solve_round(round_id), db.session.commit()))
+                round_ = guards.get_round(round_id)
                 figures = (round_.eligible, round_.matched, round_.gap)
             page, review = timed(lambda: client.get(f"/hr/rounds/{round_id}"))
             found, search = timed(lambda: client.get(f"/hr/rounds/{round_id}?q=สม"))

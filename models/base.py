@@ -29,6 +29,17 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def one_of(column: str, values, name: str, *, nullable: bool = False) -> sa.CheckConstraint:
+    """A CHECK constraint that ``column`` holds one of ``values`` (optionally NULL).
+
+    >>> one_of("role", ("member", "hr"), "role_known").sqltext.text
+    "role IN ('member', 'hr')"
+    """
+    allowed = ", ".join(f"'{value}'" for value in values)
+    condition = f"{column} IN ({allowed})"
+    return sa.CheckConstraint(f"{column} IS NULL OR {condition}" if nullable else condition, name=name)
+
+
 def normalize_key(text: str) -> str:
     """Case- and space-insensitive key for unique names (works for Thai too)."""
     return " ".join(text.split()).casefold()

@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from models.base import db, utcnow
+from models.base import db, one_of, utcnow
 from models.community import CommunityMembership
 from models.skill import LearningGoal, MemberSkill
 
@@ -31,19 +31,13 @@ def iana_time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _quoted(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
 class Member(UserMixin, db.Model):
     """A person in the organisation who takes part in Communities of Practice."""
 
     __tablename__ = "members"
     __table_args__ = (
-        sa.CheckConstraint(f"role IN ({_quoted(ROLES)})", name="role_known"),
-        sa.CheckConstraint(
-            f"seniority IS NULL OR seniority IN ({_quoted(SENIORITY_BANDS)})", name="seniority_known"
-        ),
+        one_of("role", ROLES, "role_known"),
+        one_of("seniority", SENIORITY_BANDS, "seniority_known", nullable=True),
         sa.CheckConstraint(
             f"mentor_capacity BETWEEN 0 AND {MAX_MENTOR_CAPACITY}", name="mentor_capacity_range"
         ),
@@ -51,7 +45,7 @@ class Member(UserMixin, db.Model):
             "years_experience IS NULL OR years_experience BETWEEN 0 AND 70", name="years_range"
         ),
         sa.CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
-        sa.CheckConstraint(f"locale IN ({_quoted(LOCALES)})", name="locale_known"),
+        one_of("locale", LOCALES, "locale_known"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

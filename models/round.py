@@ -2,28 +2,70 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from models.base import db, utcnow
+from models.base import db, one_of, utcnow
 
 if TYPE_CHECKING:
     from models.community import Community
     from models.member import Member
 
 ROUND_KINDS = ("mentoring", "peer", "groups")
-#: A round only moves forward through these states.
-ROUND_STATUSES = ("draft", "solved", "published", "closed")
 #: A member's answer to a match or a group invitation.
 RESPONSES = ("pending", "accepted", "declined")
 GROUP_ROLES = ("anchor", "member")
 
 
-def _quoted(values) -> str:
-    return ", ".join(f"'{value}'" for value in values)
+class RoundStatus(enum.StrEnum):
+    """Where a round stands. A round only moves forward: draft → solved → published → closed.
+
+    What each status allows is written once, in ``ROUND_ACTIONS``; services
+    guard with ``Round.can``, queries filter with ``Round.status_allows`` and
+    templates ask ``round.can(...)``, so no other code compares statuses.
+    """
+
+    DRAFT = "draft"
+    SOLVED = "solved"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+    @property
+    def title(self) -> str:
+        """The status as HR reads it."""
+        return _STATUS_TITLES[self]
+
+
+_STATUS_TITLES = {
+    RoundStatus.DRAFT: "draft",
+    RoundStatus.SOLVED: "solved",
+    RoundStatus.PUBLISHED: "published",
+    RoundStatus.CLOSED: "closed",
+}
+
+_EDITABLE = frozenset({RoundStatus.DRAFT, RoundStatus.SOLVED})
+_OUT = frozenset({RoundStatus.PUBLISHED, RoundStatus.CLOSED})
+
+#: Which statuses allow each action on a round: the round's life cycle in one table.
+ROUND_ACTIONS: dict[str, frozenset[RoundStatus]] = {
+    "solve": _EDITABLE,  # (re)run the matcher; replaces an unpublished result
+    "edit_pins": _EDITABLE,  # add or take back HR's pins and forbids
+    "move": frozenset({RoundStatus.SOLVED}),  # move a member between working groups
+    "publish": frozenset({RoundStatus.SOLVED}),
+    "repair": frozenset({RoundStatus.PUBLISHED}),
+    "close": frozenset({RoundStatus.PUBLISHED}),
+    "export": frozenset({RoundStatus.SOLVED}) | _OUT,
+    "answer": frozenset({RoundStatus.PUBLISHED}),  # members accept or decline
+    "show_to_members": _OUT,  # members see their matches and groups
+    "count_as_history": _OUT,  # later rounds learn from it (cooldown, declines)
+    "give_feedback": frozenset({RoundStatus.CLOSED}),
+}
+#: Actions that only some kinds of round have.
+KIND_ACTIONS: dict[str, frozenset[str]] = {"move": frozenset({"groups"})}
 
 
 class Round(db.Model):
@@ -31,8 +73,8 @@ class Round(db.Model):
 
     __tablename__ = "rounds"
     __table_args__ = (
-        sa.CheckConstraint(f"kind IN ({_quoted(ROUND_KINDS)})", name="kind_known"),
-        sa.CheckConstraint(f"status IN ({_quoted(ROUND_STATUSES)})", name="status_known"),
+        one_of("kind", ROUND_KINDS, "kind_known"),
+        one_of("status", tuple(RoundStatus), "status_known"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -42,7 +84,11 @@ class Round(db.Model):
     community_id: so.Mapped[Optional[int]] = so.mapped_column(
         sa.ForeignKey("communities.id", ondelete="SET NULL"), index=True
     )
-    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="draft")
+    status: so.Mapped[RoundStatus] = so.mapped_column(
+        sa.Enum(RoundStatus, native_enum=False, create_constraint=False, length=10,
+                values_callable=lambda statuses: [status.value for status in statuses]),
+        default=RoundStatus.DRAFT,
+    )
     # The matcher's weights and rules, the cooldown, group sizes, priority.
     parameters: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(
@@ -81,6 +127,21 @@ class Round(db.Model):
     def scope_name(self) -> str:
         return self.community.name if self.community else "Whole organisation"
 
+    @property
+    def was_published(self) -> bool:
+        """Whether the round has been published (it may have closed since)."""
+        return self.status in _OUT
+
+    def can(self, action: str) -> bool:
+        """Whether the round's status (and kind) allows ``action`` (a key of ``ROUND_ACTIONS``)."""
+        kinds = KIND_ACTIONS.get(action)
+        return self.status in ROUND_ACTIONS[action] and (kinds is None or self.kind in kinds)
+
+    @classmethod
+    def status_allows(cls, action: str) -> sa.ColumnElement[bool]:
+        """SQL condition: the round's status allows ``action``."""
+        return cls.status.in_(sorted(ROUND_ACTIONS[action]))
+
 
 class Match(db.Model):
     """Two members matched in a round: learner and mentor, or two peers.
@@ -91,8 +152,8 @@ class Match(db.Model):
     __tablename__ = "matches"
     __table_args__ = (
         sa.UniqueConstraint("round_id", "first_id", "second_id", name="one_per_pair"),
-        sa.CheckConstraint(f"first_status IN ({_quoted(RESPONSES)})", name="first_status_known"),
-        sa.CheckConstraint(f"second_status IN ({_quoted(RESPONSES)})", name="second_status_known"),
+        one_of("first_status", RESPONSES, "first_status_known"),
+        one_of("second_status", RESPONSES, "second_status_known"),
         sa.CheckConstraint("first_id <> second_id", name="two_people"),
     )
 
@@ -166,8 +227,8 @@ class GroupMember(db.Model):
 
     __tablename__ = "group_members"
     __table_args__ = (
-        sa.CheckConstraint(f"role IN ({_quoted(GROUP_ROLES)})", name="role_known"),
-        sa.CheckConstraint(f"status IN ({_quoted(RESPONSES)})", name="status_known"),
+        one_of("role", GROUP_ROLES, "role_known"),
+        one_of("status", RESPONSES, "status_known"),
     )
 
     group_id: so.Mapped[int] = so.mapped_column(
@@ -190,7 +251,7 @@ class GroupMember(db.Model):
 
 
 class Pin(db.Model):
-    """HR's rule for one round: these two must be matched (or grouped together)."""
+    """HR's pin for one round: these two must be matched (or grouped together)."""
 
     __tablename__ = "round_pins"
     __table_args__ = (sa.CheckConstraint("first_id <> second_id", name="two_people"),)
@@ -201,7 +262,7 @@ class Pin(db.Model):
 
 
 class Forbid(db.Model):
-    """HR's rule for one round: these two must not be matched (or grouped together)."""
+    """HR's forbid for one round: these two must not be matched (or grouped together)."""
 
     __tablename__ = "round_forbids"
     __table_args__ = (sa.CheckConstraint("first_id <> second_id", name="two_people"),)

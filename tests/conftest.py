@@ -91,6 +91,13 @@ def app(make_app):
 
 
 @pytest.fixture
+def ctx(app):
+    """An application context for calling services and models directly; yields the app."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

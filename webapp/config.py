@@ -9,6 +9,10 @@ from pathlib import Path
 from flask import Flask
 
 
+#: How many days an invitation or set-password link works, unless ``INVITATION_DAYS`` says otherwise.
+DEFAULT_INVITATION_DAYS = 14
+
+
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable application."""
 
@@ -22,7 +26,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), instance),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
-        INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", "14")),
+        INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", DEFAULT_INVITATION_DAYS)),
         # Where links in messages point when no request is at hand (CLI, job queue).
         BASE_URL=os.environ.get("COPMATCH_BASE_URL", "http://127.0.0.1:5000"),
         # Email: unset MAIL_SERVER writes messages to the log instead.

@@ -3,6 +3,7 @@
 from flask import Flask, current_app
 from flask_login import current_user
 
+from models.round import RoundStatus
 from models.skill import LEVELS, PRIORITIES
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
@@ -28,7 +29,7 @@ def nav_links() -> list[tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES)
+    app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus)
 
     @app.context_processor
     def navigation():

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from models import GroupMember, Match, Member, Round, db
 from webapp import create_app
-from webapp.services import rounds as service
+from webapp.services.rounds import lifecycle, solving
 from webapp.services.demo import load_demo_data
 from webapp.services.tokens import hash_token
 
@@ -83,9 +83,9 @@ def log_out(page):
 def published_groups_link(app) -> str:
     """Publish a working-group round on the demo data; the first invitation's link."""
     with app.app_context():
-        round_ = service.create_round("groups", None, None, parameters={"time_limit": 0.5})
-        service.solve_round(round_.id)
-        publication = service.publish_round(round_.id)
+        round_ = lifecycle.create_round("groups", None, None, parameters={"time_limit": 0.5})
+        solving.solve_round(round_.id)
+        publication = lifecycle.publish_round(round_.id)
         db.session.commit()
         body = publication.messages[0].body
     return next(word for word in body.split() if "/invitations/" in word)

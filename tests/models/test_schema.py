@@ -9,12 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def add_member(**fields) -> Member:
     fields.setdefault("email", "a@example.com")
     fields.setdefault("display_name", "A")

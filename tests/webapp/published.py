@@ -34,12 +34,17 @@ def make_round(kind: str = "mentoring", status: str = "published", community_id:
 
 def make_match(round_: Round, first_id: int, second_id: int, roles=("learner", "mentor"),
                skill: str = "SQL", **fields) -> Match:
-    """A match with the reasons and focus a mentoring solve would store for a learner who wants ``skill``."""
+    """A match with the reasons and focus a mentoring solve would store for a learner who wants ``skill``.
+
+    The reason kinds are the mentoring matcher's own: the learner's goal (their
+    side only), a different department and a shared language (both sides).
+    """
     reasons = [
-        {"kind": "goal", "text": f"Wants to grow in {skill} (priority 1)", "contribution": 5.0, "side": "first"},
-        {"kind": "teaches", "text": f"Teaches {skill} at level 5", "contribution": 4.0, "side": "both"},
-        {"kind": "departments", "text": "Different departments: Finance and Engineering",
+        {"kind": "goal", "text": f"Teaches {skill} (level 5; you are at 2, aiming for 4)", "contribution": 5.0,
+         "side": "first"},
+        {"kind": "cross_department", "text": "Different department: Finance ↔ Engineering",
          "contribution": 1.0, "side": "both"},
+        {"kind": "language", "text": "Both speak Thai", "contribution": 0.0, "side": "both"},
     ]
     focus = [{"learner": "first", "skill": skill, "level": 2, "target": 4, "teacher_level": 5}]
     match = Match(round_id=round_.id, first_id=first_id, second_id=second_id, first_role=roles[0],

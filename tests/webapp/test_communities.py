@@ -14,12 +14,6 @@ from tests.conftest import PASSWORD
 from webapp.services import communities as service
 
 
-@pytest.fixture
-def as_member(client, auth, member):
-    auth.login(member.email)
-    return client
-
-
 def make_community(app, name="Data Science ชุมชนข้อมูล", skills=(), members=(), description="Learn data together."):
     """A committed community with core skills (names, created as needed) and members; returns its id."""
     with app.app_context():

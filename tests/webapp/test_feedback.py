@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import Community, Feedback, LearningGoal, Match, MemberSkill, Round, Skill, db
 from tests.webapp.published import feedback_rows, make_community, make_group, make_match, make_round
-from webapp.services import rounds
+from webapp.services.rounds import eligibility, history, lifecycle, solving
 from webapp.services.feedback import practice_notes
 
 NOTE = "ลองใช้ window function กับรายงานยอดขาย: ทำ pair-programming 30 นาที ได้ผลดีมาก"
@@ -177,7 +177,7 @@ def test_feedback_on_a_working_group(client, auth, app, member, people):
         [saved] = feedback_rows(member.id)
         assert (saved.group_id, saved.met, saved.rating, saved.skill_id) == (group_id, False, 2, lean)
         # A low group rating keeps the rater apart from each groupmate.
-        low = rounds.low_rated_pairs()
+        low = history.low_rated_pairs()
         assert {tuple(sorted((member.id, people[p].id))) for p in ("mentor", "peer")} <= low
 
 
@@ -267,10 +267,10 @@ def two_by_two(app, make_member):
 
 
 def run_round(name, publish=True) -> int:
-    round_ = rounds.create_round("mentoring", None, None, parameters={"cooldown_rounds": 0}, name=name)
-    rounds.solve_round(round_.id)
+    round_ = lifecycle.create_round("mentoring", None, None, parameters={"cooldown_rounds": 0}, name=name)
+    solving.solve_round(round_.id)
     if publish:
-        rounds.publish_round(round_.id)
+        lifecycle.publish_round(round_.id)
     db.session.commit()
     return round_.id
 
@@ -285,7 +285,7 @@ def test_a_pair_rated_2_is_never_proposed_again(client, auth, app, two_by_two):
     with app.app_context():
         first = run_round("Round 1")
         assert pairs(first) == best
-        rounds.close_round(first)
+        lifecycle.close_round(first)
         db.session.commit()
         second = run_round("Round 2", publish=False)
         assert pairs(second) == best  # without a cooldown, the same pairs are still the best
@@ -294,7 +294,7 @@ def test_a_pair_rated_2_is_never_proposed_again(client, auth, app, two_by_two):
     auth.login(two_by_two["learner_a"].email)
     client.post(f"/rounds/{first}/feedback", data=answers(f"match-{match_id}", met="yes", rating="2"))
     with app.app_context():
-        rounds.solve_round(second)
+        solving.solve_round(second)
         db.session.commit()
         assert pairs(second) == {(ids["learner_a"], ids["mentor_b"]), (ids["learner_b"], ids["mentor_a"])}
 
@@ -309,16 +309,16 @@ def test_a_member_who_left_two_invitations_unanswered_is_left_out_until_they_con
                 match.second_status = "accepted"
                 if match.first_id != silent:
                     match.first_status = "accepted"
-            rounds.close_round(round_id)
+            lifecycle.close_round(round_id)
             db.session.commit()
         third = run_round("Round 3", publish=False)
         assert silent not in {member for pair in pairs(third) for member in pair}
-        assert f"Not eligible: {rounds.ASKED_TO_CONFIRM} (1)" in db.session.get(Round, third).notes
+        assert f"Not eligible: {eligibility.ASKED_TO_CONFIRM} (1)" in db.session.get(Round, third).notes
     auth.login(two_by_two["learner_b"].email)
     assert "Do you still want to be matched?" in client.get("/matches").get_data(as_text=True)
     client.post("/matches/confirm-participation")
     with app.app_context():
-        rounds.solve_round(third)
+        solving.solve_round(third)
         db.session.commit()
         assert silent in {member for pair in pairs(third) for member in pair}
-        assert not any(rounds.ASKED_TO_CONFIRM in note for note in db.session.get(Round, third).notes)
+        assert not any(eligibility.ASKED_TO_CONFIRM in note for note in db.session.get(Round, third).notes)

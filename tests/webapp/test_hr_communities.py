@@ -9,12 +9,6 @@ from models import Community, Skill, db
 
 
 @pytest.fixture
-def as_hr(client, auth, hr):
-    auth.login(hr.email)
-    return client
-
-
-@pytest.fixture
 def skills(app):
     with app.app_context():
         rows = [Skill(name="Python"), Skill(name="การวิเคราะห์ข้อมูล"), Skill(name="SQL")]

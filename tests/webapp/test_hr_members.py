@@ -9,12 +9,6 @@ import pytest
 from models import Member, MemberSkill, Skill, db
 
 
-@pytest.fixture
-def as_hr(client, auth, hr):
-    auth.login(hr.email)
-    return client
-
-
 def names_on(page: str) -> list[str]:
     return re.findall(r"<tr>\s*<td>([^<]+?)(?: <span|</td>)", page)
 

@@ -10,12 +10,6 @@ from webapp.services.skills import SkillError, create_skill, merge_skills, renam
 
 
 @pytest.fixture
-def as_hr(client, auth, hr):
-    auth.login(hr.email)
-    return client
-
-
-@pytest.fixture
 def make_skill(app):
     def _make_skill(name: str, **fields) -> int:
         with app.app_context():

@@ -242,12 +242,6 @@ def test_an_unknown_set_password_token_is_404(client):
 # -- pages --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def as_hr(client, auth, hr):
-    auth.login(hr.email)
-    return client
-
-
 def upload(client, data: bytes, name: str = "people.csv"):
     return client.post(
         "/hr/members/import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"

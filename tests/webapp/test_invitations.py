@@ -139,7 +139,7 @@ def test_an_expired_link_is_410_and_points_to_hr(client, app, group):
 
 
 def test_the_link_expires_after_the_configured_days(make_app, make_member):
-    from webapp.services.rounds import publish_round
+    from webapp.services.rounds.lifecycle import publish_round
 
     app = make_app(INVITATION_DAYS=3)
     with app.app_context():
@@ -157,7 +157,7 @@ def test_the_link_expires_after_the_configured_days(make_app, make_member):
 
 def test_answers_after_the_round_closed_are_refused_with_a_message(client, app, group):
     with app.app_context():
-        from webapp.services.rounds import close_round
+        from webapp.services.rounds.lifecycle import close_round
 
         close_round(group["round_id"])
         db.session.commit()

@@ -12,7 +12,7 @@ from models import GroupMember, Match, Member, db
 from models.base import utcnow
 from tests.webapp.published import make_group, make_match, make_round
 from webapp.services import responses
-from webapp.services.rounds import unanswered_twice
+from webapp.services.rounds.participation import unanswered_twice
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def sent(monkeypatch):
         messages.extend(batch)
         return len(batch)
 
-    monkeypatch.setattr("webapp.matches.routes.deliver", collect)
+    monkeypatch.setattr("webapp.services.messages.deliver", collect)
     return messages
 
 
@@ -74,9 +74,9 @@ def test_my_matches_lists_mentor_mentees_peer_and_groups_with_reasons(client, au
     assert "Your peer partner: กฤต ดีมาก" in page
     assert "Working group 1" in page and "anchored by an expert in Lean" in page
     # The learner reads their own goal; the mentor reads it in their terms.
-    assert "Wants to grow in SQL (priority 1)" in page
+    assert "Teaches SQL (level 5; you are at 2, aiming for 4)" in page
     assert "Ann Lee wants to grow in การนำเสนอ from level 2 to level 4; you are at 5" in page
-    assert "Teaches SQL at level 5" in page
+    assert "Different department: Finance ↔ Engineering" in page
     assert page.count("not answered yet") >= 4
     for email in ("malee@example.com", "ann@example.com", "krit@example.com", "dao@example.com"):
         assert email not in page  # nothing is confirmed yet
@@ -359,7 +359,7 @@ def test_responded_at_is_recorded(app, member, people):
 def test_an_answer_racing_the_close_waits_for_it_and_is_refused(make_app, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("the race is between two PostgreSQL connections")
-    from webapp.services.rounds import close_round
+    from webapp.services.rounds.lifecycle import close_round
 
     app = make_app()
     with app.app_context():

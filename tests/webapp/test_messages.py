@@ -15,7 +15,7 @@ from models import Match, db
 from tests.conftest import AuthActions
 from tests.webapp.published import make_group, make_match, make_round
 from webapp.services.messages import deliver, match_invitations
-from webapp.services.rounds import publish_round
+from webapp.services.rounds.lifecycle import publish_round
 
 
 class Inbox:

@@ -7,12 +7,6 @@ from models import Community, CommunityMembership, LearningGoal, Member, MemberS
 from webapp.services.profiles import load_profiles, manager_chain, to_profile
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield
-
-
 def organisation():
     sql, lean = Skill(name="SQL"), Skill(name="Lean")
     data = Community(name="Data & Analytics")

@@ -27,14 +27,8 @@ from models import (
 )
 from models.base import utcnow
 from tests.conftest import PASSWORD
-from webapp.services import rounds as service
+from webapp.services.rounds import lifecycle, parameters, solving
 from webapp.services.round_review import GROUP_HEADER, PAIR_HEADER
-
-
-@pytest.fixture
-def as_hr(client, auth, hr):
-    auth.login(hr.email)
-    return client
 
 
 # --- a small hand-made organisation -----------------------------------------------------------
@@ -92,11 +86,12 @@ def community_id(app, name="ชุมชนข้อมูล Data") -> int:
         return db.session.scalar(sa.select(Community.id).where(Community.name == name))
 
 
-def make_round(app, kind="mentoring", solve=True, **parameters) -> int:
+def solved_round_id(app, kind="mentoring", solve=True, **parameters) -> int:
+    """A new round of ``kind`` with ``parameters``, solved unless ``solve`` is False; its id."""
     with app.app_context():
-        round_ = service.create_round(kind, None, None, parameters=parameters, name=f"รอบ {kind}")
+        round_ = lifecycle.create_round(kind, None, None, parameters=parameters, name=f"รอบ {kind}")
         if solve:
-            service.solve_round(round_.id)
+            solving.solve_round(round_.id)
         db.session.commit()
         return round_.id
 
@@ -122,7 +117,7 @@ def form_values(**weights):
     """A valid POST for a new mentoring round, with ``weights`` changed."""
     values = {"kind": "mentoring", "community": "0", "name": "", "priority": "coverage", "cooldown_rounds": "2"}
     values.update({f"weight_{name}": str(default)
-                   for name, default, _ in service.WEIGHT_CLASSES["mentoring"].describe()})
+                   for name, default, _ in parameters.WEIGHT_CLASSES["mentoring"].describe()})
     values.update({f"weight_{name}": str(value) for name, value in weights.items()})
     return values
 
@@ -131,7 +126,7 @@ def form_values(**weights):
 
 GET_PAGES = ["/hr/rounds", "/hr/rounds/new", "/hr/rounds/new?kind=groups&community={community}",
              "/hr/rounds/new?kind=lottery&community=abc",
-             "/hr/rounds/{round}", "/hr/rounds/{round}?tab=unmatched", "/hr/rounds/{round}?tab=rules",
+             "/hr/rounds/{round}", "/hr/rounds/{round}?tab=unmatched", "/hr/rounds/{round}?tab=pins",
              "/hr/rounds/{round}?q=สมชาย&sort=weakest", "/hr/rounds/{round}?page=9", "/hr/rounds/{round}/export.csv"]
 POSTS = ["/hr/rounds/new", "/hr/rounds/{round}/solve", "/hr/rounds/{round}/publish", "/hr/rounds/{round}/repair",
          "/hr/rounds/{round}/close", "/hr/rounds/{round}/pins", "/hr/rounds/{round}/forbids",
@@ -140,14 +135,14 @@ POSTS = ["/hr/rounds/new", "/hr/rounds/{round}/solve", "/hr/rounds/{round}/publi
 
 @pytest.mark.parametrize("path", GET_PAGES)
 def test_every_page_renders_for_hr(as_hr, app, mentoring_people, path):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     response = as_hr.get(path.format(round=round_id, community=community_id(app)))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("path", GET_PAGES + POSTS)
 def test_visitors_are_sent_to_log_in(client, app, path):
-    round_id = make_round(app, solve=False)
+    round_id = solved_round_id(app, solve=False)
     method = client.post if path in POSTS else client.get
     response = method(path.format(round=round_id, community=1))
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
@@ -155,7 +150,7 @@ def test_visitors_are_sent_to_log_in(client, app, path):
 
 @pytest.mark.parametrize("path", GET_PAGES + POSTS)
 def test_members_get_403_and_change_nothing(client, auth, app, member, path):
-    round_id = make_round(app, solve=False)
+    round_id = solved_round_id(app, solve=False)
     auth.login(member.email)
     method = client.post if path in POSTS else client.get
     assert method(path.format(round=round_id, community=1), data={"to_number": "1"}).status_code == 403
@@ -179,7 +174,7 @@ def test_posts_without_a_csrf_token_are_refused(make_app, make_member):
     hr = make_member(email="boss@example.com", role="hr")
     token = re.search(TOKEN, client.get("/auth/login").get_data(as_text=True))[1]
     client.post("/auth/login", data={"email": hr.email, "password": PASSWORD, "csrf_token": token})
-    round_id = make_round(app, solve=False)
+    round_id = solved_round_id(app, solve=False)
     assert client.post(f"/hr/rounds/{round_id}/solve").status_code == 400
     assert get_round(app, round_id).status == "draft"
     page = client.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
@@ -193,8 +188,8 @@ def test_posts_without_a_csrf_token_are_refused(make_app, make_member):
 
 
 def test_the_list_shows_rounds_newest_first_with_their_stored_figures(as_hr, app, mentoring_people):
-    older = make_round(app, solve=False)
-    newer = make_round(app)
+    older = solved_round_id(app, solve=False)
+    newer = solved_round_id(app)
     page = as_hr.get("/hr/rounds").get_data(as_text=True)
     assert page.index(f"/hr/rounds/{newer}") < page.index(f"/hr/rounds/{older}")
     assert "not solved yet" in page and "2 / 2" in page and 'href="/hr/rounds/new"' in page
@@ -206,7 +201,7 @@ def test_the_list_shows_rounds_newest_first_with_their_stored_figures(as_hr, app
 def test_the_new_round_page_shows_sliders_defaults_and_who_takes_part(as_hr, app, mentoring_people, make_member):
     make_member(email="away@example.com", wants_mentor=True)  # no skills or goals yet
     page = as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring", "community": 0}).get_data(as_text=True)
-    assert page.count('type="range"') == len(service.WEIGHT_CLASSES["mentoring"].describe())
+    assert page.count('type="range"') == len(parameters.WEIGHT_CLASSES["mentoring"].describe())
     assert re.search(r'name="weight_goals"[^>]*value="10.0"', page)
     assert "How well the mentor can teach what the learner wants to learn" in page
     assert "learners: 2" in page and "mentors: 3" in page
@@ -232,7 +227,7 @@ def test_a_round_with_bad_weights_is_not_created_and_the_form_keeps_what_was_typ
 def test_the_services_refusal_is_shown_on_the_form(as_hr, app):
     values = {"kind": "groups", "community": "0", "group_min": "6", "group_max": "4", "anchor_level": "4",
               "cooldown_rounds": "1", "time_limit": "1"}
-    values.update({f"weight_{name}": str(d) for name, d, _ in service.WEIGHT_CLASSES["groups"].describe()})
+    values.update({f"weight_{name}": str(d) for name, d, _ in parameters.WEIGHT_CLASSES["groups"].describe()})
     response = as_hr.post("/hr/rounds/new", data=values)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Group sizes must satisfy" in page and 'value="6"' in page
@@ -299,7 +294,7 @@ def test_create_solve_publish_repair_close_through_the_pages(as_hr, app, mentori
 
 
 def test_solving_a_published_round_is_refused_and_changes_nothing(as_hr, app, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     as_hr.post(f"/hr/rounds/{round_id}/publish")
     before, published = pairs(app, round_id), get_round(app, round_id)
     response = as_hr.post(f"/hr/rounds/{round_id}/solve", follow_redirects=True)
@@ -307,7 +302,7 @@ def test_solving_a_published_round_is_refused_and_changes_nothing(as_hr, app, me
     after = get_round(app, round_id)
     assert (after.status, after.solved_at, after.total) == ("published", published.solved_at, published.total)
     assert pairs(app, round_id) == before
-    draft = make_round(app, solve=False)
+    draft = solved_round_id(app, solve=False)
     for action, message in (("publish", "Solve the round before publishing it."),
                             ("repair", "Only a published round can be repaired; this one is draft."),
                             ("close", "Only a published round can be closed; this one is draft.")):
@@ -320,11 +315,11 @@ def test_solving_a_published_round_is_refused_and_changes_nothing(as_hr, app, me
 
 def test_forbid_by_email_and_pin_from_a_row_then_solve_again(as_hr, app, mentoring_people):
     somchai, ann, malee, dao = (mentoring_people[k] for k in ("somchai", "ann", "malee", "dao"))
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     response = as_hr.post(f"/hr/rounds/{round_id}/forbids", follow_redirects=True, data={
-        "first_email": "SOMCHAI@example.com", "second_email": malee.email, "back": "rules"})
+        "first_email": "SOMCHAI@example.com", "second_email": malee.email, "back": "pins"})
     assert "Forbidden: สมชาย ใจดี and มาลี ศรีสุข" in flashes(response)
-    assert "Forbidden pairs" in response.get_data(as_text=True)  # back on the rules tab
+    assert "Forbidden pairs" in response.get_data(as_text=True)  # back on the pins tab
     response = as_hr.post(f"/hr/rounds/{round_id}/pins", data={"first_id": ann.id, "second_id": dao.id},
                           follow_redirects=True)
     assert "Pinned: Ann Lee and Dao Chan" in flashes(response)
@@ -332,7 +327,7 @@ def test_forbid_by_email_and_pin_from_a_row_then_solve_again(as_hr, app, mentori
     assert (ann.id, dao.id) in pairs(app, round_id) and (somchai.id, malee.id) not in pairs(app, round_id)
     with app.app_context():
         assert db.session.scalar(sa.select(Match.pinned).where(Match.first_id == ann.id, Match.round_id == round_id))
-    page = as_hr.get(f"/hr/rounds/{round_id}?tab=rules").get_data(as_text=True)
+    page = as_hr.get(f"/hr/rounds/{round_id}?tab=pins").get_data(as_text=True)
     assert "Ann Lee" in page and "somchai@example.com" in page
 
 
@@ -343,14 +338,14 @@ def test_forbid_by_email_and_pin_from_a_row_then_solve_again(as_hr, app, mentori
     ({"first_email": "ann@example.com", "second_email": "ann@example.com"}, "Pick two different members."),
 ])
 def test_a_bad_pair_is_refused_by_name(as_hr, app, mentoring_people, data, message):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     assert message in flashes(as_hr.post(f"/hr/rounds/{round_id}/forbids", data=data, follow_redirects=True))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Forbid)) == 0
 
 
 def test_a_published_round_takes_no_more_pins(as_hr, app, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     as_hr.post(f"/hr/rounds/{round_id}/publish")
     ann, dao = mentoring_people["ann"], mentoring_people["dao"]
     response = as_hr.post(f"/hr/rounds/{round_id}/pins", data={"first_id": ann.id, "second_id": dao.id},
@@ -364,7 +359,7 @@ def test_a_published_round_takes_no_more_pins(as_hr, app, mentoring_people):
 
 
 def test_search_finds_a_thai_name_and_a_department(as_hr, app, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     page = as_hr.get(f"/hr/rounds/{round_id}", query_string={"q": "สมชาย"}).get_data(as_text=True)
     assert "สมชาย ใจดี" in page and "Ann Lee" not in page and "1 pair matching “สมชาย”" in page
     page = as_hr.get(f"/hr/rounds/{round_id}", query_string={"q": "การเงิน"}).get_data(as_text=True)
@@ -374,7 +369,7 @@ def test_search_finds_a_thai_name_and_a_department(as_hr, app, mentoring_people)
 
 
 def test_the_review_shows_stored_figures_reasons_and_a_histogram(as_hr, app, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     round_ = get_round(app, round_id)
     page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     assert "2 matched / 2 the most any matching could reach" in page
@@ -387,7 +382,7 @@ def test_the_review_shows_stored_figures_reasons_and_a_histogram(as_hr, app, men
 
 def test_the_unmatched_tab_names_members_with_the_stored_diagnosis(as_hr, app, mentoring_people, make_member):
     extra = make_member(email="bee@example.com", display_name="บี ทดลอง")
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     with app.app_context():
         round_ = db.session.get(Round, round_id)
         round_.unmatched = [{"member_id": extra.id, "kind": "no_capacity", "text": "ผู้สอน SQL เต็มทุกคน"}]
@@ -397,7 +392,7 @@ def test_the_unmatched_tab_names_members_with_the_stored_diagnosis(as_hr, app, m
 
 
 def test_pairs_are_paginated_in_thai_dictionary_order(make_app, app, hr, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     client = make_app(ROUND_ROWS_PER_PAGE=1).test_client()
     client.post("/auth/login", data={"email": hr.email, "password": PASSWORD})
     first = client.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
@@ -422,7 +417,7 @@ def test_mentors_show_their_average_rating_from_earlier_rounds(as_hr, app, mento
             db.session.add(Feedback(round_id=earlier.id, member_id=earlier_learner.id, match_id=match.id,
                                     rating=rating))
         db.session.commit()
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     by_id = {mentoring_people[key].id: rating for key, rating in ratings.items()}
     matched_mentors = [mentor for _, mentor in pairs(app, round_id)]
@@ -437,7 +432,7 @@ def test_the_review_page_costs_the_same_queries_for_few_or_many_pairs(app, as_hr
         people = [make_member(department=f"Dept {n % 3}") for n in range(2 * count)]
         with app.app_context():
             round_ = Round(kind="mentoring", name="x", status="solved",
-                           parameters=service.default_parameters("mentoring"), eligible=2 * count, matched=count,
+                           parameters=parameters.default_parameters("mentoring"), eligible=2 * count, matched=count,
                            max_coverage=count, total=1.0, seconds=0.1)
             round_.matches = [Match(first_id=people[2 * n].id, second_id=people[2 * n + 1].id, first_role="learner",
                                     second_role="mentor", score=n, reasons=[{"kind": "goal", "text": "Wants SQL",
@@ -468,7 +463,7 @@ def test_the_review_page_costs_the_same_queries_for_few_or_many_pairs(app, as_hr
 
 
 def test_a_group_round_shows_groups_the_department_chart_and_moves_a_member(as_hr, app, group_people):
-    round_id = make_round(app, "groups", group_min=3, group_max=5, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", group_min=3, group_max=5, time_limit=0.5)
     page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     assert "Group 1" in page and "Group 2" in page and "Departments in groups 1 to 2" in page
     for department in ("Finance", "Sales", "Engineering", "Operations"):
@@ -489,7 +484,7 @@ def test_a_group_round_shows_groups_the_department_chart_and_moves_a_member(as_h
 
 
 def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people):
-    round_id = make_round(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
     with app.app_context():
         place = db.session.scalar(sa.select(GroupMember).join(WorkingGroup).where(WorkingGroup.number == 1))
         member_id = place.member_id
@@ -502,7 +497,7 @@ def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people)
 
 
 def test_publishing_a_group_round_invites_every_member_and_ends_the_moves(as_hr, app, group_people):
-    round_id = make_round(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
     response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
     assert "Published: 8 invitations sent." in flashes(response)
     page = response.get_data(as_text=True)
@@ -513,7 +508,7 @@ def test_publishing_a_group_round_invites_every_member_and_ends_the_moves(as_hr,
 
 
 def test_the_group_search_finds_the_group_of_a_thai_name(as_hr, app, group_people):
-    round_id = make_round(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
     page = as_hr.get(f"/hr/rounds/{round_id}", query_string={"q": "สมาชิก 3"}).get_data(as_text=True)
     assert page.count('class="card group"') == 1 and "สมาชิก 3" in page
 
@@ -522,7 +517,7 @@ def test_the_group_search_finds_the_group_of_a_thai_name(as_hr, app, group_peopl
 
 
 def test_the_csv_export_of_pairs(as_hr, app, mentoring_people):
-    round_id = make_round(app)
+    round_id = solved_round_id(app)
     response = as_hr.get(f"/hr/rounds/{round_id}/export.csv")
     assert response.mimetype == "text/csv"
     assert f'filename="copmatch-round-{round_id}-mentoring.csv"' in response.headers["Content-Disposition"]
@@ -539,7 +534,7 @@ def test_the_csv_export_of_pairs(as_hr, app, mentoring_people):
 
 def test_the_csv_export_of_groups_and_formula_like_names(as_hr, app, group_people, make_member):
     profile(app, make_member(email="eq@example.com", display_name="=1+1", open_to_groups=True), skills=[("Lean", 3)])
-    round_id = make_round(app, "groups", group_min=3, group_max=5, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", group_min=3, group_max=5, time_limit=0.5)
     rows = list(csv.reader(io.StringIO(as_hr.get(f"/hr/rounds/{round_id}/export.csv").data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == GROUP_HEADER and len(rows) == 10
     records = [dict(zip(GROUP_HEADER, row, strict=True)) for row in rows[1:]]
@@ -549,13 +544,13 @@ def test_the_csv_export_of_groups_and_formula_like_names(as_hr, app, group_peopl
 
 
 def test_a_forbid_on_a_pinned_pair_is_refused_and_can_be_taken_back(as_hr, app, group_people):
-    round_id = make_round(app, "groups", solve=False, group_min=4, group_max=4, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", solve=False, group_min=4, group_max=4, time_limit=0.5)
     a, b = group_people[2], group_people[3]
     as_hr.post(f"/hr/rounds/{round_id}/pins", data={"first_id": a.id, "second_id": b.id})
     response = as_hr.post(f"/hr/rounds/{round_id}/forbids", data={"first_id": a.id, "second_id": b.id},
                           follow_redirects=True)
     assert "are pinned in this round; take that back first" in flashes(response)
-    as_hr.post(f"/hr/rounds/{round_id}/rules/remove", data={"rule": "pin", "first_id": a.id, "second_id": b.id})
+    as_hr.post(f"/hr/rounds/{round_id}/pins/remove", data={"first_id": a.id, "second_id": b.id})
     response = as_hr.post(f"/hr/rounds/{round_id}/forbids", data={"first_id": a.id, "second_id": b.id},
                           follow_redirects=True)
     assert "Forbidden:" in flashes(response)
@@ -565,7 +560,7 @@ def test_a_forbid_on_a_pinned_pair_is_refused_and_can_be_taken_back(as_hr, app, 
 
 
 def test_pins_that_cannot_all_hold_leave_a_group_round_as_it_was(as_hr, app, group_people):
-    round_id = make_round(app, "groups", solve=False, group_min=4, group_max=4, time_limit=0.5)
+    round_id = solved_round_id(app, "groups", solve=False, group_min=4, group_max=4, time_limit=0.5)
     chain = group_people[:5]  # five pinned together cannot fit a group of four
     for first, second in zip(chain, chain[1:]):
         as_hr.post(f"/hr/rounds/{round_id}/pins", data={"first_id": first.id, "second_id": second.id})

@@ -23,15 +23,9 @@ from models import (
     WorkingGroup,
     db,
 )
-from webapp.services import rounds as service
+from webapp.services.rounds import eligibility, figures, groups, guards, lifecycle, participation, pins, solving
 from webapp.services.matches import reasons_for
 from webapp.services.tokens import hash_token
-
-
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
 
 
 def person(email, name, department, **fields):
@@ -83,8 +77,8 @@ def group_organisation(size=8):
 
 
 def solved(kind, community_id=None, **parameters):
-    round_ = service.create_round(kind, community_id, None, parameters=parameters)
-    service.solve_round(round_.id)
+    round_ = lifecycle.create_round(kind, community_id, None, parameters=parameters)
+    solving.solve_round(round_.id)
     db.session.commit()
     return round_
 
@@ -97,7 +91,7 @@ def pairs_of(round_):
 
 
 def test_a_new_round_starts_from_sensible_defaults(ctx):
-    round_ = service.create_round("mentoring", None, None)
+    round_ = lifecycle.create_round("mentoring", None, None)
     assert round_.status == "draft"
     assert round_.parameters["priority"] == "coverage"
     assert round_.parameters["weights"]["goals"] == 10.0
@@ -113,20 +107,20 @@ def test_a_new_round_starts_from_sensible_defaults(ctx):
     ("lottery", {}, "A round is one of mentoring, peer, groups"),
 ])
 def test_bad_parameters_are_refused_by_name(ctx, kind, parameters, message):
-    with pytest.raises(service.RoundError, match=message):
-        service.create_round(kind, None, None, parameters=parameters)
+    with pytest.raises(guards.RoundError, match=message):
+        lifecycle.create_round(kind, None, None, parameters=parameters)
     assert db.session.scalar(sa.select(sa.func.count(Round.id))) == 0
 
 
 def test_eligibility_sorts_members_into_roles_and_reasons(ctx):
     data, learners, mentors = mentoring_organisation()
-    who = service.eligibility("mentoring", data.id)
+    who = eligibility.eligibility("mentoring", data.id)
     assert sorted(who.roles["learner"]) == sorted(m.id for m in learners)
     assert sorted(who.roles["mentor"]) == sorted(m.id for m in mentors)
     assert who.excluded == {"paused": 1}  # the empty profile is not in the community
-    everyone = service.eligibility("mentoring", None)
+    everyone = eligibility.eligibility("mentoring", None)
     assert everyone.excluded == {"paused": 1, "no profile (no skills or goals yet)": 1}
-    assert service.eligibility("peer", None).count == 0
+    assert eligibility.eligibility("peer", None).count == 0
 
 
 # --- solving --------------------------------------------------------------------------------
@@ -156,9 +150,9 @@ def test_solving_a_mentoring_round_stores_pairs_reasons_and_figures(ctx):
 def test_resolving_replaces_the_result_and_keeps_pins_and_forbids(ctx):
     data, learners, mentors = mentoring_organisation()
     round_ = solved("mentoring", data.id)
-    service.add_pin(round_.id, learners[0].id, mentors[2].id)
-    service.add_forbid(round_.id, learners[1].id, mentors[0].id)
-    service.solve_round(round_.id)
+    pins.add_pin(round_.id, learners[0].id, mentors[2].id)
+    pins.add_forbid(round_.id, learners[1].id, mentors[0].id)
+    solving.solve_round(round_.id)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Match.id))) == 2
     assert (learners[0].id, mentors[2].id) in pairs_of(round_)
@@ -170,15 +164,15 @@ def test_resolving_replaces_the_result_and_keeps_pins_and_forbids(ctx):
 def test_a_published_round_cannot_be_solved_again(ctx):
     data, learners, mentors = mentoring_organisation()
     round_ = solved("mentoring", data.id)
-    service.publish_round(round_.id)
+    lifecycle.publish_round(round_.id)
     db.session.commit()
     before = pairs_of(round_)
-    with pytest.raises(service.RoundError, match="only a draft or solved round can be solved"):
-        service.solve_round(round_.id)
+    with pytest.raises(guards.RoundError, match="only a draft or solved round can be solved"):
+        solving.solve_round(round_.id)
     db.session.rollback()
     assert round_.status == "published" and pairs_of(round_) == before
-    with pytest.raises(service.RoundError, match="Pins and forbids change only"):
-        service.add_pin(round_.id, learners[0].id, mentors[2].id)
+    with pytest.raises(guards.RoundError, match="Pins and forbids change only"):
+        pins.add_pin(round_.id, learners[0].id, mentors[2].id)
 
 
 def test_a_failing_solve_leaves_the_round_as_it_was(ctx):
@@ -187,8 +181,8 @@ def test_a_failing_solve_leaves_the_round_as_it_was(ctx):
     before = (pairs_of(round_), round_.total, round_.solved_at)
     round_.parameters = {**round_.parameters, "priority": "nonsense"}
     db.session.commit()
-    with pytest.raises(service.RoundError, match="Priority"):
-        service.solve_round(round_.id)
+    with pytest.raises(guards.RoundError, match="Priority"):
+        solving.solve_round(round_.id)
     db.session.rollback()
     assert (pairs_of(round_), round_.total, round_.solved_at) == before
 
@@ -225,11 +219,11 @@ def test_moving_a_member_restates_the_groups_and_keeps_sizes_in_bounds(ctx):
     round_ = solved("groups", group_min=4, group_max=5, time_limit=0.5)
     small = min(round_.groups, key=lambda g: len(g.members))
     large = max(round_.groups, key=lambda g: len(g.members))
-    with pytest.raises(service.RoundError, match="between 4 and 5 members"):
-        service.move_member(round_.id, small.members[0].member_id, large.number)
+    with pytest.raises(guards.RoundError, match="between 4 and 5 members"):
+        groups.move_member(round_.id, small.members[0].member_id, large.number)
     db.session.rollback()
     moving = next(p.member_id for p in large.members if p.role != "anchor")
-    service.move_member(round_.id, moving, small.number)
+    groups.move_member(round_.id, moving, small.number)
     db.session.commit()
     assert moving in {p.member_id for p in small.members}
     assert [len(g.members) for g in round_.groups] == [4, 5] or [len(g.members) for g in round_.groups] == [5, 4]
@@ -242,7 +236,7 @@ def test_moving_a_member_restates_the_groups_and_keeps_sizes_in_bounds(ctx):
 def test_a_pair_from_the_previous_round_is_not_repeated_within_the_cooldown(ctx):
     data, learners, mentors = mentoring_organisation()
     first = solved("mentoring", data.id, cooldown_rounds=2)
-    service.publish_round(first.id)
+    lifecycle.publish_round(first.id)
     db.session.commit()
     second = solved("mentoring", data.id, cooldown_rounds=2)
     assert pairs_of(second) and not pairs_of(first) & pairs_of(second)
@@ -254,19 +248,19 @@ def test_members_who_left_two_invitations_unanswered_are_asked_to_confirm(ctx):
     data, learners, mentors = mentoring_organisation()
     for _ in range(2):
         round_ = solved("mentoring", data.id, cooldown_rounds=0)
-        service.publish_round(round_.id)
+        lifecycle.publish_round(round_.id)
         for match in round_.matches:  # everyone answers but Ann
             match.second_status = "accepted"
             if match.first_id != learners[1].id:
                 match.first_status = "accepted"
-        service.close_round(round_.id)
+        lifecycle.close_round(round_.id)
         db.session.commit()
-    assert service.unanswered_twice() == {learners[1].id}
-    who = service.eligibility("mentoring", data.id)
-    assert who.excluded[service.ASKED_TO_CONFIRM] == 1
-    service.confirm_participation(db.session.get(Member, learners[1].id))
+    assert participation.unanswered_twice() == {learners[1].id}
+    who = eligibility.eligibility("mentoring", data.id)
+    assert who.excluded[eligibility.ASKED_TO_CONFIRM] == 1
+    participation.confirm_participation(db.session.get(Member, learners[1].id))
     db.session.commit()
-    assert service.unanswered_twice() == set()
+    assert participation.unanswered_twice() == set()
 
 
 # --- life cycle ---------------------------------------------------------------------------------
@@ -275,7 +269,7 @@ def test_members_who_left_two_invitations_unanswered_are_asked_to_confirm(ctx):
 def test_publishing_creates_invitations_once(ctx):
     group_organisation(8)
     round_ = solved("groups", group_min=4, group_max=4, time_limit=0.5)
-    publication = service.publish_round(round_.id, invitation_days=3)
+    publication = lifecycle.publish_round(round_.id, invitation_days=3)
     db.session.commit()
     assert publication.published and round_.status == "published"
     places = [p for g in round_.groups for p in g.members]
@@ -284,32 +278,32 @@ def test_publishing_creates_invitations_once(ctx):
     link = publication.messages[0].body.split("/invitations/")[1].split()[0]
     assert db.session.scalar(sa.select(GroupMember).where(GroupMember.token_hash == hash_token(link)))
     hashes = sorted(p.token_hash for p in places)
-    again = service.publish_round(round_.id)
+    again = lifecycle.publish_round(round_.id)
     db.session.commit()
     assert not again.published and again.messages == []
     assert sorted(p.token_hash for p in places) == hashes
 
 
 def test_only_a_solved_round_can_be_published_and_only_a_published_one_closed(ctx):
-    round_ = service.create_round("peer", None, None)
-    with pytest.raises(service.RoundError, match="Solve the round before publishing"):
-        service.publish_round(round_.id)
-    with pytest.raises(service.RoundError, match="Only a published round can be closed"):
-        service.close_round(round_.id)
-    with pytest.raises(service.RoundError, match="Only a published round can be repaired"):
-        service.repair_round(round_.id)
+    round_ = lifecycle.create_round("peer", None, None)
+    with pytest.raises(guards.RoundError, match="Solve the round before publishing"):
+        lifecycle.publish_round(round_.id)
+    with pytest.raises(guards.RoundError, match="Only a published round can be closed"):
+        lifecycle.close_round(round_.id)
+    with pytest.raises(guards.RoundError, match="Only a published round can be repaired"):
+        lifecycle.repair_round(round_.id)
     with pytest.raises(LookupError):
-        service.get_round(round_.id + 1)
+        guards.get_round(round_.id + 1)
 
 
 def test_repair_rematches_declined_members_and_keeps_the_rest(ctx):
     data, learners, mentors = mentoring_organisation()
     round_ = solved("mentoring", data.id)
-    service.publish_round(round_.id)
+    lifecycle.publish_round(round_.id)
     declined, kept = round_.matches
     declined.first_status, kept.first_status = "declined", "accepted"
     db.session.commit()
-    repair = service.repair_round(round_.id)
+    repair = lifecycle.repair_round(round_.id)
     db.session.commit()
     assert (repair.rematched, repair.left_over) == (2, 0)
     new = [m for m in round_.matches if m.id not in (declined.id, kept.id)]
@@ -322,13 +316,13 @@ def test_repair_rematches_declined_members_and_keeps_the_rest(ctx):
 def test_repair_moves_a_member_who_declined_a_group_to_another(ctx):
     group_organisation(9)
     round_ = solved("groups", group_min=4, group_max=5, time_limit=0.5)
-    service.publish_round(round_.id)
+    lifecycle.publish_round(round_.id)
     small = min(round_.groups, key=lambda g: len(g.members))
     large = max(round_.groups, key=lambda g: len(g.members))
     leaving = next(p for p in large.members if p.role != "anchor")
     leaving.status = "declined"
     db.session.commit()
-    repair = service.repair_round(round_.id)
+    repair = lifecycle.repair_round(round_.id)
     db.session.commit()
     assert (repair.rematched, repair.left_over) == (1, 0)
     assert leaving.member_id in {p.member_id for p in small.members if p.status == "pending"}
@@ -340,21 +334,21 @@ def test_repair_moves_a_member_who_declined_a_group_to_another(ctx):
 def test_closing_ends_a_published_round(ctx):
     data, _, _ = mentoring_organisation()
     round_ = solved("mentoring", data.id)
-    service.publish_round(round_.id)
-    service.close_round(round_.id)
+    lifecycle.publish_round(round_.id)
+    lifecycle.close_round(round_.id)
     db.session.commit()
     assert round_.status == "closed" and round_.closed_at is not None
-    with pytest.raises(service.RoundError, match="only a draft or solved round"):
-        service.solve_round(round_.id)
+    with pytest.raises(guards.RoundError, match="only a draft or solved round"):
+        solving.solve_round(round_.id)
 
 
 def test_headline_figures_read_the_stored_numbers(ctx):
     data, _, _ = mentoring_organisation()
     round_ = solved("mentoring", data.id)
-    figures = dict(service.headline_figures(round_))
-    assert figures["Eligible members"] == "5"
-    assert figures["Matched"] == "2 of 2 learners who could be (100% of the maximum possible)"
-    assert figures["Certified upper bound"].endswith("(gap 0.000%)")
+    shown = dict(figures.headline_figures(round_))
+    assert shown["Eligible members"] == "5"
+    assert shown["Matched"] == "2 of 2 learners who could be (100% of the maximum possible)"
+    assert shown["Certified upper bound"].endswith("(gap 0.000%)")
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (set TEST_DATABASE_URL)")
@@ -371,7 +365,7 @@ def test_two_hr_users_publishing_at_once_make_one_set_of_invitations(make_app, d
         with app.app_context():
             if wait_for is not None:
                 wait_for.wait(10)
-            publication = service.publish_round(round_id)
+            publication = lifecycle.publish_round(round_id)
             if wait_for is None:
                 first_in.set()  # holds the row lock, not yet committed
                 threading.Event().wait(0.5)  # give the other connection time to block on it
@@ -405,21 +399,21 @@ def test_run_round_command_prints_the_figures(app, runner):
 
 def test_mentoring_pins_name_an_eligible_learner_then_a_mentor_with_a_seat(ctx):
     data, learners, mentors = mentoring_organisation()
-    round_ = service.create_round("mentoring", data.id, None)
-    with pytest.raises(service.RoundError, match="not an eligible learner"):
-        service.add_pin(round_.id, mentors[0].id, learners[0].id)
-    service.add_pin(round_.id, learners[0].id, mentors[0].id)
-    with pytest.raises(service.RoundError, match="mentors at most 1"):
-        service.add_pin(round_.id, learners[1].id, mentors[0].id)
-    with pytest.raises(service.RoundError, match="are pinned in this round"):
-        service.add_forbid(round_.id, mentors[0].id, learners[0].id)
-    service.remove_rule(round_.id, Pin, learners[0].id, mentors[0].id)
-    service.add_forbid(round_.id, mentors[0].id, learners[0].id)
+    round_ = lifecycle.create_round("mentoring", data.id, None)
+    with pytest.raises(guards.RoundError, match="not an eligible learner"):
+        pins.add_pin(round_.id, mentors[0].id, learners[0].id)
+    pins.add_pin(round_.id, learners[0].id, mentors[0].id)
+    with pytest.raises(guards.RoundError, match="mentors at most 1"):
+        pins.add_pin(round_.id, learners[1].id, mentors[0].id)
+    with pytest.raises(guards.RoundError, match="are pinned in this round"):
+        pins.add_forbid(round_.id, mentors[0].id, learners[0].id)
+    pins.remove_pin(round_.id, learners[0].id, mentors[0].id)
+    pins.add_forbid(round_.id, mentors[0].id, learners[0].id)
     db.session.commit()
     assert [(f.first_id, f.second_id) for f in round_.forbids] == [tuple(sorted((learners[0].id, mentors[0].id)))]
     assert round_.pins == []
 
 
 def test_parameters_of_the_wrong_type_are_refused_by_name(ctx):
-    with pytest.raises(service.RoundError, match="wrong type"):
-        service.create_round("groups", None, None, parameters={"time_limit": "soon"})
+    with pytest.raises(guards.RoundError, match="wrong type"):
+        lifecycle.create_round("groups", None, None, parameters={"time_limit": "soon"})

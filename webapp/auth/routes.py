@@ -15,6 +15,7 @@ from webapp.services.tokens import hash_token, is_expired
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Create an account with a display name, email and password, then log in."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistrationForm()
@@ -33,6 +34,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Log in with email and password; follow ``next`` only within the site."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -50,6 +52,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    """Log out (a POST with a CSRF token, so no link can log anyone out)."""
     logout_user()  # CSRFProtect has already checked the token
     flash("You are logged out.", "info")
     return redirect(url_for("main.index"))

@@ -11,6 +11,7 @@ from webapp.communities.forms import MemberSearchForm
 from webapp.forms import ButtonForm
 from webapp.services import communities as service
 from webapp.services.feedback import practice_notes
+from webapp.services.members import search_members
 
 MEMBERS_PER_PAGE = 25
 
@@ -18,18 +19,20 @@ MEMBERS_PER_PAGE = 25
 @bp.route("/communities")
 @login_required
 def index():
+    """Every Community of Practice, with supply and demand for each core skill."""
     return render_template("communities/index.html", summaries=service.overview())
 
 
 @bp.route("/communities/<int:id>")
 @login_required
 def show(id: int):
+    """A community's purpose, core skills, experts, body of practice and searchable members."""
     community = db.get_or_404(Community, id)
     form = MemberSearchForm(request.args)
     if not form.validate():
         form = MemberSearchForm(formdata=None)
     page = db.paginate(
-        service.member_query(community, form.q.data or ""),
+        search_members(form.q.data or "", community_id=community.id),
         per_page=current_app.config.get("COMMUNITY_MEMBERS_PER_PAGE", MEMBERS_PER_PAGE),
         error_out=False,
     )
@@ -50,6 +53,7 @@ def show(id: int):
 @bp.route("/communities/<int:id>/join", methods=["POST"])
 @login_required
 def join(id: int):
+    """Join the community (a button POST)."""
     community = db.get_or_404(Community, id)
     if ButtonForm().validate_on_submit():
         if service.join(current_user, community):
@@ -63,6 +67,7 @@ def join(id: int):
 @bp.route("/communities/<int:id>/leave", methods=["POST"])
 @login_required
 def leave(id: int):
+    """Leave the community (a button POST)."""
     community = db.get_or_404(Community, id)
     if ButtonForm().validate_on_submit():
         if service.leave(current_user, community):

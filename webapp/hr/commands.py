@@ -48,7 +48,7 @@ def import_members(file, dry_run: bool, base_url: str) -> None:
         db.session.rollback()
         click.echo("Dry run: nothing written.")
         return
-    result = apply_import(plan, current_app.config.get("INVITATION_DAYS", 14))
+    result = apply_import(plan, current_app.config["INVITATION_DAYS"])
     db.session.commit()
     click.echo(f"Imported: {result.created} created, {result.updated} updated.")
     if result.invitations:

@@ -8,9 +8,6 @@ import sqlalchemy as sa
 
 from models import Community, Member, Skill, db
 from models.base import normalize_key
-from webapp.services.sorting import by_thai_name
-from webapp.services.members import has_skill_like, member_text_like
-from webapp.services.text import like_pattern
 
 log = logging.getLogger(__name__)
 
@@ -65,25 +62,3 @@ def set_active(member: Member, active: bool, by: Member) -> Member:
     member.active = active
     log.info("Member %s %s by %s", member.email, "reactivated" if active else "deactivated", by.email)
     return member
-
-
-SORTS = {
-    "name": lambda: [*by_thai_name(Member.display_name), Member.id],
-    "department": lambda: [*by_thai_name(sa.func.coalesce(Member.department, "\uffff")),
-                           *by_thai_name(Member.display_name), Member.id],
-    "newest": lambda: [Member.created_at.desc(), Member.id.desc()],
-}
-
-
-def member_query(q: str = "", status: str = "active", sort: str = "name") -> sa.Select:
-    """Members matching ``q`` in name, email, department or a skill name; Thai text works."""
-    query = sa.select(Member)
-    if status == "active":
-        query = query.where(Member.active.is_(True))
-    elif status == "inactive":
-        query = query.where(Member.active.is_(False))
-    q = " ".join((q or "").split())
-    if q:
-        pattern = like_pattern(q)
-        query = query.where(sa.or_(member_text_like(Member, pattern), has_skill_like(pattern)))
-    return query.order_by(*SORTS.get(sort, SORTS["name"])())

@@ -19,9 +19,10 @@ from webapp.hr.forms import (
     skill_options,
 )
 from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_links, keep_upload, read_upload
-from webapp.hr.operations import CommunityError, MemberError, member_query, save_community, set_active
+from webapp.hr.operations import CommunityError, MemberError, save_community, set_active
 from webapp.security import hr_required, is_safe_next
 from webapp.services import skills as skill_service
+from webapp.services.members import search_members
 from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
 from webapp.services.text import sort_key
 
@@ -35,6 +36,7 @@ PICK_KEPT = "— pick the skill to keep —"
 @bp.route("/skills", methods=["GET", "POST"])
 @hr_required
 def skills():
+    """The skill taxonomy, proposed skills first; HR adds a skill here."""
     form = SkillForm()
     if form.validate_on_submit():
         try:
@@ -55,6 +57,7 @@ def skills():
 @bp.route("/skills/<int:skill_id>", methods=["GET", "POST"])
 @hr_required
 def skill(skill_id: int):
+    """One skill: rename it, change its category, or pick another skill to merge it into."""
     skill = db.get_or_404(Skill, skill_id)
     form = SkillForm(obj=skill) if request.method == "GET" else SkillForm()
     merge_form = MergeForm()
@@ -74,6 +77,7 @@ def skill(skill_id: int):
 @bp.route("/skills/<int:skill_id>/approve", methods=["POST"])
 @hr_required
 def approve_skill(skill_id: int):
+    """Approve a skill a member proposed."""
     skill = db.get_or_404(Skill, skill_id)
     if ButtonForm().validate_on_submit():
         skill_service.approve_skill(skill)
@@ -85,6 +89,7 @@ def approve_skill(skill_id: int):
 @bp.route("/skills/<int:skill_id>/merge", methods=["POST"])
 @hr_required
 def merge_skill(skill_id: int):
+    """Merge this skill into another; each member keeps the higher level."""
     merged = db.get_or_404(Skill, skill_id)
     form = MergeForm()
     form.into.choices = skill_options(skill_service.skill_choices(exclude=merged), PICK_KEPT)
@@ -139,6 +144,7 @@ def _save_community(form: CommunityForm, community: Community | None):
 @bp.route("/communities", methods=["GET", "POST"])
 @hr_required
 def communities():
+    """Every community, and the form to create one."""
     form = _community_form()
     if (response := _save_community(form, None)) is not None:
         return response
@@ -149,6 +155,7 @@ def communities():
 @bp.route("/communities/<int:community_id>", methods=["GET", "POST"])
 @hr_required
 def community(community_id: int):
+    """Edit one community's name, purpose and core skills."""
     community = db.get_or_404(Community, community_id)
     form = _community_form(community)
     if (response := _save_community(form, community)) is not None:
@@ -162,11 +169,12 @@ def community(community_id: int):
 @bp.route("/members")
 @hr_required
 def members():
+    """Search and sort every member (Thai or English); deactivate or reactivate them."""
     form = MemberSearchForm(request.args)
     if not form.validate():
         form = MemberSearchForm(formdata=None)
     page = db.paginate(
-        member_query(form.q.data or "", form.status.data, form.sort.data),
+        search_members(form.q.data or "", status=form.status.data, sort=form.sort.data, contact=True),
         per_page=current_app.config.get("MEMBERS_PER_PAGE", 25),
         error_out=False,
     )
@@ -192,12 +200,14 @@ def _set_active(member_id: int, active: bool):
 @bp.route("/members/<int:member_id>/deactivate", methods=["POST"])
 @hr_required
 def deactivate_member(member_id: int):
+    """Deactivate a member: they can no longer log in or be matched."""
     return _set_active(member_id, False)
 
 
 @bp.route("/members/<int:member_id>/reactivate", methods=["POST"])
 @hr_required
 def reactivate_member(member_id: int):
+    """Reactivate a deactivated member."""
     return _set_active(member_id, True)
 
 
@@ -207,6 +217,7 @@ def reactivate_member(member_id: int):
 @bp.route("/members/import", methods=["GET", "POST"])
 @hr_required
 def import_members():
+    """Upload a CSV from the HR system and preview what it would change."""
     form = ImportUploadForm()
     if form.validate_on_submit():
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
@@ -226,6 +237,7 @@ def import_members():
 @bp.route("/members/import/confirm", methods=["POST"])
 @hr_required
 def confirm_import():
+    """Apply the previewed import, all or nothing, if the file is unchanged."""
     form = ImportConfirmForm()
     data = read_upload(form.upload.data or "", form.digest.data or "") if form.validate_on_submit() else None
     if data is None:
@@ -233,7 +245,7 @@ def confirm_import():
         return redirect(url_for("hr.import_members"))
     try:
         plan = plan_import(data)
-        result = apply_import(plan, current_app.config.get("INVITATION_DAYS", 14))
+        result = apply_import(plan, current_app.config["INVITATION_DAYS"])
     except ImportProblems as error:
         db.session.rollback()
         upload = ImportUploadForm(formdata=None)
@@ -246,6 +258,7 @@ def confirm_import():
 @bp.route("/members/import/example.csv")
 @hr_required
 def import_example():
+    """The example CSV, with Thai rows, to start an import from."""
     return Response(
         EXAMPLE_CSV.encode("utf-8-sig"),
         mimetype="text/csv",

@@ -10,6 +10,7 @@ from webapp.main import bp
 
 @bp.route("/")
 def index():
+    """The home page: what a Community of Practice is and what a member can do here."""
     return render_template("main/index.html")
 
 

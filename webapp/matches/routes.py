@@ -7,9 +7,7 @@ Views parse, call a service, commit, then deliver messages, then redirect.
 
 from __future__ import annotations
 
-import smtplib
-
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +18,9 @@ from webapp.matches.forms import FeedbackForm, ResponseForm
 from webapp.services import feedback as feedback_service
 from webapp.services import responses
 from webapp.services.matches import first_step, reasons_for
-from webapp.services.messages import ROLE_NOUNS, deliver
-from webapp.services.rounds import confirm_participation as keep_matching
-from webapp.services.rounds import unanswered_twice
+from webapp.services.messages import ROLE_NOUNS, deliver_after_commit
+from webapp.services.rounds.participation import confirm_participation as keep_matching
+from webapp.services.rounds.participation import unanswered_twice
 
 #: What the member reads for each answer.
 STATUS_WORDS = {"pending": "not answered yet", "accepted": "accepted", "declined": "declined"}
@@ -47,9 +45,21 @@ def helpers():
 # --- my matches -------------------------------------------------------------------------------
 
 
+def load_own(found):
+    """``found`` (the logged-in member's own match or place, or None), or a 404 page.
+
+    The lookups filter by the member, so another member's id finds nothing
+    and gets the same 404 as an id that does not exist.
+    """
+    if found is None:
+        abort(404)
+    return found
+
+
 @bp.route("/matches")
 @login_required
 def index():
+    """The member's own matches and working groups across rounds, with Accept and Decline."""
     return render_template(
         "matches/index.html",
         rounds=responses.member_rounds(current_user.id),
@@ -62,9 +72,8 @@ def index():
 @bp.route("/matches/<int:match_id>/respond", methods=["POST"])
 @login_required
 def respond(match_id: int):
-    match = responses.own_match(match_id, current_user.id)
-    if match is None:
-        abort(404)
+    """Accept or decline one of my matches."""
+    match = load_own(responses.own_match(match_id, current_user.id))
     _answer(lambda answer, reason: responses.respond_to_match(match, current_user.id, answer, reason),
             f"the match with your {partner_noun(match, current_user.id)}")
     return redirect(url_for("matches.index") + f"#match-{match.id}")
@@ -73,9 +82,8 @@ def respond(match_id: int):
 @bp.route("/matches/groups/<int:group_id>/respond", methods=["POST"])
 @login_required
 def respond_group(group_id: int):
-    place = responses.own_place(group_id, current_user.id)
-    if place is None:
-        abort(404)
+    """Accept or decline my place in a working group."""
+    place = load_own(responses.own_place(group_id, current_user.id))
     _answer(lambda answer, reason: responses.respond_to_group(place, answer, reason),
             f"working group {place.group.number}")
     return redirect(url_for("matches.index") + f"#group-{group_id}")
@@ -110,16 +118,14 @@ def _errors(form) -> str:
 
 def _deliver(messages) -> None:
     """Send after the commit; a mail server that is down must not turn a saved answer into an error page."""
-    try:
-        deliver(messages)
-    except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("Could not send %d message(s)", len(messages))
+    if deliver_after_commit(messages) is None:
         flash("Your answer is saved, but the emails about it could not be sent just now.", "error")
 
 
 @bp.route("/matches/confirm-participation", methods=["POST"])
 @login_required
 def confirm_participation():
+    """Say "keep matching me" after two unanswered invitations."""
     if ButtonForm().validate_on_submit():
         keep_matching(current_user)
         db.session.commit()
@@ -140,6 +146,7 @@ def _private(response):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
+    """A working-group invitation opened from its emailed link, without logging in."""
     place = responses.place_for_token(token)
     if place is None:
         return _private((render_template("matches/invitation_gone.html", status=404,
@@ -181,9 +188,8 @@ def invitation(token: str):
 @bp.route("/rounds/<int:round_id>/feedback", methods=["GET", "POST"])
 @login_required
 def feedback(round_id: int):
-    round_ = feedback_service.feedback_round(round_id, current_user.id)
-    if round_ is None:
-        abort(404)
+    """Feedback on my matches and groups of a closed round: met, rating, a practice note."""
+    round_ = load_own(feedback_service.feedback_round(round_id, current_user.id))
     if round_.status != "closed":
         return render_template("matches/feedback_not_open.html", round=round_), \
             409 if request.method == "POST" else 200

@@ -35,6 +35,7 @@ def _page(profile_form=None, skill_form=None, goal_form=None):
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def edit():
+    """My profile: about me and how I take part, saved together."""
     if request.method == "GET":
         return _page()
     form = ProfileForm()
@@ -81,6 +82,7 @@ def _remove_row(remove, skill_id: int, section: str, what: str):
 @bp.route("/profile/skills", methods=["POST"])
 @login_required
 def save_skill():
+    """Add a skill or change its level (an unknown skill becomes a proposal for HR)."""
     return _save_row(
         SkillForm(), "skills",
         lambda form: profiles.set_skill_level(current_user, form.skill.data, form.level.data),
@@ -91,12 +93,14 @@ def save_skill():
 @bp.route("/profile/skills/<int:skill_id>/remove", methods=["POST"])
 @login_required
 def remove_skill(skill_id: int):
+    """Remove one of my skills."""
     return _remove_row(profiles.remove_skill, skill_id, "skills", "your skills")
 
 
 @bp.route("/profile/goals", methods=["POST"])
 @login_required
 def save_goal():
+    """Add a learning goal or change its target and priority."""
     return _save_row(
         GoalForm(), "goals",
         lambda form: profiles.set_goal(current_user, form.skill.data, form.target_level.data, form.priority.data),
@@ -107,12 +111,14 @@ def save_goal():
 @bp.route("/profile/goals/<int:skill_id>/remove", methods=["POST"])
 @login_required
 def remove_goal(skill_id: int):
+    """Remove one of my learning goals."""
     return _remove_row(profiles.remove_goal, skill_id, "goals", "your learning goals")
 
 
 @bp.route("/members/<int:member_id>")
 @login_required
 def public(member_id: int):
+    """Another member's public profile: skills, levels and communities, never the email."""
     member = db.session.get(Member, member_id)
     if member is None or not member.active:
         abort(404)
@@ -128,10 +134,12 @@ def public(member_id: int):
 @bp.route("/suggest/skills")
 @login_required
 def suggest_skills():
+    """Skill names for the type-ahead, as JSON."""
     return jsonify(profiles.suggest_skills(request.args.get("q", "")))
 
 
 @bp.route("/suggest/members")
 @login_required
 def suggest_members():
+    """Members for the manager type-ahead, as JSON."""
     return jsonify(profiles.suggest_members(request.args.get("q", "")))

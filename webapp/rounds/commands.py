@@ -10,7 +10,10 @@ from models import Community, db
 from models.base import normalize_key
 from models.round import ROUND_KINDS
 from webapp.services.messages import deliver
-from webapp.services.rounds import RoundError, create_round, headline_figures, publish_round, solve_round
+from webapp.services.rounds.figures import headline_figures
+from webapp.services.rounds.guards import RoundError
+from webapp.services.rounds.lifecycle import create_round, publish_round
+from webapp.services.rounds.solving import solve_round
 
 
 @click.command("run-round")

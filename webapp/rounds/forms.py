@@ -16,9 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
+from matcher._validation import PRIORITIES
 from models.round import ROUND_KINDS
 from models.skill import LEVELS
-from webapp.services.rounds import WEIGHT_CLASSES
+from webapp.services.rounds.parameters import PARAMETER_BOUNDS, WEIGHT_CLASSES
 
 KIND_NAMES = {"mentoring": "Mentoring", "peer": "Peer skill swaps", "groups": "Working groups"}
 KIND_LABELS = {
@@ -27,10 +28,12 @@ KIND_LABELS = {
     "groups": "Working groups: cross-department groups anchored by an expert",
 }
 
-PRIORITIES = {
+_PRIORITY_WORDS = {
     "coverage": "Coverage: match as many members as possible, then the best scores",
     "score": "Score: the highest total score, even if fewer members are matched",
 }
+#: The matcher's priorities, in its order, with what each means to HR.
+PRIORITY_LABELS = {priority: _PRIORITY_WORDS[priority] for priority in PRIORITIES}
 
 #: Weights that are shares rather than open-ended amounts: (largest value, step).
 SHARE_WEIGHTS = {"balance": (1.0, 0.05)}
@@ -97,14 +100,30 @@ class RoundForm(FlaskForm):
         return values
 
 
+def _in_bounds(name: str) -> NumberRange:
+    """The validator for a numeric parameter, from the service's one bounds table."""
+    return NumberRange(*PARAMETER_BOUNDS[name])
+
+
 def _cooldown():
-    return IntegerField("Cooldown (rounds)", validators=[InputRequired(), NumberRange(0, 10)],
-                        description="Pairs matched in this many recent rounds are not matched again (0–10).")
+    low, high = PARAMETER_BOUNDS["cooldown_rounds"]
+    return IntegerField("Cooldown (rounds)", validators=[InputRequired(), _in_bounds("cooldown_rounds")],
+                        description=f"Pairs matched in this many recent rounds are not matched again ({low}–{high}).")
 
 
 def _priority():
-    return RadioField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITIES.items()],
+    return RadioField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
                       validators=[InputRequired(message="Choose coverage or score.")])
+
+
+def _group_size(label: str, name: str, description: str):
+    return lambda: IntegerField(label, validators=[InputRequired(), _in_bounds(name)], description=description)
+
+
+def _time_limit():
+    low, high = PARAMETER_BOUNDS["time_limit"]
+    return DecimalField("Time limit (seconds)", places=None, validators=[InputRequired(), _in_bounds("time_limit")],
+                        description=f"How long the search for diverse groups may run ({low:g}–{high:g}).")
 
 
 #: The non-weight parameters of each kind, as field factories (a field is bound per form).
@@ -112,18 +131,14 @@ KIND_FIELDS = {
     "mentoring": {"priority": _priority, "cooldown_rounds": _cooldown},
     "peer": {"priority": _priority, "cooldown_rounds": _cooldown},
     "groups": {
-        "group_min": lambda: IntegerField("Smallest group", validators=[InputRequired(), NumberRange(2, 20)],
-                                          description="At least 2 members."),
-        "group_max": lambda: IntegerField("Largest group", validators=[InputRequired(), NumberRange(2, 20)],
-                                          description="At most 20 members."),
+        "group_min": _group_size("Smallest group", "group_min", f"At least {PARAMETER_BOUNDS['group_min'][0]} members."),
+        "group_max": _group_size("Largest group", "group_max", f"At most {PARAMETER_BOUNDS['group_max'][1]} members."),
         "anchor_level": lambda: SelectField(
             "Anchor level", coerce=int,
             choices=[SelectChoice(level, f"{level} – {name}") for level, name in LEVELS.items()],
             description="A member at this level or above in a core skill can anchor a group."),
         "cooldown_rounds": _cooldown,
-        "time_limit": lambda: DecimalField(
-            "Time limit (seconds)", places=None, validators=[InputRequired(), NumberRange(0.1, 120)],
-            description="How long the search for diverse groups may run (0.1–120)."),
+        "time_limit": _time_limit,
     },
 }
 

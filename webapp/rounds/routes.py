@@ -1,51 +1,39 @@
 """HR pages for matching rounds: the list, setting a round up, the review, its controls and the CSV.
 
-Views parse, call a function of ``webapp.services.rounds``, commit and
-redirect. A ``RoundError`` is flashed and rolled back, so the round stays
-exactly as it was. Invitations go out after the commit, never before.
+Views parse, call a service function, commit and redirect. A ``RoundError``
+is flashed and rolled back, so the round stays exactly as it was.
+Invitations go out after the commit, never before.
 """
 
 from __future__ import annotations
 
-import smtplib
 from datetime import date
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from models import Community, Forbid, Member, Pin, Round, db
+from models import Round, db
 from models.round import ROUND_KINDS
 from webapp.forms import ButtonForm
 from webapp.rounds import bp
-from webapp.rounds.forms import KIND_LABELS, PRIORITIES, MoveForm, PairForm, ScopeForm, round_form, weight_label
+from webapp.rounds.forms import KIND_LABELS, PRIORITY_LABELS, MoveForm, PairForm, ScopeForm, round_form, weight_label
 from webapp.security import hr_required
 from webapp.services import round_review as review_service
-from webapp.services.messages import deliver
-from webapp.services.rounds import (
-    WEIGHT_CLASSES,
-    RoundError,
-    add_forbid,
-    add_pin,
-    close_round,
-    create_round,
-    default_parameters,
-    eligibility,
-    get_round,
-    headline_figures,
-    move_member,
-    publish_round,
-    repair_round,
-    result_count,
-    solve_round,
-)
-from webapp.services.rounds import remove_rule as remove_rule_service
-from webapp.services.text import sort_key
+from webapp.services.communities import communities_in_order
+from webapp.services.members import get_member
+from webapp.services.messages import deliver_after_commit
+from webapp.services.rounds.eligibility import eligibility
+from webapp.services.rounds.figures import headline_figures, result_count
+from webapp.services.rounds.groups import move_member
+from webapp.services.rounds.guards import RoundError, get_round
+from webapp.services.rounds.lifecycle import close_round, create_round, publish_round, repair_round
+from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
+from webapp.services.rounds import pins as pin_service
+from webapp.services.rounds.solving import solve_round
 
 #: What the review page can show under its figures.
-TABS = ("results", "unmatched", "rules")
+TABS = ("results", "unmatched", "pins")
 WHOLE_ORGANISATION = "Whole organisation"
 
 
@@ -53,7 +41,8 @@ def _per_page() -> int:
     return current_app.config.get("ROUND_ROWS_PER_PAGE", 25)
 
 
-def _round_or_404(round_id: int) -> Round:
+def load_round(round_id: int) -> Round:
+    """The round ``round_id``, or a 404 page (HR pages only: the view checks the role)."""
     try:
         return get_round(round_id)
     except LookupError:
@@ -64,23 +53,9 @@ def _to_review(round_id: int, **args):
     return redirect(url_for("rounds.review", round_id=round_id, **args))
 
 
-def allowed(round_: Round) -> dict[str, bool]:
-    """Which controls the round's state allows; the services refuse the rest anyway."""
-    editable = round_.status in ("draft", "solved")
-    return {
-        "solve": editable,
-        "rules": editable,
-        "publish": round_.status == "solved",
-        "repair": round_.status == "published",
-        "close": round_.status == "published",
-        "move": round_.kind == "groups" and round_.status == "solved",
-        "export": round_.status != "draft",
-    }
-
-
 @bp.context_processor
 def helpers():
-    return {"kind_labels": KIND_LABELS, "priorities": PRIORITIES, "weight_label": weight_label,
+    return {"kind_labels": KIND_LABELS, "priorities": PRIORITY_LABELS, "weight_label": weight_label,
             "status_word": review_service.status_word}
 
 
@@ -90,9 +65,8 @@ def helpers():
 @bp.route("")
 @hr_required
 def index():
-    query = (sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc())
-             .options(so.selectinload(Round.community)))
-    page = db.paginate(query, per_page=_per_page(), error_out=False)
+    """Every round, newest first, with its status and stored figures."""
+    page = review_service.rounds_page(request.args.get("page", 1, type=int), _per_page())
     return render_template("rounds/index.html", page=page)
 
 
@@ -100,8 +74,7 @@ def index():
 
 
 def _community_choices() -> list[SelectChoice]:
-    communities = sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: sort_key(c.name))
-    return [SelectChoice(0, WHOLE_ORGANISATION)] + [SelectChoice(c.id, c.name) for c in communities]
+    return [SelectChoice(0, WHOLE_ORGANISATION)] + [SelectChoice(c.id, c.name) for c in communities_in_order()]
 
 
 def _chosen_scope(choices: list[SelectChoice]) -> tuple[ScopeForm, str, int]:
@@ -129,6 +102,7 @@ def _chosen_scope(choices: list[SelectChoice]) -> tuple[ScopeForm, str, int]:
 @bp.route("/new", methods=["GET", "POST"])
 @hr_required
 def new():
+    """Set a round up: kind and scope, then weights and parameters; create it (and solve it)."""
     choices = _community_choices()
     names = {choice.value: choice.label for choice in choices}
     scope, kind, community_id = _chosen_scope(choices)
@@ -138,13 +112,13 @@ def new():
             form.form_errors.append("That community no longer exists: choose the scope again.")
         else:
             try:
-                round_ = create_round(kind, community_id or None, db.session.get(Member, current_user.id),
+                round_ = create_round(kind, community_id or None, get_member(current_user.id),
                                       form.parameters(), (form.name.data or "").strip() or None)
                 if form.create_and_solve.data:
                     solve_round(round_.id)
             except RoundError as error:
-                db.session.rollback()
                 form.form_errors.append(str(error))
+                db.session.rollback()
             else:
                 db.session.commit()
                 flash(_created_message(round_), "success")
@@ -158,7 +132,7 @@ def new():
 
 
 def _created_message(round_: Round) -> str:
-    if round_.status == "solved":
+    if round_.can("publish"):
         return f"Created and solved “{round_.name}”: review the result, then publish it."
     return f"Created the draft “{round_.name}”: solve it when you are ready."
 
@@ -169,7 +143,8 @@ def _created_message(round_: Round) -> str:
 @bp.route("/<int:round_id>")
 @hr_required
 def review(round_id: int):
-    round_ = _round_or_404(round_id)
+    """The round's figures, charts and controls, and one tab: results, unmatched, or pins and forbids."""
+    round_ = load_round(round_id)
     tab = request.args.get("tab", "results")
     tab = tab if tab in TABS else "results"
     q = " ".join(request.args.get("q", "").split())[:100]
@@ -187,7 +162,7 @@ def review(round_id: int):
     elif tab == "unmatched":
         listing = review_service.ListPage.of(review_service.unmatched_rows(round_, q), page_number, _per_page())
         rows = listing.items
-    pins, forbids = review_service.rules_of(round_)
+    pins, forbids = review_service.pins_and_forbids(round_)
     pair_form = PairForm(formdata=None)
     if round_.kind == "mentoring":
         pair_form.first_email.label.text, pair_form.second_email.label.text = "Learner's email", "Mentor's email"
@@ -196,7 +171,7 @@ def review(round_id: int):
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
         listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
-        results_count=result_count(round_), can=allowed(round_), defaults=default_parameters(round_.kind),
+        results_count=result_count(round_), defaults=default_parameters(round_.kind),
         meanings={name: meaning for name, _, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
     )
@@ -207,7 +182,7 @@ def review(round_id: int):
 
 def _act(round_id: int, action, done, form=None, **back):
     """Run one change of a round: refused → flash, roll back; done → commit, then ``done(result)``."""
-    _round_or_404(round_id)
+    load_round(round_id)
     form = form or ButtonForm()
     if not form.validate_on_submit():
         flash(" ".join(error for errors in form.errors.values() for error in errors) or "Please try again.", "error")
@@ -223,20 +198,19 @@ def _act(round_id: int, action, done, form=None, **back):
     return _to_review(round_id, **back)
 
 
-def _deliver(messages) -> int:
-    """Send after the commit; a mail server that is down must not undo a published round."""
-    try:
-        return deliver(messages)
-    except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("Could not send %d message(s)", len(messages))
+def _send(messages) -> int:
+    """Deliver after the commit; say so when the mail server could not take them."""
+    sent = deliver_after_commit(messages)
+    if sent is None:
         flash("The round is saved, but the invitations could not be sent just now: check the mail settings.",
               "error")
-        return 0
+    return sent or 0
 
 
 @bp.route("/<int:round_id>/solve", methods=["POST"])
 @hr_required
 def solve(round_id: int):
+    """Run the matcher on the round's eligible members; the result replaces any unpublished one."""
     def done(round_: Round):
         flash(f"Solved in {round_.seconds:.2f} s: {round_.matched or 0:,} of {round_.eligible:,} eligible "
               f"members {'placed in groups' if round_.kind == 'groups' else 'matched'}.", "success")
@@ -247,11 +221,12 @@ def solve(round_id: int):
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @hr_required
 def publish(round_id: int):
+    """Publish the solved round and send every invitation."""
     def done(publication):
         if not publication.published:
             flash("This round was already published; no invitations were sent again.", "info")
             return
-        sent = _deliver(publication.messages)
+        sent = _send(publication.messages)
         flash(f"Published: {sent} invitation{'' if sent == 1 else 's'} sent.", "success")
 
     return _act(round_id, lambda _: publish_round(round_id), done)
@@ -260,8 +235,9 @@ def publish(round_id: int):
 @bp.route("/<int:round_id>/repair", methods=["POST"])
 @hr_required
 def repair(round_id: int):
+    """Offer new matches or groups to the members whose match or place was declined."""
     def done(repair_):
-        sent = _deliver(repair_.messages)
+        sent = _send(repair_.messages)
         flash(f"Repaired: {repair_.rematched} member(s) offered a new match ({sent} invitation"
               f"{'' if sent == 1 else 's'} sent); {repair_.left_over} could not be.", "success")
 
@@ -271,6 +247,7 @@ def repair(round_id: int):
 @bp.route("/<int:round_id>/close", methods=["POST"])
 @hr_required
 def close(round_id: int):
+    """End the published round; feedback opens."""
     return _act(round_id, lambda _: close_round(round_id),
                 lambda _: flash("Closed: members can now give feedback.", "success"))
 
@@ -285,68 +262,70 @@ def _pair_ids(form: PairForm) -> tuple[int, int]:
                 raise RoundError("Pick two members.")
             ids.append(int(raw_id))
         elif email:
-            member_id = db.session.scalar(sa.select(Member.id).where(Member.email == email.lower()))
-            if member_id is None:
-                raise RoundError(f"No member has the email {email}.")
-            ids.append(member_id)
+            ids.append(pin_service.member_id_for_email(email))
         else:
             raise RoundError("Give both members' emails.")
     return ids[0], ids[1]
 
 
-def _rule(round_id: int, add, verb: str):
+def _change_pair(round_id: int, change, message: str, **back):
+    """Pin, forbid or take back the pair the form names; ``message`` is flashed with both names."""
     def action(form: PairForm):
         first_id, second_id = _pair_ids(form)
-        add(round_id, first_id, second_id)
+        change(round_id, first_id, second_id)
         return first_id, second_id
 
     def done(pair):
-        first, second = (db.session.get(Member, member_id).display_name for member_id in pair)
-        flash(f"{verb}: {first} and {second}. Solve again to apply it.", "success")
+        first, second = (get_member(member_id).display_name for member_id in pair)
+        flash(message.format(first=first, second=second), "success")
 
-    back = {"tab": "rules"} if request.form.get("back") == "rules" else {}
     return _act(round_id, action, done, form=PairForm(), **back)
+
+
+def _back_to_pins() -> dict:
+    return {"tab": "pins"} if request.form.get("back") == "pins" else {}
 
 
 @bp.route("/<int:round_id>/pins", methods=["POST"])
 @hr_required
 def pins(round_id: int):
-    return _rule(round_id, add_pin, "Pinned")
+    """Pin a pair for the next solve."""
+    return _change_pair(round_id, pin_service.add_pin, "Pinned: {first} and {second}. Solve again to apply it.",
+                        **_back_to_pins())
 
 
 @bp.route("/<int:round_id>/forbids", methods=["POST"])
 @hr_required
 def forbids(round_id: int):
-    return _rule(round_id, add_forbid, "Forbidden")
+    """Forbid a pair for the next solve."""
+    return _change_pair(round_id, pin_service.add_forbid, "Forbidden: {first} and {second}. Solve again to apply it.",
+                        **_back_to_pins())
 
 
-@bp.route("/<int:round_id>/rules/remove", methods=["POST"])
+@bp.route("/<int:round_id>/pins/remove", methods=["POST"])
 @hr_required
-def remove_rule(round_id: int):
-    models = {"pin": Pin, "forbid": Forbid}
+def remove_pin(round_id: int):
+    """Take back a pin."""
+    return _change_pair(round_id, pin_service.remove_pin, "Pin taken back. Solve again to apply it.", tab="pins")
 
-    def action(form: PairForm):
-        model = models.get(request.form.get("rule", ""))
-        if model is None:
-            raise RoundError("Say whether to take back a pin or a forbid.")
-        first_id, second_id = _pair_ids(form)
-        remove_rule_service(round_id, model, first_id, second_id)
-        return model
 
-    def done(model):
-        flash(f"{'Pin' if model is Pin else 'Forbid'} taken back. Solve again to apply it.", "success")
-
-    return _act(round_id, action, done, form=PairForm(), tab="rules")
+@bp.route("/<int:round_id>/forbids/remove", methods=["POST"])
+@hr_required
+def remove_forbid(round_id: int):
+    """Take back a forbid."""
+    return _change_pair(round_id, pin_service.remove_forbid, "Forbid taken back. Solve again to apply it.",
+                        tab="pins")
 
 
 @bp.route("/<int:round_id>/move", methods=["POST"])
 @hr_required
 def move(round_id: int):
+    """Move one member of a solved working-group round to another group."""
     def action(form: MoveForm):
         if not form.member_id.data.isdigit():
             raise RoundError("Pick a member to move.")
         member_id = int(form.member_id.data)
-        return db.session.get(Member, member_id), move_member(round_id, member_id, form.to_number.data)
+        return get_member(member_id), move_member(round_id, member_id, form.to_number.data)
 
     def done(moved):
         member, group = moved
@@ -361,7 +340,8 @@ def move(round_id: int):
 @bp.route("/<int:round_id>/export.csv")
 @hr_required
 def export(round_id: int):
-    round_ = _round_or_404(round_id)
+    """The round as CSV for Excel: one row per pair, or per group member."""
+    round_ = load_round(round_id)
     return Response(
         review_service.export_csv(round_).encode("utf-8-sig"),  # the BOM makes Excel read Thai as UTF-8
         mimetype="text/csv",

@@ -14,9 +14,7 @@ import sqlalchemy.orm as so
 
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from models.base import utcnow
-from webapp.services.sorting import by_thai_name
-from webapp.services.members import has_skill_like
-from webapp.services.text import like_pattern, sort_key
+from webapp.services.text import sort_key
 
 #: The level from which a member counts as an expert who can teach a skill.
 EXPERT_LEVEL = 4
@@ -61,6 +59,11 @@ def available_to_mentor(today: date | None = None) -> sa.ColumnElement[bool]:
         Member.mentor_capacity > 0,
         sa.or_(Member.paused_until.is_(None), Member.paused_until <= today),
     )
+
+
+def communities_in_order() -> list[Community]:
+    """Every community, in Thai dictionary order of the names."""
+    return sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: sort_key(c.name))
 
 
 def _counts(statement: sa.Select) -> dict[int, int]:
@@ -115,25 +118,6 @@ def overview(today: date | None = None) -> list[CommunitySummary]:
         for community in communities
     ]
     return sorted(summaries, key=lambda summary: sort_key(summary.community.name))
-
-
-def member_query(community: Community, q: str = "") -> sa.Select:
-    """The community's active members, matching ``q`` in their name or a skill name, by name.
-
-    Thai text works: the search is a literal substring match and the order is
-    Thai dictionary order, done in SQL so the list can be paginated.
-    """
-    query = (
-        sa.select(Member)
-        .join(CommunityMembership, CommunityMembership.member_id == Member.id)
-        .where(CommunityMembership.community_id == community.id, Member.active.is_(True))
-    )
-    q = " ".join((q or "").split())
-    if q:
-        pattern = like_pattern(q)
-        has_skill = has_skill_like(pattern)
-        query = query.where(sa.or_(Member.display_name.ilike(pattern, escape="\\"), has_skill))
-    return query.order_by(*by_thai_name(Member.display_name), Member.id)
 
 
 def skills_of(members: list[Member]) -> dict[int, list[MemberSkill]]:

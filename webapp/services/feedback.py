@@ -30,7 +30,6 @@ from models import (
     community_skills,
     db,
 )
-from webapp.services.responses import VISIBLE
 from webapp.services.text import sort_key
 
 #: Longest practice note kept.
@@ -82,7 +81,7 @@ class PracticeNote:
 def feedback_round(round_id: int, member_id: int) -> Round | None:
     """The round, if HR published it and the member had a match or a group place in it."""
     round_ = db.session.get(Round, round_id)
-    if round_ is None or round_.status not in VISIBLE:
+    if round_ is None or not round_.can("show_to_members"):
         return None
     in_match = sa.select(Match.id).where(
         Match.round_id == round_id, sa.or_(Match.first_id == member_id, Match.second_id == member_id))
@@ -125,7 +124,7 @@ def save_feedback(round_: Round, member_id: int, item: FeedbackItem, answers: An
     Raises ``FeedbackNotOpen`` before HR closes the round, and
     ``FeedbackError`` for a rating outside 1–5 or a skill the item does not offer.
     """
-    if round_.status != "closed":
+    if not round_.can("give_feedback"):
         raise FeedbackNotOpen("Feedback opens when HR closes the round.")
     if answers.rating is not None and answers.rating not in RATINGS:
         raise FeedbackError(f"A rating is from 1 to 5; got {answers.rating}.")
@@ -162,7 +161,7 @@ def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
         scope = sa.or_(scope, sa.and_(Round.community_id.is_(None), Feedback.skill_id.in_(core_ids)))
     rows = db.session.scalars(
         sa.select(Feedback).join(Round, Feedback.round_id == Round.id)
-        .where(scope, Round.status == "closed", Feedback.shareable.is_(True), Feedback.practice_note != "")
+        .where(scope, Round.status_allows("give_feedback"), Feedback.shareable.is_(True), Feedback.practice_note != "")
         .options(so.joinedload(Feedback.member), so.joinedload(Feedback.skill), so.joinedload(Feedback.round))
         .order_by(Feedback.updated_at.desc(), Feedback.id.desc())
         .limit(limit)

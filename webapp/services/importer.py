@@ -44,6 +44,7 @@ from models import (
 from models.base import normalize_key
 from models.member import MAX_MENTOR_CAPACITY, SENIORITY_BANDS, iana_time_zones
 from models.skill import PRIORITIES
+from webapp.config import DEFAULT_INVITATION_DAYS
 from webapp.services.tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -524,7 +525,7 @@ def _insert_returning(model, key_column, records: list[dict]) -> dict:
     return {key: ident for key, ident in result}
 
 
-def apply_import(plan: ImportPlan, invitation_days: int = 14) -> ImportResult:
+def apply_import(plan: ImportPlan, invitation_days: int = DEFAULT_INVITATION_DAYS) -> ImportResult:
     """Write ``plan`` in bulk statements; the caller commits (or rolls back).
 
     Unknown skills and communities are created as HR-approved. New members
@@ -664,7 +665,7 @@ def _bulk_update(model, records: list[dict]) -> None:
         db.session.execute(sa.update(model), group)
 
 
-def import_members(data: bytes, invitation_days: int = 14) -> tuple[ImportPlan, ImportResult]:
+def import_members(data: bytes, invitation_days: int = DEFAULT_INVITATION_DAYS) -> tuple[ImportPlan, ImportResult]:
     """Plan and apply in one go (the CLI without ``--dry-run``); the caller commits."""
     plan = plan_import(data)
     return plan, apply_import(plan, invitation_days)

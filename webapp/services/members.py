@@ -7,8 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models import LearningGoal, Member, MemberSkill, Skill, db
+from models import CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from models.base import normalize_key
+from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
 #: Profile fields a member edits in "About me" and "How I take part", with their labels.
@@ -195,6 +196,44 @@ def suggest_members(query: str, limit: int = 10) -> list[dict]:
     )
     members = sorted(db.session.scalars(statement), key=lambda m: sort_key(m.display_name))[:limit]
     return [{"email": m.email, "name": m.display_name, "department": m.department or ""} for m in members]
+
+
+def get_member(member_id: int) -> Member | None:
+    """The member with this id, or None."""
+    return db.session.get(Member, member_id)
+
+
+#: Orders of a member list: ORDER BY terms, each ending on the id so pages are stable.
+MEMBER_SORTS = {
+    "name": lambda: [*by_thai_name(Member.display_name), Member.id],
+    "department": lambda: [*by_thai_name(sa.func.coalesce(Member.department, "\uffff")),
+                           *by_thai_name(Member.display_name), Member.id],
+    "newest": lambda: [Member.created_at.desc(), Member.id.desc()],
+}
+
+
+def search_members(q: str = "", *, community_id: int | None = None, status: str = "active",
+                   sort: str = "name", contact: bool = False) -> sa.Select:
+    """Members whose name or a skill name contains ``q`` (Thai text works), ready to paginate.
+
+    ``contact`` also searches email and department (HR's search; members
+    never search by email). ``community_id`` keeps that community's members;
+    ``status`` is ``"active"``, ``"inactive"`` or anything else for both.
+    The order (``MEMBER_SORTS``) is Thai dictionary order by default, in SQL.
+    """
+    query = sa.select(Member)
+    if community_id is not None:
+        query = query.join(CommunityMembership, CommunityMembership.member_id == Member.id).where(
+            CommunityMembership.community_id == community_id)
+    if status == "active":
+        query = query.where(Member.active.is_(True))
+    elif status == "inactive":
+        query = query.where(Member.active.is_(False))
+    if q := " ".join((q or "").split()):
+        pattern = like_pattern(q)
+        text = member_text_like(Member, pattern) if contact else Member.display_name.ilike(pattern, escape="\\")
+        query = query.where(sa.or_(text, has_skill_like(pattern)))
+    return query.order_by(*MEMBER_SORTS.get(sort, MEMBER_SORTS["name"])())
 
 
 def member_text_like(member, pattern: str):

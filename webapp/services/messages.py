@@ -101,6 +101,19 @@ def deliver(messages: list[Message]) -> int:
     return len(messages)
 
 
+def deliver_after_commit(messages: list[Message]) -> int | None:
+    """Send the messages of an action that is already committed; ``None`` if sending failed.
+
+    A mail server that is down must not turn a saved action into an error
+    page: the failure is logged and the caller tells the user.
+    """
+    try:
+        return deliver(messages)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send %d message(s)", len(messages))
+        return None
+
+
 def _connect(config) -> smtplib.SMTP:
     host, port = config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25)
     timeout = float(config.get("MAIL_TIMEOUT", 10))

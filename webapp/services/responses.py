@@ -26,8 +26,6 @@ from webapp.services.messages import Message, match_confirmations
 from webapp.services.text import sort_key
 from webapp.services.tokens import hash_token, is_expired
 
-#: The rounds members see: published ones, where they answer, and closed ones.
-VISIBLE = ("published", "closed")
 #: What a member may answer.
 ANSWERS = ("accepted", "declined")
 #: Longest decline reason kept (it is for HR's eyes only).
@@ -58,7 +56,7 @@ def own_match(match_id: int, member_id: int) -> Match | None:
     return db.session.scalar(
         sa.select(Match).join(Round, Match.round_id == Round.id)
         .where(Match.id == match_id, sa.or_(Match.first_id == member_id, Match.second_id == member_id),
-               Round.status.in_(VISIBLE))
+               Round.status_allows("show_to_members"))
     )
 
 
@@ -66,7 +64,7 @@ def own_place(group_id: int, member_id: int) -> GroupMember | None:
     """The member's place in working group ``group_id`` of a visible round."""
     return db.session.scalar(
         sa.select(GroupMember).join(WorkingGroup).join(Round)
-        .where(GroupMember.group_id == group_id, GroupMember.member_id == member_id, Round.status.in_(VISIBLE))
+        .where(GroupMember.group_id == group_id, GroupMember.member_id == member_id, Round.status_allows("show_to_members"))
     )
 
 
@@ -76,7 +74,7 @@ def place_for_token(raw_token: str) -> GroupMember | None:
         return None
     return db.session.scalar(
         sa.select(GroupMember).join(WorkingGroup).join(Round)
-        .where(GroupMember.token_hash == hash_token(raw_token), Round.status.in_(VISIBLE))
+        .where(GroupMember.token_hash == hash_token(raw_token), Round.status_allows("show_to_members"))
     )
 
 
@@ -104,13 +102,13 @@ def member_rounds(member_id: int) -> list[RoundItems]:
     mine = sa.or_(Match.first_id == member_id, Match.second_id == member_id)
     matches = db.session.scalars(
         sa.select(Match).join(Round, Match.round_id == Round.id)
-        .where(mine, Round.status.in_(VISIBLE))
+        .where(mine, Round.status_allows("show_to_members"))
         .options(so.joinedload(Match.first), so.joinedload(Match.second), so.joinedload(Match.round))
         .order_by(Match.id)
     ).all()
     places = db.session.scalars(
         sa.select(GroupMember).join(WorkingGroup).join(Round)
-        .where(GroupMember.member_id == member_id, GroupMember.status != "declined", Round.status.in_(VISIBLE))
+        .where(GroupMember.member_id == member_id, GroupMember.status != "declined", Round.status_allows("show_to_members"))
         .options(so.joinedload(GroupMember.group).joinedload(WorkingGroup.round),
                  so.joinedload(GroupMember.group).selectinload(WorkingGroup.members)
                  .joinedload(GroupMember.member))
@@ -234,7 +232,7 @@ def _published_rounds() -> sa.Select:
     """The published rounds' ids, share-locked (PostgreSQL): an answer and HR closing the round
     cannot interleave. Closing takes the row ``FOR UPDATE``, so an answer either lands before
     the close or waits for it and then finds the round closed."""
-    return sa.select(Round.id).where(Round.status == "published").with_for_update(read=True)
+    return sa.select(Round.id).where(Round.status_allows("answer")).with_for_update(read=True)
 
 
 def _update(statement) -> bool:
@@ -254,12 +252,12 @@ def _clean_reason(reason: str | None) -> str | None:
 
 def _explain_refusal(round_: Round, status: str, answer: str, *, partner_declined: bool) -> None:
     """Why a conditional UPDATE changed nothing: raise, unless the answer was already given."""
-    if round_.status == "closed":
+    if round_.can("give_feedback"):
         raise RoundClosedError(
             f"“{round_.name}” is closed, so answers are no longer recorded. "
             "If you still want to meet, contact HR."
         )
-    if round_.status != "published":
+    if not round_.can("answer"):
         raise ResponseError("This round is not open for answers.")
     if status == answer:
         return

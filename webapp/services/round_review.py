@@ -24,7 +24,7 @@ import sqlalchemy.orm as so
 from models import Forbid, GroupMember, Match, Member, Pin, Round, WorkingGroup, db
 from webapp.services.matches import reasons_for
 from webapp.services.members import member_text_like
-from webapp.services.rounds import mentor_ratings
+from webapp.services.rounds.history import mentor_ratings
 from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
@@ -47,10 +47,17 @@ NOT_INVITED = "not invited yet"
 
 def status_word(round_: Round, status: str) -> str:
     """A member's answer as HR reads it: before publishing nobody has been asked yet."""
-    return status if round_.status in ("published", "closed") else NOT_INVITED
+    return status if round_.was_published else NOT_INVITED
 
 
 # --- pages --------------------------------------------------------------------------------
+
+
+def rounds_page(page: int = 1, per_page: int = 25):
+    """A page of every round, newest first, with their communities loaded."""
+    query = (sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc())
+             .options(so.selectinload(Round.community)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 @dataclass(frozen=True)
@@ -292,7 +299,7 @@ def unmatched_rows(round_: Round, q: str = "") -> list[UnmatchedRow]:
 
 
 @dataclass(frozen=True)
-class RulePair:
+class NamedPair:
     """A pin or forbid with both members' names and emails."""
 
     first_id: int
@@ -301,14 +308,14 @@ class RulePair:
     second: tuple[str, str]
 
 
-def rules_of(round_: Round) -> tuple[list[RulePair], list[RulePair]]:
+def pins_and_forbids(round_: Round) -> tuple[list[NamedPair], list[NamedPair]]:
     """The round's pins and forbids with the members' names, in one query for the names."""
     pins = db.session.scalars(sa.select(Pin).where(Pin.round_id == round_.id)).all()
     forbids = db.session.scalars(sa.select(Forbid).where(Forbid.round_id == round_.id)).all()
-    names = _names({m for rule in (*pins, *forbids) for m in (rule.first_id, rule.second_id)})
+    names = _names({m for row in (*pins, *forbids) for m in (row.first_id, row.second_id)})
 
-    def pairs(rules) -> list[RulePair]:
-        return [RulePair(r.first_id, r.second_id, names[r.first_id][:2], names[r.second_id][:2]) for r in rules]
+    def pairs(rows) -> list[NamedPair]:
+        return [NamedPair(r.first_id, r.second_id, names[r.first_id][:2], names[r.second_id][:2]) for r in rows]
 
     return pairs(pins), pairs(forbids)
 

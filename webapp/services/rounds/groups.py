@@ -1,0 +1,156 @@
+"""Working groups: the solve, a repair, HR's moves, and restating each group's figures."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.grouping import Grouping
+from matcher.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher.profiles import Rules, pair_key
+from models import GroupMember, Round, WorkingGroup, db
+from webapp.services.profiles import load_profiles
+from webapp.services.rounds.eligibility import Eligibility, eligibility
+from webapp.services.rounds.guards import RoundError, get_round, require
+from webapp.services.rounds.history import hard_rules
+from webapp.services.rounds.outcome import Outcome, unmatched_entries
+
+
+def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+    """Form the round's working groups; HR's pins keep two members together, forbids apart."""
+    params = round_.parameters
+    profiles = load_profiles(who.roles["member"])
+    outcome = Outcome()
+    if len(profiles) < params["group_min"]:
+        outcome.notes.append(f"Only {len(profiles)} members are eligible; a group needs {params['group_min']}.")
+        outcome.unmatched = unmatched_entries(profiles, "too_few", "Too few members for a group.")
+        return outcome
+    ids = {p.id for p in profiles}
+    plan = plan_groups(
+        profiles, (params["group_min"], params["group_max"]),
+        anchor_level=params["anchor_level"], core_skills=_core_skills(round_),
+        history=rules.history, cooldown_rounds=rules.cooldown_rounds,
+        apart=[pair for pair in rules.forbidden if set(pair) <= ids],
+        together=[pair_key(p.first_id, p.second_id) for p in round_.pins if {p.first_id, p.second_id} <= ids],
+        weights=GroupWeights(**params["weights"]), time_limit=float(params["time_limit"]),
+    )
+    for number, indices in enumerate(plan.grouping.groups, start=1):
+        block = plan.diversity[np.ix_(indices, indices)]
+        group = WorkingGroup(number=number, diversity=float(np.triu(block, 1).sum()),
+                             explanation=explain_group(plan, number - 1))
+        for index in indices.tolist():
+            member_id = plan.members[index].id
+            group.members.append(GroupMember(member_id=member_id,
+                                             role="anchor" if member_id in plan.anchors else "member"))
+        outcome.groups.append(group)
+    outcome.matched = outcome.max_coverage = len(profiles)
+    outcome.total = float(plan.grouping.total)
+    outcome.notes.extend(plan.notes)
+    return outcome
+
+
+def _core_skills(round_: Round) -> list[str] | None:
+    """The community's core skills (anchors need one), or None for the whole organisation."""
+    core = [s.name for s in round_.community.core_skills] if round_.community else []
+    return core or None
+
+
+def repair_groups(round_: Round) -> tuple[list[GroupMember], int]:
+    """Offer each member who declined a group the group with room that they diversify most.
+
+    Returns the new places and how many members could not be placed.
+    """
+    params = round_.parameters
+    live = {g.id: [p for p in g.members if p.status != "declined"] for g in round_.groups}
+    placed = {p.member_id for places in live.values() for p in places}
+    declined = {p.member_id for g in round_.groups for p in g.members if p.status == "declined"}
+    eligible = set(eligibility("groups", round_.community_id).roles["member"])
+    seeking = sorted(m for m in declined if m not in placed and m in eligible)
+    if not seeking:
+        return [], 0
+    everyone = sorted(placed | set(seeking))
+    index = {member_id: i for i, member_id in enumerate(everyone)}
+    diversity = diversity_matrix(load_profiles(everyone), GroupWeights(**params["weights"]))
+    rules = hard_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
+    apart = rules.forbidden | rules.history.low_rated | rules.history.declined
+    new_places = []
+    for member_id in seeking:
+        best, best_gain = None, -np.inf
+        for group in round_.groups:
+            mates = [p.member_id for p in live[group.id]]
+            tried = {p.member_id for p in group.members}
+            if len(mates) >= params["group_max"] or member_id in tried:
+                continue
+            if any(pair_key(member_id, mate) in apart for mate in mates):
+                continue
+            gain = float(diversity[index[member_id], [index[m] for m in mates]].sum())
+            if gain > best_gain:
+                best, best_gain = group, gain
+        if best is not None:
+            place = GroupMember(member_id=member_id, role="member")
+            best.members.append(place)
+            live[best.id].append(place)
+            new_places.append(place)
+    db.session.flush()
+    restate_groups(round_)
+    return new_places, len(seeking) - len(new_places)
+
+
+def move_member(round_id: int, member_id: int, to_number: int) -> WorkingGroup:
+    """HR moves a member to another group of a solved round; sizes must stay in bounds.
+
+    The move edits this result only: a re-solve starts again from the pins and forbids.
+    """
+    round_ = get_round(round_id, for_update=True)
+    require(round_, "move")
+    source = next((g for g in round_.groups for p in g.members if p.member_id == member_id), None)
+    target = next((g for g in round_.groups if g.number == to_number), None)
+    if source is None:
+        raise RoundError("That member is not in any group of this round.")
+    if target is None:
+        raise RoundError(f"This round has no group {to_number}.")
+    if target is source:
+        return target
+    low, high = round_.parameters["group_min"], round_.parameters["group_max"]
+    if len(source.members) - 1 < low or len(target.members) + 1 > high:
+        raise RoundError(f"Groups must keep between {low} and {high} members: group {source.number} has "
+                         f"{len(source.members)}, group {target.number} has {len(target.members)}.")
+    place = next(p for p in source.members if p.member_id == member_id)
+    source.members.remove(place)
+    db.session.flush()
+    target.members.append(GroupMember(member_id=member_id, role=place.role))
+    db.session.flush()
+    restate_groups(round_)
+    round_.notes = [*round_.notes, f"HR moved member {member_id} from group {source.number} to group {target.number}."]
+    return target
+
+
+def restate_groups(round_: Round) -> None:
+    """Recompute every group's diversity and explanation, and the round total, from who is in it.
+
+    Declined places do not count. Used after HR moves someone or a repair
+    fills a gap, so the stored figures always describe the stored groups.
+    """
+    params = round_.parameters
+    live = [(g, [p for p in g.members if p.status != "declined"]) for g in round_.groups]
+    live = [(g, places) for g, places in live if places]
+    for group in round_.groups:
+        group.diversity, group.explanation = 0.0, "Everyone invited to this group declined."
+    if not live:
+        round_.total = 0.0
+        return
+    profiles = load_profiles([p.member_id for _, places in live for p in places])
+    diversity = diversity_matrix(profiles, GroupWeights(**params["weights"]))
+    bounds = np.cumsum([0] + [len(places) for _, places in live])
+    groups = [np.arange(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+    labels = np.concatenate([np.full(len(g), k) for k, g in enumerate(groups)])
+    sums = [float(np.triu(diversity[np.ix_(g, g)], 1).sum()) for g in groups]
+    core = _core_skills(round_)
+    plan = GroupPlan(
+        members=tuple(profiles), grouping=Grouping(labels, groups, float(sum(sums)), 0), diversity=diversity,
+        anchors=frozenset(p.member_id for _, places in live for p in places if p.role == "anchor"),
+        anchor_level=params["anchor_level"], core_skills=tuple(core) if core else None, isolated=(), notes=(),
+    )
+    for k, (group, _) in enumerate(live):
+        group.diversity, group.explanation = sums[k], explain_group(plan, k)
+    round_.total = float(sum(sums))
+    db.session.flush()

@@ -1,0 +1,132 @@
+"""A round's life after set-up: create, publish (invitations), repair declined places, close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from models import Member, Round, db
+from models.base import utcnow
+from models.round import RoundStatus
+from webapp.services.messages import Message, group_invitation, match_invitations
+from webapp.services.rounds.groups import repair_groups
+from webapp.services.rounds.guards import get_round, require
+from webapp.services.rounds.pairs import repair_pairs
+from webapp.services.rounds.parameters import check_kind, merged_parameters
+from webapp.services.tokens import new_token
+
+
+def create_round(kind: str, community_id: int | None, created_by: Member | None,
+                 parameters: dict | None = None, name: str | None = None) -> Round:
+    """A new draft round; parameters are checked now so a solve cannot trip on them later."""
+    check_kind(kind)
+    round_ = Round(
+        kind=kind, community_id=community_id, created_by=created_by,
+        parameters=merged_parameters(kind, parameters),
+        name=name or f"{kind.capitalize()} round {date.today().isoformat()}",
+    )
+    db.session.add(round_)
+    db.session.flush()
+    return round_
+
+
+@dataclass
+class Publication:
+    """What ``publish_round`` did: whether this call published, and the messages to send.
+
+    The messages carry the raw invitation links, which exist nowhere else:
+    deliver them after the transaction commits.
+    """
+
+    published: bool
+    messages: list[Message] = field(default_factory=list)
+
+
+def publish_round(round_id: int, invitation_days: int | None = None) -> Publication:
+    """Publish a solved round: each match and group place becomes an invitation.
+
+    Idempotent, also under concurrency: the status moves from solved to
+    published in one conditional UPDATE, which only one transaction can win
+    (PostgreSQL makes the loser wait for the winner's commit and then finds
+    nothing to update; SQLite serialises writers). The loser creates nothing.
+    """
+    round_ = get_round(round_id)
+    if round_.was_published:
+        return Publication(False)
+    require(round_, "publish")
+    won = db.session.execute(
+        sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
+        .values(status=RoundStatus.PUBLISHED, published_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    db.session.refresh(round_)
+    if not won:
+        return Publication(False)
+    messages = _invite(round_, round_.matches, [p for g in round_.groups for p in g.members],
+                       _days(invitation_days))
+    return Publication(True, messages)
+
+
+def _days(invitation_days: int | None) -> int:
+    return invitation_days if invitation_days is not None else current_app.config["INVITATION_DAYS"]
+
+
+def _invite(round_: Round, matches, places, days: int) -> list[Message]:
+    """Invitation messages for new matches, and a fresh link for each new group place."""
+    db.session.flush()  # new rows get their ids and can load the members they point to
+    messages = []
+    for match in matches:
+        messages.extend(match_invitations(match))
+    expires = utcnow() + timedelta(days=days)
+    for place in places:
+        raw, place.token_hash = new_token()
+        place.invited_at, place.expires_at = utcnow(), expires
+        messages.append(group_invitation(place, raw))
+    return messages
+
+
+@dataclass
+class Repair:
+    """What ``repair_round`` did: members offered a new match or group, those left over."""
+
+    rematched: int
+    left_over: int
+    messages: list[Message] = field(default_factory=list)
+
+
+def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
+    """Re-match only the members whose match or group place was declined.
+
+    Accepted and pending matches stay as they are; declined ones stay on
+    record (so the pair is never proposed again). Both sides of a declined
+    match are offered someone new if they are still eligible; a member who
+    declined a group is offered the group with room that they diversify most.
+    """
+    round_ = get_round(round_id, for_update=True)
+    require(round_, "repair")
+    days = _days(invitation_days)
+    if round_.kind == "groups":
+        places, left_over = repair_groups(round_)
+        messages = _invite(round_, [], places, days)
+        rematched = len(places)
+    else:
+        matches, left_over = repair_pairs(round_)
+        messages = _invite(round_, matches, [], days)
+        rematched = len({m for match in matches for m in (match.first_id, match.second_id)})
+    round_.notes = [*round_.notes, f"Repaired {utcnow():%Y-%m-%d %H:%M} UTC: {rematched} member(s) "
+                    f"offered a new match, {left_over} could not be."]
+    db.session.flush()
+    return Repair(rematched, left_over, messages)
+
+
+def close_round(round_id: int) -> Round:
+    """End a published round; feedback opens."""
+    round_ = get_round(round_id, for_update=True)
+    require(round_, "close")
+    round_.status = RoundStatus.CLOSED
+    round_.closed_at = utcnow()
+    db.session.flush()
+    return round_

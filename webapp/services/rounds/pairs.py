@@ -1,0 +1,197 @@
+"""Mentoring and peer matches: one path builds them for a solve and for a repair.
+
+A solve pairs every eligible member (after HR's pins); a repair pairs only
+those whose match was declined, with the pairs the round already proposed
+forbidden and the mentors' places that live matches hold taken out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher import assign_mentors, pair_peers
+from matcher.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
+from matcher.peers import PeerWeights, diagnose_unpaired, score_peers
+from matcher.profiles import Profile, Rules, ScoreTable, pair_key
+from models import Match, Round
+from webapp.services.matches import ONE_SIDED, focus_of
+from webapp.services.profiles import load_profiles
+from webapp.services.rounds.eligibility import Eligibility, eligibility
+from webapp.services.rounds.history import hard_rules
+from webapp.services.rounds.outcome import Outcome, unmatched_entries
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """What the matcher made of a set of members: its scores, its answer, and the matches."""
+
+    table: ScoreTable
+    result: object  # MentorAssignment or PeerPairing
+    matches: list[Match]
+    capacity: np.ndarray | None = None  # mentoring: the places the solver could fill
+
+
+def mentoring_pairs(learners: list[Profile], mentors: list[Profile], weights: dict, rules: Rules,
+                    priority: str, taken: Counter | None = None) -> Pairs:
+    """Assign ``learners`` to ``mentors``; ``taken`` counts places already held per mentor id."""
+    taken = taken or Counter()
+    table = score_mentoring(learners, mentors, MentoringWeights(**weights), rules)
+    capacity = np.maximum(table.capacity - np.array([taken[p.id] for p in mentors], dtype=table.capacity.dtype), 0)
+    result = assign_mentors(table.scores, capacity, priority=priority)
+    matches = [_mentoring_match(learners[i], mentors[j], table, i, j) for i, j in result.pairs.tolist()]
+    return Pairs(table, result, matches, capacity)
+
+
+def peer_pairs(members: list[Profile], weights: dict, rules: Rules, priority: str) -> Pairs:
+    """Pair ``members`` for skill swaps; the member with the lower id is a match's first side."""
+    table = score_peers(members, PeerWeights(**weights), rules)
+    result = pair_peers(table.scores, priority=priority)
+    matches = []
+    for i, j in result.pairs.tolist():
+        a, b = sorted((i, j), key=lambda index: members[index].id)
+        matches.append(_peer_match(members, table, a, b))
+    return Pairs(table, result, matches)
+
+
+# --- a solve ----------------------------------------------------------------------------------
+
+
+def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+    """Pinned pairs first, then the matcher assigns the other learners to the places left."""
+    params = round_.parameters
+    pins = [(p.first_id, p.second_id) for p in round_.pins]
+    pinned_learners = {learner for learner, _ in pins}
+    profiles = _profiles_by_id([*who.roles["learner"], *who.roles["mentor"], *(m for pin in pins for m in pin)])
+    learners = [profiles[i] for i in who.roles["learner"] if i not in pinned_learners]
+    mentors = [profiles[i] for i in who.roles["mentor"]]
+    outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
+    if not learners or not mentors:
+        outcome.notes.append("No learners or no mentors are eligible in this scope.")
+        outcome.unmatched = unmatched_entries(learners, "no_eligible_mentor", "No mentor is eligible in this round.")
+        outcome.matched = outcome.max_coverage = len(outcome.matches)
+        return outcome
+    made = mentoring_pairs(learners, mentors, params["weights"], rules, params["priority"],
+                           taken=Counter(mentor for _, mentor in pins))
+    outcome.matches.extend(made.matches)
+    coverage = made.result if params["priority"] == "coverage" else assign_mentors(made.table.scores, made.capacity)
+    outcome.unmatched = [{"member_id": learners[d.learner].id, "kind": d.kind, "text": d.text}
+                         for d in diagnose_unmatched(made.table, made.result)]
+    outcome.matched = len(outcome.matches)
+    outcome.max_coverage = len(coverage.pairs) + len(pins)
+    outcome.total, outcome.upper_bound, outcome.gap = _figures(made.result, outcome)
+    return outcome
+
+
+def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+    """Pinned pairs first, then the matcher pairs the other peers."""
+    params = round_.parameters
+    pins = [pair_key(p.first_id, p.second_id) for p in round_.pins]
+    pinned = {member for pair in pins for member in pair}
+    profiles = _profiles_by_id([*who.roles["peer"], *pinned])
+    members = [profiles[i] for i in who.roles["peer"] if i not in pinned]
+    outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
+    if len(members) < 2:
+        outcome.notes.append("Fewer than two members are eligible for peer swaps.")
+        outcome.unmatched = unmatched_entries(members, "no_eligible_partner", "No other member is eligible in this round.")
+        outcome.matched = outcome.max_coverage = 2 * len(outcome.matches)
+        return outcome
+    made = peer_pairs(members, params["weights"], rules, params["priority"])
+    outcome.matches.extend(made.matches)
+    coverage = made.result if params["priority"] == "coverage" else pair_peers(made.table.scores)
+    outcome.unmatched = [{"member_id": members[d.member].id, "kind": d.kind, "text": d.text}
+                         for d in diagnose_unpaired(made.table, made.result)]
+    outcome.matched = 2 * len(outcome.matches)
+    outcome.max_coverage = 2 * (len(coverage.pairs) + len(pins))
+    outcome.total, outcome.upper_bound, outcome.gap = _figures(made.result, outcome)
+    return outcome
+
+
+def _profiles_by_id(member_ids) -> dict[int, Profile]:
+    """Profiles of these members (each once), by id: one load, one reporting-line scan."""
+    unique = list(dict.fromkeys(member_ids))
+    return dict(zip(unique, load_profiles(unique)))
+
+
+def _figures(result, outcome: Outcome) -> tuple[float, float, float]:
+    """Total over all stored matches; the bound and gap are the solver's (pins are fixed)."""
+    pinned_total = sum(m.score for m in outcome.matches if m.pinned)
+    return float(result.total) + pinned_total, float(result.upper_bound) + pinned_total, float(result.gap)
+
+
+# --- a repair ---------------------------------------------------------------------------------
+
+
+def repair_pairs(round_: Round) -> tuple[list[Match], int]:
+    """New matches for members whose match was declined; returns them and how many were left over.
+
+    Live matches stay and keep their mentors' places; every pair the round
+    already proposed is forbidden, so a declined pair is never offered again.
+    """
+    live = [m for m in round_.matches if not m.declined]
+    busy = {member for m in live for member in (m.first_id, m.second_id)}
+    declined = {member for m in round_.matches if m.declined for member in (m.first_id, m.second_id)} - busy
+    who = eligibility(round_.kind, round_.community_id)
+    rules = hard_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
+    params = round_.parameters
+    matches: list[Match] = []
+    if round_.kind == "mentoring":
+        seeking = load_profiles([i for i in who.roles["learner"] if i in declined])
+        mentors = load_profiles(who.roles["mentor"])
+        if seeking and mentors:
+            matches = mentoring_pairs(seeking, mentors, params["weights"], rules, params["priority"],
+                                      taken=Counter(m.second_id for m in live)).matches
+    else:
+        seeking = load_profiles([i for i in who.roles["peer"] if i in declined])
+        if len(seeking) >= 2:
+            matches = peer_pairs(seeking, params["weights"], rules, params["priority"]).matches
+    round_.matches.extend(matches)
+    found = {m for match in matches for m in (match.first_id, match.second_id)}
+    return matches, len({p.id for p in seeking} - found)
+
+
+# --- match rows -------------------------------------------------------------------------------
+
+
+def _mentoring_match(learner: Profile, mentor: Profile, table, i: int, j: int) -> Match:
+    """A learner–mentor match with the learner's reasons and what they can learn."""
+    reasons = [_stored(reason, "first" if reason.kind in ONE_SIDED else "both") for reason in table.explain(i, j)]
+    return Match(first_id=learner.id, second_id=mentor.id, first_role="learner", second_role="mentor",
+                 score=_finite(table.scores[i, j]), reasons=reasons,
+                 focus=focus_of(learner, mentor, "first"))
+
+
+def _peer_match(members: list[Profile], table, a: int, b: int) -> Match:
+    """A peer swap; each side gets "you teach / they teach" in their own words."""
+    reasons = [_stored(reason, "first" if reason.kind in ONE_SIDED else "both") for reason in table.explain(a, b)]
+    reasons += [_stored(reason, "second") for reason in table.explain(b, a) if reason.kind in ONE_SIDED]
+    return Match(first_id=members[a].id, second_id=members[b].id, first_role="peer", second_role="peer",
+                 score=_finite(table.scores[a, b]), reasons=reasons,
+                 focus=focus_of(members[a], members[b], "first") + focus_of(members[b], members[a], "second"))
+
+
+def _pinned_match(first: Profile, second: Profile, round_: Round, rules: Rules) -> Match:
+    """A pair HR pinned: stored as it is, with the matcher's score and reasons for it."""
+    weights = round_.parameters["weights"]
+    if round_.kind == "mentoring":
+        table = score_mentoring([first], [second], MentoringWeights(**weights), rules)
+        match = _mentoring_match(first, second, table, 0, 0)
+    else:
+        table = score_peers([first, second], PeerWeights(**weights), rules)
+        match = _peer_match([first, second], table, 0, 1)
+    match.pinned = True
+    return match
+
+
+def _stored(reason, side: str) -> dict:
+    """A reason as JSON; a broken hard rule (``-inf``) is kept, flagged, for HR's eyes."""
+    stored = {**reason.as_dict(), "side": side}
+    if not np.isfinite(stored["contribution"]):
+        stored.update(contribution=0.0, rule=True)
+    return stored
+
+
+def _finite(score) -> float:
+    return float(score) if np.isfinite(score) else 0.0

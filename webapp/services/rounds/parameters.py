@@ -1,0 +1,97 @@
+"""A round's parameters: the defaults, the weight classes, and the bounds of each one.
+
+``PARAMETER_BOUNDS`` is the one statement of what values a parameter may
+take: ``check_parameters`` enforces it for every caller (pages, CLI, jobs),
+and the set-up form builds its validators and hints from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from matcher._validation import PRIORITIES
+from matcher.groups import GroupWeights
+from matcher.mentoring import MentoringWeights
+from matcher.peers import PeerWeights
+from models.round import ROUND_KINDS
+from webapp.services.rounds.guards import RoundError
+
+WEIGHT_CLASSES = {"mentoring": MentoringWeights, "peer": PeerWeights, "groups": GroupWeights}
+
+#: What a new round starts from; HR changes any of it on the set-up page.
+DEFAULT_PARAMETERS = {
+    "mentoring": {"priority": "coverage", "cooldown_rounds": 2},
+    "peer": {"priority": "coverage", "cooldown_rounds": 2},
+    "groups": {"group_min": 4, "group_max": 6, "anchor_level": 4, "cooldown_rounds": 1, "time_limit": 5.0},
+}
+
+#: The smallest and largest value of each numeric parameter.
+PARAMETER_BOUNDS = {
+    "cooldown_rounds": (0, 10),
+    "group_min": (2, 20),
+    "group_max": (2, 20),
+    "anchor_level": (1, 5),
+    "time_limit": (0.1, 120.0),
+}
+
+
+def check_kind(kind: str) -> None:
+    """Raise ``RoundError`` for a kind of round that does not exist."""
+    if kind not in ROUND_KINDS:
+        raise RoundError(f"A round is one of {', '.join(ROUND_KINDS)}; got {kind!r}.")
+
+
+def default_parameters(kind: str) -> dict:
+    """The parameters of a new round of ``kind``, weights included."""
+    check_kind(kind)
+    return {**DEFAULT_PARAMETERS[kind], "weights": asdict(WEIGHT_CLASSES[kind]())}
+
+
+def merged_parameters(kind: str, changes: dict | None) -> dict:
+    """The defaults of ``kind`` with ``changes`` applied (weights merged name by name), checked."""
+    merged = default_parameters(kind)
+    for key, value in (changes or {}).items():
+        if key == "weights":
+            merged["weights"] = {**merged["weights"], **value}
+        else:
+            merged[key] = value
+    check_parameters(kind, merged)
+    return merged
+
+
+def check_parameters(kind: str, parameters: dict) -> None:
+    """Raise ``RoundError`` naming the first parameter that is out of range or of the wrong type."""
+    try:
+        _check_values(kind, parameters)
+    except RoundError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise RoundError(f"A parameter has the wrong type: {error}") from None
+
+
+def _within(name: str, value) -> bool:
+    low, high = PARAMETER_BOUNDS[name]
+    return low <= value <= high
+
+
+def _check_values(kind: str, parameters: dict) -> None:
+    bounds = PARAMETER_BOUNDS
+    try:
+        WEIGHT_CLASSES[kind](**parameters.get("weights", {}))
+    except (TypeError, ValueError) as error:
+        raise RoundError(f"Weights: {error}") from None
+    cooldown = parameters.get("cooldown_rounds", 0)
+    if not isinstance(cooldown, int) or not _within("cooldown_rounds", cooldown):
+        raise RoundError("Cooldown must be a whole number of rounds from {} to {}.".format(*bounds["cooldown_rounds"]))
+    if kind in ("mentoring", "peer") and parameters.get("priority") not in PRIORITIES:
+        raise RoundError(f"Priority must be {' or '.join(repr(p) for p in PRIORITIES)}.")
+    if kind == "groups":
+        low, high = parameters.get("group_min"), parameters.get("group_max")
+        if not (isinstance(low, int) and isinstance(high, int)
+                and _within("group_min", low) and _within("group_max", high) and low <= high):
+            raise RoundError("Group sizes must satisfy {} ≤ smallest ≤ largest ≤ {}.".format(
+                bounds["group_min"][0], bounds["group_max"][1]))
+        if not _within("anchor_level", parameters.get("anchor_level", 4)):
+            raise RoundError("The anchor level is between {} and {}.".format(*bounds["anchor_level"]))
+        if not _within("time_limit", float(parameters.get("time_limit", 5.0))):
+            raise RoundError("The time limit is between {:g} and {:g} seconds.".format(*bounds["time_limit"]))
