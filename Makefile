@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CoPMatch needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -18,13 +18,23 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# The compiled catalogs (.mo) are built from the committed .po files at every run, never committed.
+COMPILE_TRANSLATIONS := $(BIN)/pybabel -q compile -d translations
+
+# After changing user-visible strings: extract them and merge into each language's catalog.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
 run: $(VENV)/.installed
+	$(COMPILE_TRANSLATIONS)
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --members 300 --seed 1
 	@echo "CoPMatch is at http://127.0.0.1:5000 (Ctrl-C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test
+	$(COMPILE_TRANSLATIONS)
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

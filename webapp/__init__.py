@@ -8,7 +8,9 @@ from flask import Flask
 
 from webapp.config import load_config
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+TRANSLATIONS = ROOT / "translations"
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -32,12 +34,15 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from models import db
-    from webapp.extensions import csrf, login_manager, migrate
+    from webapp.extensions import babel, csrf, login_manager, migrate
+    from webapp.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS),
+                   default_locale=app.config["DEFAULT_LOCALE"])
 
 
 def register_blueprints(app: Flask) -> None:

@@ -32,18 +32,27 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # Email: unset MAIL_SERVER writes messages to the log instead.
         MAIL_SERVER=os.environ.get("MAIL_SERVER"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
-        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes"),
-        MAIL_USE_SSL=os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes"),
+        MAIL_USE_TLS=_flag(os.environ.get("MAIL_USE_TLS")),
+        MAIL_USE_SSL=_flag(os.environ.get("MAIL_USE_SSL")),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME"),
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD"),
         MAIL_SENDER=os.environ.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>"),
         MEMBERS_PER_PAGE=25,
+        # The language for visitors whose browser asks for none we speak; a Thai deployment sets "th".
+        DEFAULT_LOCALE=os.environ.get("DEFAULT_LOCALE", "en"),
+        # Thai dates in the Buddhist Era (2569 for 2026), as Thai organisations write them.
+        THAI_BUDDHIST_ERA=_flag(os.environ.get("THAI_BUDDHIST_ERA")),
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
     )
     app.config.update(overrides)
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = secret_key(app.config["COPMATCH_ENV"], instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance)
+
+
+def _flag(value: str | None) -> bool:
+    """An on/off setting from the environment: 1, true or yes (any case) is on."""
+    return (value or "").strip().lower() in ("1", "true", "yes")
 
 
 def database_url(url: str | None, instance: Path | None) -> str:

@@ -3,15 +3,18 @@
 import sqlite3
 
 import sqlalchemy as sa
+from flask_babel import Babel, lazy_gettext as _l
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see that page."
+login_manager.login_message = _l("Please log in to see that page.")
 login_manager.login_message_category = "info"
+login_manager.localize_callback = str  # the lazy message, in the request's language, as flashed text
 
+babel = Babel()
 csrf = CSRFProtect()
 migrate = Migrate(render_as_batch=True)
 

@@ -4,6 +4,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from models.round import RoundStatus
+from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_number
 from models.skill import LEVELS, PRIORITIES
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
@@ -29,7 +30,9 @@ def nav_links() -> list[tuple[str, str]]:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus)
+    app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus,
+                                 current_language=current_language, language_names=LANGUAGE_NAMES)
+    app.jinja_env.filters.update(day=format_day, number=format_number)
 
     @app.context_processor
     def navigation():

@@ -1,11 +1,19 @@
 """The home page and the health check."""
 
 import sqlalchemy as sa
-from flask import jsonify, render_template
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import db
+from models.member import LOCALES
+from webapp.forms import ButtonForm
+from webapp.i18n import LOCALE_COOKIE
 from webapp.main import bp
+from webapp.security import is_safe_next
+
+#: How long a visitor's choice of language is kept (a year).
+LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 @bp.route("/")
@@ -23,3 +31,19 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="reachable")
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """Switch the interface language; a member's choice is saved with their profile."""
+    chosen = request.form.get("locale", "")
+    if chosen not in LOCALES or not ButtonForm().validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        current_user.locale = chosen
+        db.session.commit()
+    target = request.form.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("main.index"))
+    response.set_cookie(LOCALE_COOKIE, chosen, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return response
