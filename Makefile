@@ -23,7 +23,7 @@ COMPILE_TRANSLATIONS := $(BIN)/pybabel -q compile -d translations
 
 # After changing user-visible strings: extract them and merge into each language's catalog.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(VENV)/.installed

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,8 +20,17 @@ from models.skill import LearningGoal, MemberSkill
 ROLES = ("member", "hr")
 LOCALES = ("en", "th")
 
-#: Seniority bands, in order (the matcher uses the position).
+#: Seniority bands, in order (the matcher uses the position). These are the stored
+#: values (and the CHECK constraint's); people read ``SENIORITY_LABELS``.
 SENIORITY_BANDS = ("Junior", "Mid-level", "Senior", "Lead", "Executive")
+#: Each band's label, in the language of the page that shows it.
+SENIORITY_LABELS = {
+    "Junior": _l("Junior"),
+    "Mid-level": _l("Mid-level"),
+    "Senior": _l("Senior"),
+    "Lead": _l("Lead"),
+    "Executive": _l("Executive"),
+}
 
 MAX_MENTOR_CAPACITY = 5
 

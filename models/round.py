@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 
 from models.base import db, one_of, utcnow
 
@@ -40,11 +41,12 @@ class RoundStatus(enum.StrEnum):
         return _STATUS_TITLES[self]
 
 
+#: Lazy: each title renders in the language of the page (or message) that shows it.
 _STATUS_TITLES = {
-    RoundStatus.DRAFT: "draft",
-    RoundStatus.SOLVED: "solved",
-    RoundStatus.PUBLISHED: "published",
-    RoundStatus.CLOSED: "closed",
+    RoundStatus.DRAFT: _l("draft"),
+    RoundStatus.SOLVED: _l("solved"),
+    RoundStatus.PUBLISHED: _l("published"),
+    RoundStatus.CLOSED: _l("closed"),
 }
 
 _EDITABLE = frozenset({RoundStatus.DRAFT, RoundStatus.SOLVED})
@@ -122,10 +124,6 @@ class Round(db.Model):
     )
     pins: so.Mapped[list[Pin]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
     forbids: so.Mapped[list[Forbid]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True)
-
-    @property
-    def scope_name(self) -> str:
-        return self.community.name if self.community else "Whole organisation"
 
     @property
     def was_published(self) -> bool:

@@ -7,23 +7,25 @@ from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 
 from models.base import db, normalize_key, utcnow
 
 if TYPE_CHECKING:
     from models.member import Member
 
-#: Skill levels and their meaning, shown wherever a level is picked.
+#: Skill levels and their meaning, shown wherever a level is picked. The labels are
+#: lazy: each renders in the language of the page that shows it (the level is stored).
 LEVELS: dict[int, str] = {
-    1: "Aware",
-    2: "Beginner",
-    3: "Practitioner",
-    4: "Advanced",
-    5: "Expert",
+    1: _l("Aware"),
+    2: _l("Beginner"),
+    3: _l("Practitioner"),
+    4: _l("Advanced"),
+    5: _l("Expert"),
 }
 
-#: Learning-goal priorities (1 is the most important).
-PRIORITIES: dict[int, str] = {1: "High", 2: "Medium", 3: "Low"}
+#: Learning-goal priorities (1 is the most important), with lazy labels.
+PRIORITIES: dict[int, str] = {1: _l("High"), 2: _l("Medium"), 3: _l("Low")}
 
 
 class Skill(db.Model):
@@ -74,7 +76,8 @@ class MemberSkill(db.Model):
 
     @property
     def level_name(self) -> str:
-        return LEVELS[self.level]
+        """The level's name in the current language ("Practitioner", "ปฏิบัติได้")."""
+        return str(LEVELS[self.level])
 
 
 class LearningGoal(db.Model):

@@ -7,7 +7,9 @@ PostgreSQL database and drops it afterwards, so runs never collide.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import uuid
 from contextlib import contextmanager
 
@@ -22,6 +24,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = generate_password_hash(PASSWORD)  # hash once: scrypt is slow on purpose
+
+
+def visible_text(page: str) -> str:
+    """A page's text as a reader sees it: tags dropped (inline ones without a gap), entities decoded,
+    white space folded."""
+    inline = re.sub(r"</?(?:strong|em|b|i|span|a|small|code|abbr)\b[^>]*>", "", page)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
 
 
 @contextmanager

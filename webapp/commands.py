@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from models import db
+from webapp.auth.forms import MIN_PASSWORD_LENGTH
 from webapp.hr.commands import import_members
 from webapp.rounds.commands import run_round
 from webapp.services.accounts import AccountError, make_hr
@@ -32,15 +34,18 @@ def register(app: Flask) -> None:
 def create_hr(email: str, password: str | None, name: str | None) -> None:
     """Make EMAIL an HR account, creating it if needed."""
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("The password needs at least 10 characters.")
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(_("The password needs at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
     try:
         member, created = make_hr(email, password, name)
     except (AccountError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"{'Created' if created else 'Promoted'} HR account {member.email}.")
+    if created:
+        click.echo(_("Created HR account %(email)s.", email=member.email))
+    else:
+        click.echo(_("Promoted HR account %(email)s.", email=member.email))
 
 
 @click.command("demo-data")
@@ -51,7 +56,7 @@ def demo_data(members: int, seed: int) -> None:
     """Fill an EMPTY database with a believable demo organisation."""
     logins_file = Path(current_app.instance_path) / DEMO_LOGINS_FILE
     if not database_is_empty():
-        click.echo("The database already has members; demo data not loaded.")
+        click.echo(_("The database already has members; demo data not loaded."))
         if logins_file.exists():
             click.echo(logins_file.read_text().rstrip())
         return

@@ -1,19 +1,34 @@
 """Error pages: a clear page for every failure, and a clean session after a crash."""
 
 from flask import Flask, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from models import db
 
 
+def _reason(error: HTTPException) -> str | None:
+    """The description a view gave with ``abort(code, description=...)``, if any.
+
+    Werkzeug's own default descriptions are English sentences for developers;
+    without a view's own reason the page shows its translated default instead.
+    """
+    description = error.description
+    return None if not description or description == type(error).description else description
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/400.html", reason=error.description), 400
+    def csrf_error(_error):
+        # Flask-WTF's reasons ("The CSRF token is missing.") are English only; one message says it all.
+        reason = _("The form could not be checked (CSRF): it has expired or was sent from another page. "
+                   "Go back, reload the page and try again.")
+        return render_template("errors/400.html", reason=reason), 400
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_template("errors/400.html", reason=error.description), 400
+        return render_template("errors/400.html", reason=_reason(error)), 400
 
     @app.errorhandler(403)
     def forbidden(_error):
@@ -25,7 +40,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(410)
     def gone(error):
-        return render_template("errors/410.html", reason=error.description), 410
+        return render_template("errors/410.html", reason=_reason(error)), 410
 
     @app.errorhandler(500)
     def server_error(_error):

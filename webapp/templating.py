@@ -1,21 +1,23 @@
 """Filters and globals the templates share."""
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models.round import RoundStatus
 from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_number
+from webapp.services.labels import scope_label
 from models.skill import LEVELS, PRIORITIES
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
 NAVIGATION = (
-    ("profile.edit", "My profile", False),
-    ("matches.index", "My matches", False),
-    ("communities.index", "Communities", False),
-    ("rounds.index", "Rounds", True),
-    ("hr.members", "Members", True),
-    ("hr.skills", "Skills", True),
-    ("hr.communities", "Manage communities", True),
+    ("profile.edit", _l("My profile"), False),
+    ("matches.index", _l("My matches"), False),
+    ("communities.index", _l("Communities"), False),
+    ("rounds.index", _l("Rounds"), True),
+    ("hr.members", _l("Members"), True),
+    ("hr.skills", _l("Skills"), True),
+    ("hr.communities", _l("Manage communities"), True),
 )
 
 
@@ -31,7 +33,8 @@ def nav_links() -> list[tuple[str, str]]:
 
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus,
-                                 current_language=current_language, language_names=LANGUAGE_NAMES)
+                                 current_language=current_language, language_names=LANGUAGE_NAMES,
+                                 scope_label=scope_label)
     app.jinja_env.filters.update(day=format_day, number=format_number)
 
     @app.context_processor
@@ -40,4 +43,4 @@ def register(app: Flask) -> None:
 
     @app.template_filter("level_name")
     def level_name(level: int) -> str:
-        return LEVELS.get(level, "")
+        return str(LEVELS.get(level, ""))

@@ -3,8 +3,10 @@
 Runs against Debian's Chromium (``/usr/bin/chromium``) through Playwright for
 Python; ``.ci/run`` installs the browser when it is missing. Where no browser
 exists the test is skipped with the reason, never passed silently.
-Screenshots go to ``tmp_path``, or to ``$COPMATCH_SCREENSHOTS`` (the README's
-pictures come from ``COPMATCH_SCREENSHOTS=docs/screenshots``).
+It runs once in Thai (the browser asks for Thai) and once in English; the
+labels it clicks come from the catalog, so it reads the page as its user
+does. Screenshots go to ``tmp_path``, or to ``$COPMATCH_SCREENSHOTS`` (the
+README's pictures, of the Thai run, come from ``COPMATCH_SCREENSHOTS=docs/screenshots``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
 from models import GroupMember, Match, Member, Round, db
@@ -35,13 +38,17 @@ if not shutil.which(CHROMIUM):
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    """The app on a demo organisation, served on a free loopback port, with CSRF on."""
+def live_app(tmp_path, language):
+    """The app on a demo organisation, served on a free loopback port, with CSRF on.
+
+    Every demo member reads ``language``: a saved preference wins over the browser's.
+    """
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}", "SECRET_KEY": "e2e",
                       "COPMATCH_ENV": "testing"})
     with app.app_context():
         db.create_all()
         logins = load_demo_data(members=300, seed=1)
+        db.session.execute(sa.update(Member).values(locale=language))
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,23 +67,41 @@ def browser():
         browser.close()
 
 
+@pytest.fixture(params=["th", "en"])
+def language(request):
+    """The language the browser asks for; the Thai run's screenshots are the README's."""
+    return request.param
+
+
 @pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("COPMATCH_SCREENSHOTS") or tmp_path / "screenshots")
+def shots(tmp_path, language):
+    chosen = os.environ.get("COPMATCH_SCREENSHOTS")
+    folder = Path(chosen) if chosen and language == "th" else tmp_path / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def log_in(page, base, email, password):
+class Words:
+    """The interface's words in the browser's language, looked up in the app's catalog."""
+
+    def __init__(self, app, language: str):
+        self.app, self.language = app, language
+
+    def __call__(self, text: str) -> str:
+        with self.app.test_request_context(), force_locale(self.language):
+            return gettext(text)
+
+
+def log_in(page, base, t, email, password):
     page.goto(f"{base}/auth/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(t("Email")).fill(email)
+    page.get_by_label(t("Password")).fill(password)
+    page.get_by_role("button", name=t("Log in")).click()
     page.wait_for_load_state()
 
 
-def log_out(page):
-    page.get_by_role("button", name="Log out").click()
+def log_out(page, t):
+    page.get_by_role("button", name=t("Log out")).click()
     page.wait_for_load_state()
 
 
@@ -91,22 +116,24 @@ def published_groups_link(app) -> str:
     return next(word for word in body.split() if "/invitations/" in word)
 
 
-def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app, browser, shots):
+def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app, browser, shots, language):
     app, base, logins = live_app
-    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="th-TH")
+    t = Words(app, language)
+    page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="th-TH" if language == "th" else "en-GB")
 
     # HR sets up, solves and publishes a mentoring round for the whole organisation.
-    log_in(page, base, logins.hr_email, logins.hr_password)
+    log_in(page, base, t, logins.hr_email, logins.hr_password)
+    assert page.locator("html").get_attribute("lang") == language
     page.goto(f"{base}/hr/rounds/new?kind=mentoring")
-    page.get_by_role("button", name="Create and solve").click()
+    page.get_by_role("button", name=t("Create and solve")).click()
     page.wait_for_load_state()
     assert page.locator("#score-histogram-title").count() == 1  # the score histogram is drawn
-    assert page.get_by_role("heading", name="Figures").is_visible()
+    assert page.get_by_role("heading", name=t("Figures")).is_visible()
     page.screenshot(path=str(shots / "hr-review.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1200, "height": 2000})
-    page.get_by_role("button", name="Publish and send invitations").click()
+    page.get_by_role("button", name=t("Publish and send invitations")).click()
     page.wait_for_load_state()
-    assert "published" in page.content()
-    log_out(page)
+    assert t("published") in page.content()
+    log_out(page, t)
 
     with app.app_context():
         round_ = db.session.scalar(sa.select(Round).where(Round.kind == "mentoring"))
@@ -117,25 +144,25 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
         match_id = match.id
 
     # The learner reads why, and accepts.
-    log_in(page, base, learner_email, logins.member_password)
+    log_in(page, base, t, learner_email, logins.member_password)
     page.goto(f"{base}/matches")
     card = page.locator(f"#match-{match_id}")
-    assert card.get_by_role("heading", name="Why this match").is_visible()
+    assert card.get_by_role("heading", name=t("Why this match")).is_visible()
     assert mentor_name in card.inner_text()
     assert mentor_email not in page.content()  # not before both accept
     page.screenshot(path=str(shots / "member-matches.png"), full_page=False)
-    card.get_by_role("button", name="Accept").click()
+    card.get_by_role("button", name=t("Accept")).click()
     page.wait_for_load_state()
-    log_out(page)
+    log_out(page, t)
 
     # The mentor accepts; now both see each other's email.
-    log_in(page, base, mentor_email, logins.member_password)
+    log_in(page, base, t, mentor_email, logins.member_password)
     page.goto(f"{base}/matches")
-    page.locator(f"#match-{match_id}").get_by_role("button", name="Accept").click()
+    page.locator(f"#match-{match_id}").get_by_role("button", name=t("Accept")).click()
     page.wait_for_load_state()
     assert learner_email in page.locator(f"#match-{match_id}").inner_text()
-    log_out(page)
-    log_in(page, base, learner_email, logins.member_password)
+    log_out(page, t)
+    log_in(page, base, t, learner_email, logins.member_password)
     page.goto(f"{base}/matches")
     assert mentor_email in page.locator(f"#match-{match_id}").inner_text()
     with app.app_context():
@@ -144,14 +171,15 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
 
     # A group invitation link works in one click, without logging in.
     link = published_groups_link(app)
-    visitor = browser.new_page(viewport={"width": 1000, "height": 900})
+    visitor = browser.new_page(viewport={"width": 1000, "height": 900},
+                               locale="th-TH" if language == "th" else "en-GB")
     visitor.goto(link)
-    assert visitor.get_by_role("heading", name="you are invited").is_visible()
-    assert "@" not in visitor.locator("table.groupmates").inner_text()  # no emails before accepting
+    assert visitor.locator("h1").is_visible()
+    assert "@" not in visitor.locator("ul.groupmates").inner_text()  # no emails before accepting
     visitor.screenshot(path=str(shots / "invitation.png"), full_page=True)
-    visitor.get_by_role("button", name="Accept").click()
+    visitor.get_by_role("button", name=t("Accept")).click()
     visitor.wait_for_load_state()
-    assert "You accepted" in visitor.content()
+    assert t("You accepted") in visitor.content()
     with app.app_context():
         token = link.rsplit("/", 1)[1]
         place = db.session.scalar(sa.select(GroupMember).where(GroupMember.token_hash == hash_token(token)))

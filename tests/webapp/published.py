@@ -40,11 +40,15 @@ def make_match(round_: Round, first_id: int, second_id: int, roles=("learner", "
     side only), a different department and a shared language (both sides).
     """
     reasons = [
-        {"kind": "goal", "text": f"Teaches {skill} (level 5; you are at 2, aiming for 4)", "contribution": 5.0,
-         "side": "first"},
-        {"kind": "cross_department", "text": "Different department: Finance ↔ Engineering",
-         "contribution": 1.0, "side": "both"},
-        {"kind": "language", "text": "Both speak Thai", "contribution": 0.0, "side": "both"},
+        {"kind": "goal", "contribution": 5.0, "side": "first",
+         "params": {"skill": skill, "priority": 1, "learner_level": 2, "target": 4, "mentor_level": 5,
+                    "verdict": "teaches"},
+         "text": f"Teaches {skill} (level 5; you are at 2, aiming for 4)"},
+        {"kind": "cross_department", "contribution": 1.0, "side": "both",
+         "params": {"learner_department": "Finance", "mentor_department": "Engineering"},
+         "text": "Different department: Finance ↔ Engineering"},
+        {"kind": "language", "contribution": 0.0, "side": "both", "params": {"languages": ["Thai"]},
+         "text": "Both speak Thai"},
     ]
     focus = [{"learner": "first", "skill": skill, "level": 2, "target": 4, "teacher_level": 5}]
     match = Match(round_id=round_.id, first_id=first_id, second_id=second_id, first_role=roles[0],

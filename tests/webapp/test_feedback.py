@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from models import Community, Feedback, LearningGoal, Match, MemberSkill, Round, Skill, db
 from tests.webapp.published import feedback_rows, make_community, make_group, make_match, make_round
 from webapp.services.rounds import eligibility, history, lifecycle, solving
+from webapp.services.rounds.eligibility import exclusion_label
+from webapp.services.rounds.notes import note_lines
 from webapp.services.feedback import practice_notes
 
 NOTE = "ลองใช้ window function กับรายงานยอดขาย: ทำ pair-programming 30 นาที ได้ผลดีมาก"
@@ -313,7 +315,8 @@ def test_a_member_who_left_two_invitations_unanswered_is_left_out_until_they_con
             db.session.commit()
         third = run_round("Round 3", publish=False)
         assert silent not in {member for pair in pairs(third) for member in pair}
-        assert f"Not eligible: {eligibility.ASKED_TO_CONFIRM} (1)" in db.session.get(Round, third).notes
+        shown = note_lines(db.session.get(Round, third))
+        assert f"Not eligible: {exclusion_label(eligibility.ASKED_TO_CONFIRM, 'mentoring')} (1)" in shown
     auth.login(two_by_two["learner_b"].email)
     assert "Do you still want to be matched?" in client.get("/matches").get_data(as_text=True)
     client.post("/matches/confirm-participation")

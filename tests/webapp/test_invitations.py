@@ -63,7 +63,7 @@ def test_a_whole_organisation_group_says_so(client, app, make_member):
     a, b = make_member(display_name="A"), make_member(display_name="B")
     with app.app_context():
         _, tokens = make_group(make_round("groups"), [a.id, b.id])
-    assert "Whole organisation" in client.get(f"/invitations/{tokens[a.id]}").get_data(as_text=True)
+    assert "Cross-department group · everyone" in client.get(f"/invitations/{tokens[a.id]}").get_data(as_text=True)
 
 
 def test_accepting_shows_the_emails_of_members_who_accepted(client, app, group):

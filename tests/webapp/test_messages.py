@@ -91,7 +91,7 @@ def test_a_thai_members_match_invitation_arrives_in_thai(mail_app, inbox, make_m
         match = make_match(make_round(), learner, mentor)
         deliver(match_invitations(match))
     [message] = received.to("somchai@example.com")
-    assert message["Subject"] == "CoPMatch: คุณได้รับการจับคู่ใหม่ — มาลี ศรีสุข"
+    assert message["Subject"] == "CoPMatch: คุณมีพี่เลี้ยงคนใหม่ — มาลี ศรีสุข"
     body = body_of(message)
     assert "ในฐานะพี่เลี้ยงของคุณ" in body and "(วิศวกรรม)" in body
     assert "https://copmatch.example.org/matches" in body
@@ -128,8 +128,7 @@ def test_both_sides_accepting_sends_each_the_partners_email_and_a_first_step(mai
     [to_learner] = received.to("somchai@example.com")
     assert to_learner["Subject"] == "CoPMatch: การจับคู่กับ มาลี ศรีสุข ได้รับการยืนยันแล้ว"
     assert "malee@example.com" in body_of(to_learner)
-    assert "ก้าวแรก: agree a first 30-minute session this week; start from the goal: SQL level 2 → 4." \
-        in body_of(to_learner)
+    assert "ก้าวแรก: นัดพบกันครั้งแรก 30 นาทีภายในสัปดาห์นี้ เริ่มจากเป้าหมาย: “SQL” ระดับ 2 → 4" in body_of(to_learner)
     [to_mentor] = received.to("malee@example.com")
     assert to_mentor["Subject"] == "CoPMatch: your match with สมชาย ใจดี is confirmed"
     assert "somchai@example.com" in body_of(to_mentor) and "A first step:" in body_of(to_mentor)

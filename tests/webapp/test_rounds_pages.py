@@ -385,7 +385,7 @@ def test_the_unmatched_tab_names_members_with_the_stored_diagnosis(as_hr, app, m
     round_id = solved_round_id(app)
     with app.app_context():
         round_ = db.session.get(Round, round_id)
-        round_.unmatched = [{"member_id": extra.id, "kind": "no_capacity", "text": "ผู้สอน SQL เต็มทุกคน"}]
+        round_.unmatched = [{"member_id": extra.id, "kind": "seats_taken", "text": "ผู้สอน SQL เต็มทุกคน"}]
         db.session.commit()
     page = as_hr.get(f"/hr/rounds/{round_id}?tab=unmatched&q=บี").get_data(as_text=True)
     assert "บี ทดลอง" in page and "ผู้สอน SQL เต็มทุกคน" in page and "bee@example.com" in page

@@ -24,6 +24,9 @@ from models import (
     db,
 )
 from webapp.services.rounds import eligibility, figures, groups, guards, lifecycle, participation, pins, solving
+from webapp.services.labels import scope_label
+from webapp.services.rounds.eligibility import exclusion_label
+from webapp.services.rounds.notes import note_lines
 from webapp.services.matches import reasons_for
 from webapp.services.tokens import hash_token
 
@@ -95,7 +98,7 @@ def test_a_new_round_starts_from_sensible_defaults(ctx):
     assert round_.status == "draft"
     assert round_.parameters["priority"] == "coverage"
     assert round_.parameters["weights"]["goals"] == 10.0
-    assert round_.scope_name == "Whole organisation"
+    assert scope_label(round_) == "Whole organisation"
 
 
 @pytest.mark.parametrize("kind, parameters, message", [
@@ -117,9 +120,10 @@ def test_eligibility_sorts_members_into_roles_and_reasons(ctx):
     who = eligibility.eligibility("mentoring", data.id)
     assert sorted(who.roles["learner"]) == sorted(m.id for m in learners)
     assert sorted(who.roles["mentor"]) == sorted(m.id for m in mentors)
-    assert who.excluded == {"paused": 1}  # the empty profile is not in the community
+    assert who.excluded == {eligibility.PAUSED: 1}  # the empty profile is not in the community
     everyone = eligibility.eligibility("mentoring", None)
-    assert everyone.excluded == {"paused": 1, "no profile (no skills or goals yet)": 1}
+    assert everyone.excluded == {eligibility.PAUSED: 1, eligibility.NO_PROFILE: 1}
+    assert exclusion_label(eligibility.NO_PROFILE, "mentoring") == "no profile (no skills or goals yet)"
     assert eligibility.eligibility("peer", None).count == 0
 
 
@@ -136,7 +140,7 @@ def test_solving_a_mentoring_round_stores_pairs_reasons_and_figures(ctx):
     assert round_.total == pytest.approx(sum(m.score for m in round_.matches))
     assert round_.upper_bound >= round_.total and round_.gap <= 1e-6
     assert round_.seconds >= 0 and round_.unmatched == []
-    assert any("Not eligible: paused (1)" == note for note in round_.notes)
+    assert "Not eligible: paused (1)" in note_lines(round_)
     match = round_.matches[0]
     assert match.first_role == "learner" and match.second_role == "mentor"
     assert {reason["side"] for reason in match.reasons} <= {"first", "both"}
@@ -310,7 +314,7 @@ def test_repair_rematches_declined_members_and_keeps_the_rest(ctx):
     assert len(new) == 1 and new[0].first_id == declined.first_id
     assert new[0].second_id not in (declined.second_id, kept.second_id)  # mentors[2], the one with a free seat
     assert kept.first_status == "accepted" and len(repair.messages) == 2
-    assert "Repaired" in round_.notes[-1]
+    assert "Repaired" in note_lines(round_)[-1]
 
 
 def test_repair_moves_a_member_who_declined_a_group_to_another(ctx):

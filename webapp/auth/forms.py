@@ -1,17 +1,21 @@
 """Log-in and registration forms."""
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    remember_me = BooleanField("Keep me logged in")
-    submit = SubmitField("Log in")
+class LoginForm(CatalogForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(message=REQUIRED), Length(max=254, message=TOO_LONG)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=REQUIRED), Length(max=256, message=TOO_LONG)]
+    )
+    remember_me = BooleanField(_l("Keep me logged in"))
+    submit = SubmitField(_l("Log in"))
 
 
 def new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
@@ -19,23 +23,31 @@ def new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         label,
         validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=256, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+            DataRequired(message=REQUIRED),
+            Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(min)d characters.")),
+            Length(max=256, message=TOO_LONG),
         ],
     )
     repeat = PasswordField(
-        "Repeat password", validators=[DataRequired(), EqualTo("password", message="The passwords differ.")]
+        _l("Repeat password"),
+        validators=[DataRequired(message=REQUIRED), EqualTo("password", message=_l("The passwords differ."))],
     )
     return password, repeat
 
 
-class RegistrationForm(FlaskForm):
-    email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
-    password, password2 = new_password_fields("Password")
-    submit = SubmitField("Create account")
+class RegistrationForm(CatalogForm):
+    email = EmailField(
+        _l("Work email"),
+        validators=[DataRequired(message=REQUIRED), Email(message=_l("Invalid email address.")),
+                    Length(max=254, message=TOO_LONG)],
+    )
+    display_name = StringField(
+        _l("Your name"), validators=[DataRequired(message=REQUIRED), Length(max=120, message=TOO_LONG)]
+    )
+    password, password2 = new_password_fields(_l("Password"))
+    submit = SubmitField(_l("Create account"))
 
 
-class SetPasswordForm(FlaskForm):
-    password, password2 = new_password_fields("New password")
-    submit = SubmitField("Set password")
+class SetPasswordForm(CatalogForm):
+    password, password2 = new_password_fields(_l("New password"))
+    submit = SubmitField(_l("Set password"))

@@ -2,12 +2,15 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import AccountToken, db
 from models.base import utcnow
 from webapp.auth import bp
 from webapp.auth.forms import LoginForm, RegistrationForm, SetPasswordForm
+from webapp.i18n import current_language, in_language
+from webapp.main.routes import remember_language
 from webapp.security import is_safe_next
 from webapp.services.accounts import AccountError, find_member_by_email, register_member
 from webapp.services.tokens import hash_token, is_expired
@@ -21,13 +24,15 @@ def register():
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            member = register_member(form.email.data, form.display_name.data, form.password.data)
+            # The new member keeps the language they registered in.
+            member = register_member(form.email.data, form.display_name.data, form.password.data,
+                                     locale=current_language())
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
             db.session.commit()
             login_user(member)
-            flash(f"Welcome, {member.display_name}! Tell us what you know and want to learn.", "success")
+            flash(_("Welcome, %(name)s! Tell us what you know and want to learn.", name=member.display_name), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
 
@@ -41,7 +46,7 @@ def login():
     if form.validate_on_submit():
         member = find_member_by_email(form.email.data)
         if member is None or not member.check_password(form.password.data) or not member.active:
-            flash("Wrong email or password, or the account is deactivated.", "error")
+            flash(_("Wrong email or password, or the account is deactivated."), "error")
         else:
             login_user(member, remember=form.remember_me.data)
             target = request.args.get("next")
@@ -52,10 +57,15 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Log out (a POST with a CSRF token, so no link can log anyone out)."""
+    """Log out (a POST with a CSRF token, so no link can log anyone out).
+
+    The member's language stays with the browser, so the pages after speak it too.
+    """
+    locale = current_user.locale
     logout_user()  # CSRFProtect has already checked the token
-    flash("You are logged out.", "info")
-    return redirect(url_for("main.index"))
+    with in_language(locale):
+        flash(_("You are logged out."), "info")
+    return remember_language(redirect(url_for("main.index")), locale)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
@@ -75,6 +85,6 @@ def set_password(token: str):
         record.member.set_password(form.password.data)
         record.used_at = utcnow()
         db.session.commit()
-        flash("Your password is set. Please log in.", "success")
+        flash(_("Your password is set. Please log in."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, member=record.member)

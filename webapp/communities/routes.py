@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Community, db
@@ -58,9 +59,9 @@ def join(id: int):
     if ButtonForm().validate_on_submit():
         if service.join(current_user, community):
             db.session.commit()
-            flash(f"Welcome to “{community.name}”.", "success")
+            flash(_("Welcome to “%(name)s”.", name=community.name), "success")
         else:
-            flash(f"You are already a member of “{community.name}”.", "info")
+            flash(_("You are already a member of “%(name)s”.", name=community.name), "info")
     return redirect(url_for("communities.show", id=community.id))
 
 
@@ -72,7 +73,7 @@ def leave(id: int):
     if ButtonForm().validate_on_submit():
         if service.leave(current_user, community):
             db.session.commit()
-            flash(f"You have left “{community.name}”.", "info")
+            flash(_("You have left “%(name)s”.", name=community.name), "info")
         else:
-            flash(f"You are not a member of “{community.name}”.", "info")
+            flash(_("You are not a member of “%(name)s”.", name=community.name), "info")
     return redirect(url_for("communities.show", id=community.id))

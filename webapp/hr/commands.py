@@ -7,6 +7,8 @@ import os
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from models import db
 from webapp.hr.imports import invitation_links
@@ -30,29 +32,33 @@ def import_members(file, dry_run: bool, base_url: str) -> None:
         plan = plan_import(data)
     except ImportProblems as error:
         db.session.rollback()
-        click.echo(f"Nothing imported: {len(error.problems)} problem(s).", err=True)
+        click.echo(ngettext("Nothing imported: %(num)d problem.", "Nothing imported: %(num)d problems.",
+                            len(error.problems)), err=True)
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None
     summary = plan.summary
-    click.echo(f"{summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged.")
+    click.echo(_("%(new)d new, %(updated)d updated, %(unchanged)d unchanged.", **summary))
     if plan.new_skills:
-        click.echo(f"New skills (HR-approved): {', '.join(plan.new_skills)}")
+        click.echo(_("New skills (HR-approved): %(names)s", names=", ".join(plan.new_skills)))
     if plan.new_communities:
-        click.echo(f"New communities: {', '.join(plan.new_communities)}")
+        click.echo(_("New communities: %(names)s", names=", ".join(plan.new_communities)))
     for change in plan.changes:
         if change.status != "unchanged":
             details = f": {'; '.join(change.changes)}" if change.changes else ""
-            click.echo(f"  line {change.line} {change.status:8} {change.email} ({change.name}){details}")
+            status = f"{change.status_label:8}"
+            click.echo("  " + _("line %(line)d %(status)s %(email)s (%(name)s)", line=change.line, status=status,
+                                email=change.email, name=change.name) + details)
     if dry_run:
         db.session.rollback()
-        click.echo("Dry run: nothing written.")
+        click.echo(_("Dry run: nothing written."))
         return
     result = apply_import(plan, current_app.config["INVITATION_DAYS"])
     db.session.commit()
-    click.echo(f"Imported: {result.created} created, {result.updated} updated.")
+    click.echo(_("Imported: %(created)d created, %(updated)d updated.", created=result.created,
+                 updated=result.updated))
     if result.invitations:
-        click.echo("Set-password links (send each to its member; they work once):")
+        click.echo(_("Set-password links (send each to its member; they work once):"))
         with current_app.test_request_context(base_url=base_url):
             for email, _name, link in invitation_links(result):
                 click.echo(f"  {email}  {link}")

@@ -1,11 +1,29 @@
 """Forms for the HR pages."""
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from webapp.services.skills import MAX_CATEGORY, MAX_NAME
+
+# WTForms has no Thai catalog: every message it could show is given here, in ours.
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("Field cannot be longer than %(max)d characters.")
+NOT_A_CHOICE = _l("Not a valid choice.")
+
+
+def not_valid_choices(count: int) -> str:
+    """WTForms' message for ``count`` unknown values in a multiple select; it fills in ``%(value)s`` itself."""
+    # ngettext formats at once (with num): hand %(value)s through unchanged for WTForms.
+    return ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        count,
+        value="%(value)s",
+    )
 
 
 def skill_options(pairs: list[tuple[int, str]], prompt: str | None = None) -> list[SelectChoice]:
@@ -17,21 +35,29 @@ def skill_options(pairs: list[tuple[int, str]], prompt: str | None = None) -> li
 class SkillForm(FlaskForm):
     """Add a skill, or rename one (name and category)."""
 
-    name = StringField("Skill name", validators=[DataRequired(), Length(max=MAX_NAME)])
-    category = StringField("Category", validators=[Optional(), Length(max=MAX_CATEGORY)])
-    submit = SubmitField("Save")
+    name = StringField(_l("Skill name"), validators=[DataRequired(REQUIRED), Length(max=MAX_NAME, message=TOO_LONG)])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=MAX_CATEGORY, message=TOO_LONG)])
+    submit = SubmitField(_l("Save"))
 
 
 class MergeForm(FlaskForm):
-    into = SelectField("Merge into", coerce=int, validators=[DataRequired(message="Pick the skill to keep.")])
-    submit = SubmitField("Merge")
+    into = SelectField(
+        _l("Merge into"), coerce=int, validators=[DataRequired(message=_l("Pick the skill to keep."))],
+        invalid_choice_message=NOT_A_CHOICE, invalid_value_message=NOT_A_CHOICE,
+    )
+    submit = SubmitField(_l("Merge"))
 
 
 class CommunityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    description = TextAreaField("Topic and purpose", validators=[Optional(), Length(max=5000)])
-    core_skills = SelectMultipleField("Core skills", coerce=int)
-    submit = SubmitField("Save")
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)])
+    description = TextAreaField(
+        _l("Topic and purpose"), validators=[Optional(), Length(max=5000, message=TOO_LONG)]
+    )
+    core_skills = SelectMultipleField(
+        _l("Core skills"), coerce=int,
+        invalid_choice_message=not_valid_choices, invalid_value_message=NOT_A_CHOICE,
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class MemberSearchForm(FlaskForm):
@@ -40,24 +66,37 @@ class MemberSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
     status = SelectField(
-        "Show", choices={"active": "Active", "inactive": "Deactivated", "all": "Everyone"}, default="active"
+        _l("Show"),
+        choices=[
+            SelectChoice("active", _l("Active")),
+            SelectChoice("inactive", _l("Deactivated")),
+            SelectChoice("all", _l("Everyone")),
+        ],
+        default="active",
     )
     sort = SelectField(
-        "Sort by", choices={"name": "Name", "department": "Department", "newest": "Newest"}, default="name"
+        _l("Sort by"),
+        choices=[
+            SelectChoice("name", _l("Name")),
+            SelectChoice("department", _l("Department")),
+            SelectChoice("newest", _l("Newest")),
+        ],
+        default="name",
     )
 
 
 class ImportUploadForm(FlaskForm):
     file = FileField(
-        "CSV file",
-        validators=[FileRequired("Choose a CSV file."), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+        _l("CSV file"),
+        validators=[FileRequired(_l("Choose a CSV file.")), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
     )
-    submit = SubmitField("Preview the import")
+    submit = SubmitField(_l("Preview the import"))
 
 
 class ImportConfirmForm(FlaskForm):
-    upload = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
-    digest = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    submit = SubmitField("Import these members")
+    # Hidden: a wrong value is reported by the view ("That upload is no longer available").
+    upload = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{32}$", message=_l("Invalid input."))])
+    digest = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{64}$", message=_l("Invalid input."))])
+    submit = SubmitField(_l("Import these members"))

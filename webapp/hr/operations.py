@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from models import Community, Member, Skill, db
 from models.base import normalize_key
@@ -19,10 +20,10 @@ class CommunityError(ValueError):
 def _check_community_name(name: str, community: Community | None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise CommunityError("A community needs a name.")
+        raise CommunityError(_("A community needs a name."))
     clash = db.session.scalar(sa.select(Community).where(Community.name_key == normalize_key(name)))
     if clash is not None and clash is not community:
-        raise CommunityError(f"There is already a community called “{clash.name}”.")
+        raise CommunityError(_("There is already a community called “%(name)s”.", name=clash.name))
     return name
 
 
@@ -31,7 +32,7 @@ def _skills(skill_ids: list[int]) -> list[Skill]:
         return []
     skills = db.session.scalars(sa.select(Skill).where(Skill.id.in_(skill_ids))).all()
     if len(skills) != len(set(skill_ids)):
-        raise CommunityError("Some of the chosen core skills no longer exist.")
+        raise CommunityError(_("Some of the chosen core skills no longer exist."))
     return list(skills)
 
 
@@ -58,7 +59,7 @@ class MemberError(ValueError):
 def set_active(member: Member, active: bool, by: Member) -> Member:
     """Deactivate or reactivate ``member``; HR cannot lock themselves out."""
     if member.id == by.id and not active:
-        raise MemberError("You cannot deactivate your own account.")
+        raise MemberError(_("You cannot deactivate your own account."))
     member.active = active
     log.info("Member %s %s by %s", member.email, "reactivated" if active else "deactivated", by.email)
     return member

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Community, Member, Skill, db
@@ -27,7 +29,7 @@ from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, 
 from webapp.services.text import sort_key
 
 PREVIEW_LIMIT = 1000
-PICK_KEPT = "— pick the skill to keep —"
+PICK_KEPT = _l("— pick the skill to keep —")
 
 
 # -- skills -------------------------------------------------------------------------------
@@ -45,7 +47,7 @@ def skills():
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Added the skill “{skill.name}”.", "success")
+            flash(_("Added the skill “%(name)s”.", name=skill.name), "success")
             return redirect(url_for("hr.skills"))
     rows = skill_service.taxonomy()
     return render_template(
@@ -69,7 +71,7 @@ def skill(skill_id: int):
             form.name.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Saved the skill “{skill.name}”.", "success")
+            flash(_("Saved the skill “%(name)s”.", name=skill.name), "success")
             return redirect(url_for("hr.skills"))
     return render_template("hr/skill.html", skill=skill, form=form, merge_form=merge_form, button=ButtonForm())
 
@@ -82,7 +84,7 @@ def approve_skill(skill_id: int):
     if ButtonForm().validate_on_submit():
         skill_service.approve_skill(skill)
         db.session.commit()
-        flash(f"Approved the skill “{skill.name}”.", "success")
+        flash(_("Approved the skill “%(name)s”.", name=skill.name), "success")
     return redirect(url_for("hr.skills"))
 
 
@@ -97,7 +99,7 @@ def merge_skill(skill_id: int):
         kept = db.session.get(Skill, form.into.data)
         try:
             if kept is None:
-                raise skill_service.SkillError("Pick the skill to keep.")
+                raise skill_service.SkillError(_("Pick the skill to keep."))
             merged_name = merged.name
             skill_service.merge_skills(kept, merged)
         except skill_service.SkillError as error:
@@ -105,7 +107,7 @@ def merge_skill(skill_id: int):
             form.into.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Merged “{merged_name}” into “{kept.name}”.", "success")
+            flash(_("Merged “%(merged)s” into “%(kept)s”.", merged=merged_name, kept=kept.name), "success")
             return redirect(url_for("hr.skills"))
     return render_template(
         "hr/skill.html", skill=merged, form=SkillForm(obj=merged, formdata=None), merge_form=form, button=ButtonForm()
@@ -137,7 +139,7 @@ def _save_community(form: CommunityForm, community: Community | None):
         form.name.errors.append(str(error))
         return None
     db.session.commit()
-    flash(f"Saved the community “{saved.name}”.", "success")
+    flash(_("Saved the community “%(name)s”.", name=saved.name), "success")
     return redirect(url_for("hr.communities"))
 
 
@@ -191,7 +193,10 @@ def _set_active(member_id: int, active: bool):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"{member.display_name} is {'active again' if active else 'deactivated'}.", "success")
+            if active:
+                flash(_("“%(name)s” is active again.", name=member.display_name), "success")
+            else:
+                flash(_("“%(name)s” is deactivated.", name=member.display_name), "success")
     target = request.form.get("back", "")
     back_to_list = is_safe_next(target) and target.startswith(url_for("hr.members"))
     return redirect(target if back_to_list else url_for("hr.members"))
@@ -222,7 +227,7 @@ def import_members():
     if form.validate_on_submit():
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
-            form.file.errors.append(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+            form.file.errors.append(_("The file is larger than %(size)d MB.", size=MAX_UPLOAD_BYTES // (1024 * 1024)))
         else:
             try:
                 plan = plan_import(data)
@@ -241,7 +246,7 @@ def confirm_import():
     form = ImportConfirmForm()
     data = read_upload(form.upload.data or "", form.digest.data or "") if form.validate_on_submit() else None
     if data is None:
-        flash("That upload is no longer available: please upload the file again.", "error")
+        flash(_("That upload is no longer available: please upload the file again."), "error")
         return redirect(url_for("hr.import_members"))
     try:
         plan = plan_import(data)

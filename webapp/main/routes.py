@@ -43,7 +43,11 @@ def language():
         current_user.locale = chosen
         db.session.commit()
     target = request.form.get("next")
-    response = redirect(target if is_safe_next(target) else url_for("main.index"))
-    response.set_cookie(LOCALE_COOKIE, chosen, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
+    return remember_language(redirect(target if is_safe_next(target) else url_for("main.index")), chosen)
+
+
+def remember_language(response, locale: str):
+    """Keep ``locale`` in the visitor's cookie, so pages speak it also when nobody is logged in."""
+    response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
                         secure=request.is_secure)
     return response

@@ -8,6 +8,7 @@ Views parse, call a service, commit, then deliver messages, then redirect.
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -17,18 +18,15 @@ from webapp.matches import bp
 from webapp.matches.forms import FeedbackForm, ResponseForm
 from webapp.services import feedback as feedback_service
 from webapp.services import responses
-from webapp.services.matches import first_step, reasons_for
-from webapp.services.messages import ROLE_NOUNS, deliver_after_commit
+from webapp.i18n import format_day
+from webapp.services.labels import role_noun
+from webapp.services.messages import deliver_after_commit
+from webapp.services.reasons import first_step, group_purpose, group_summary, reason_lines
 from webapp.services.rounds.participation import confirm_participation as keep_matching
 from webapp.services.rounds.participation import unanswered_twice
 
 #: What the member reads for each answer.
-STATUS_WORDS = {"pending": "not answered yet", "accepted": "accepted", "declined": "declined"}
-
-
-def role_noun(role: str) -> str:
-    """``"mentor"`` → "mentor", ``"learner"`` → "mentee", ``"peer"`` → "peer partner"."""
-    return ROLE_NOUNS[role][0]
+STATUS_WORDS = {"pending": _l("not answered yet"), "accepted": _l("accepted"), "declined": _l("declined")}
 
 
 def partner_noun(match, member_id: int) -> str:
@@ -38,8 +36,9 @@ def partner_noun(match, member_id: int) -> str:
 
 @bp.context_processor
 def helpers():
-    return {"reasons_for": reasons_for, "first_step": first_step, "partner_noun": partner_noun,
-            "status_words": STATUS_WORDS, "groupmates": responses.groupmates}
+    return {"reason_lines": reason_lines, "first_step": first_step, "partner_noun": partner_noun,
+            "status_words": STATUS_WORDS, "groupmates": responses.groupmates, "group_summary": group_summary,
+            "group_purpose": group_purpose}
 
 
 # --- my matches -------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def respond(match_id: int):
     """Accept or decline one of my matches."""
     match = load_own(responses.own_match(match_id, current_user.id))
     _answer(lambda answer, reason: responses.respond_to_match(match, current_user.id, answer, reason),
-            f"the match with your {partner_noun(match, current_user.id)}")
+            _("the match with your %(partner)s", partner=partner_noun(match, current_user.id)))
     return redirect(url_for("matches.index") + f"#match-{match.id}")
 
 
@@ -85,7 +84,7 @@ def respond_group(group_id: int):
     """Accept or decline my place in a working group."""
     place = load_own(responses.own_place(group_id, current_user.id))
     _answer(lambda answer, reason: responses.respond_to_group(place, answer, reason),
-            f"working group {place.group.number}")
+            _("working group %(number)d", number=place.group.number))
     return redirect(url_for("matches.index") + f"#group-{group_id}")
 
 
@@ -104,22 +103,24 @@ def _answer(record, what: str) -> None:
     db.session.commit()
     _deliver(result.messages)
     if not result.changed:
-        flash(f"Your answer to {what} was already recorded.", "info")
+        flash(_("Your answer to %(what)s was already recorded.", what=what), "info")
+    elif form.answer.data == "accepted" and result.messages:
+        flash(_("You accepted %(what)s. Both of you have accepted: you can now see each other's email.",
+                what=what), "success")
     elif form.answer.data == "accepted":
-        confirmed = " Both of you have accepted: you can now see each other's email." if result.messages else ""
-        flash(f"You accepted {what}.{confirmed}", "success")
+        flash(_("You accepted %(what)s.", what=what), "success")
     else:
-        flash(f"You declined {what}. Thank you for letting us know.", "info")
+        flash(_("You declined %(what)s. Thank you for letting us know.", what=what), "info")
 
 
 def _errors(form) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 def _deliver(messages) -> None:
     """Send after the commit; a mail server that is down must not turn a saved answer into an error page."""
     if deliver_after_commit(messages) is None:
-        flash("Your answer is saved, but the emails about it could not be sent just now.", "error")
+        flash(_("Your answer is saved, but the emails about it could not be sent just now."), "error")
 
 
 @bp.route("/matches/confirm-participation", methods=["POST"])
@@ -129,7 +130,7 @@ def confirm_participation():
     if ButtonForm().validate_on_submit():
         keep_matching(current_user)
         db.session.commit()
-        flash("Thank you: you will be matched again from the next round.", "success")
+        flash(_("Thank you: you will be matched again from the next round."), "success")
     return redirect(url_for("matches.index"))
 
 
@@ -150,17 +151,18 @@ def invitation(token: str):
     place = responses.place_for_token(token)
     if place is None:
         return _private((render_template("matches/invitation_gone.html", status=404,
-                                         message="This invitation link is not valid. Check that you "
-                                                 "copied the whole link from your email."), 404))
+                                         message=_("This invitation link is not valid. Check that you "
+                                                   "copied the whole link from your email.")), 404))
     if place.status == "declined":
         return _private((render_template("matches/invitation_gone.html", status=410,
-                                         message="You declined this invitation, so the link no longer works. "
-                                                 "If that was a mistake, contact HR."), 410))
+                                         message=_("You declined this invitation, so the link no longer "
+                                                   "works. If that was a mistake, contact HR.")), 410))
     if responses.link_expired(place):
         return _private((render_template(
             "matches/invitation_gone.html", status=410,
-            message=f"This invitation expired on {place.expires_at:%Y-%m-%d}. To take part, ask HR for a new "
-                    "link; if you already accepted, log in and see your groups under My matches."), 410))
+            message=_("This invitation expired on %(day)s. To take part, ask HR for a new link; if you already "
+                      "accepted, log in and see your groups under My matches.", day=format_day(place.expires_at))),
+            410))
     form = ResponseForm()
     error, status = None, 200
     if form.validate_on_submit():
@@ -174,7 +176,7 @@ def invitation(token: str):
             _deliver(result.messages)
             if place.status == "declined":  # shown once: later visits get the 410 above
                 return _private(render_template("matches/invitation_declined.html", group=place.group))
-            flash("Thank you: you accepted. You can now see the emails of the members who accepted.", "success")
+            flash(_("Thank you: you accepted. You can now see the emails of the members who accepted."), "success")
             return _private(redirect(url_for("matches.invitation", token=token)))
     elif form.is_submitted():
         error, status = _errors(form), 400
@@ -190,7 +192,7 @@ def invitation(token: str):
 def feedback(round_id: int):
     """Feedback on my matches and groups of a closed round: met, rating, a practice note."""
     round_ = load_own(feedback_service.feedback_round(round_id, current_user.id))
-    if round_.status != "closed":
+    if not round_.can("give_feedback"):
         return render_template("matches/feedback_not_open.html", round=round_), \
             409 if request.method == "POST" else 200
     items = feedback_service.feedback_items(round_, current_user.id)
@@ -207,10 +209,13 @@ def feedback(round_id: int):
                 flash(str(error), "error")
             except IntegrityError:  # the same feedback saved from another tab at the same moment
                 db.session.rollback()
-                flash("Your feedback was just saved from another window; check it and save again.", "error")
+                flash(_("Your feedback was just saved from another window; check it and save again."), "error")
             else:
-                flash(f"Thank you: feedback saved for {saved} of {len(items)}." if saved
-                      else "Nothing to save yet: answer “Did you meet?” first.", "success" if saved else "info")
+                if saved:
+                    flash(_("Thank you: feedback saved for %(saved)d of %(total)d.", saved=saved, total=len(items)),
+                          "success")
+                else:
+                    flash(_("Nothing to save yet: answer “Did you meet?” first."), "info")
                 return redirect(url_for("matches.feedback", round_id=round_.id))
     return render_template("matches/feedback.html", round=round_, items=items, forms=forms, button=button)
 

@@ -1,14 +1,20 @@
 """Forms of the profile page: one per section, so each saves on its own."""
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from models.member import LOCALES, SENIORITY_BANDS, iana_time_zones
+from models.member import LOCALES, MAX_MENTOR_CAPACITY, SENIORITY_BANDS, SENIORITY_LABELS
 from models.skill import LEVELS, PRIORITIES
+from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
+from webapp.i18n import LANGUAGE_NAMES
+from webapp.services.members import time_zone_choices
 
-LEVEL_CHOICES = [SelectChoice(level, f"{level} – {name}") for level, name in LEVELS.items()]
-LOCALE_NAMES = {"en": "English", "th": "ไทย (Thai)"}
+#: "3 – Practitioner", in the language of the page that shows the choice.
+LEVEL_CHOICES = [SelectChoice(level, _l("%(level)d – %(name)s", level=level, name=name))
+                 for level, name in LEVELS.items()]
+
+BETWEEN = _l("Number must be between %(min)s and %(max)s.")
 
 
 def split_languages(text: str) -> list[str]:
@@ -16,36 +22,46 @@ def split_languages(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(CatalogForm):
     """About me and how I take part."""
 
-    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    department = StringField("Department", validators=[Optional(), Length(max=80)])
-    function = StringField("Function / discipline", validators=[Optional(), Length(max=80)])
-    job_title = StringField("Job title", validators=[Optional(), Length(max=120)])
-    seniority = SelectField("Seniority", choices=[SelectChoice("", "—")] + [SelectChoice(b) for b in SENIORITY_BANDS])
-    location = StringField("Location", validators=[Optional(), Length(max=80)])
-    timezone = SelectField("Time zone", validators=[DataRequired()])
-    languages = StringField("Languages I work in", validators=[Optional(), Length(max=200)])
-    years_experience = IntegerField("Years of experience", validators=[Optional(), NumberRange(0, 70)])
-    manager_email = StringField("My manager (email)", validators=[Optional(), Length(max=254)])
-    locale = SelectField("Messages in", choices=[SelectChoice(code, LOCALE_NAMES[code]) for code in LOCALES])
-    mentor_capacity = IntegerField(
-        "Mentees I can take (0 = not mentoring)", default=0, validators=[NumberRange(0, 5)]
+    display_name = StringField(
+        _l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=120, message=TOO_LONG)]
     )
-    wants_mentor = BooleanField("I would like a mentor")
-    open_to_peer_swaps = BooleanField("I am open to peer skill swaps")
-    open_to_groups = BooleanField("I would join a working group")
-    paused_until = DateField("Not available until", validators=[Optional()])
-    submit = SubmitField("Save profile")
+    department = StringField(_l("Department"), validators=[Optional(), Length(max=80, message=TOO_LONG)])
+    function = StringField(_l("Function / discipline"), validators=[Optional(), Length(max=80, message=TOO_LONG)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    seniority = SelectField(
+        _l("Seniority"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(band, SENIORITY_LABELS[band]) for band in SENIORITY_BANDS],
+    )
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=80, message=TOO_LONG)])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)])
+    languages = StringField(_l("Languages I work in"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    years_experience = IntegerField(
+        _l("Years of experience"), validators=[Optional(), NumberRange(0, 70, message=BETWEEN)]
+    )
+    manager_email = StringField(_l("My manager (email)"), validators=[Optional(), Length(max=254, message=TOO_LONG)])
+    # Each language named in itself, as in the switch in the header.
+    locale = SelectField(_l("Messages in"), choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES])
+    mentor_capacity = IntegerField(
+        _l("Mentees I can take (0 = not mentoring)"), default=0,
+        validators=[NumberRange(0, MAX_MENTOR_CAPACITY, message=BETWEEN)],
+    )
+    wants_mentor = BooleanField(_l("I would like a mentor"))
+    open_to_peer_swaps = BooleanField(_l("I am open to peer skill swaps"))
+    open_to_groups = BooleanField(_l("I would join a working group"))
+    paused_until = DateField(_l("Not available until"), validators=[Optional()])
+    submit = SubmitField(_l("Save profile"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(zone) for zone in sorted(iana_time_zones())]
+        # Labels in the page's language ("เวลาไทย"); the value stays the IANA name.
+        self.timezone.choices = [SelectChoice(zone, label) for zone, label in time_zone_choices(self.timezone.data)]
 
     def validate_languages(self, field):
         if any(len(language) > 40 for language in split_languages(field.data or "")):
-            raise ValidationError("A language name has at most 40 characters.")
+            raise ValidationError(_l("A language name has at most 40 characters."))
 
     def values(self) -> dict:
         """The submitted values as model fields."""
@@ -63,14 +79,18 @@ class ProfileForm(FlaskForm):
         return data
 
 
-class SkillForm(FlaskForm):
-    skill = StringField("Skill", validators=[DataRequired(), Length(max=80)])
-    level = SelectField("Level", choices=LEVEL_CHOICES, coerce=int, default=3)
-    submit = SubmitField("Save skill")
+class SkillForm(CatalogForm):
+    skill = StringField(_l("Skill"), validators=[DataRequired(message=REQUIRED), Length(max=80, message=TOO_LONG)])
+    level = SelectField(_l("Level"), choices=LEVEL_CHOICES, coerce=int, default=3)
+    submit = SubmitField(_l("Save skill"))
 
 
-class GoalForm(FlaskForm):
-    skill = StringField("Skill to learn", validators=[DataRequired(), Length(max=80)])
-    target_level = SelectField("Target level", choices=LEVEL_CHOICES, coerce=int, default=3)
-    priority = SelectField("Priority", choices=[SelectChoice(p, label) for p, label in PRIORITIES.items()], coerce=int, default=2)
-    submit = SubmitField("Save goal")
+class GoalForm(CatalogForm):
+    skill = StringField(
+        _l("Skill to learn"), validators=[DataRequired(message=REQUIRED), Length(max=80, message=TOO_LONG)]
+    )
+    target_level = SelectField(_l("Target level"), choices=LEVEL_CHOICES, coerce=int, default=3)
+    priority = SelectField(
+        _l("Priority"), choices=[SelectChoice(p, label) for p, label in PRIORITIES.items()], coerce=int, default=2
+    )
+    submit = SubmitField(_l("Save goal"))

@@ -1,10 +1,12 @@
 """The member's own profile and other members' public profiles."""
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Member, db
 from webapp.forms import ButtonForm
+from webapp.i18n import current_language, in_language
 from webapp.profile import bp
 from webapp.profile.forms import GoalForm, ProfileForm, SkillForm
 from webapp.services import members as profiles
@@ -41,6 +43,9 @@ def edit():
     form = ProfileForm()
     if not form.validate_on_submit():
         return _page(profile_form=form)
+    # The confirmation speaks the language the form was filled in, even when the member
+    # has just switched "Messages in" (the next page already speaks the new one).
+    language = current_language()
     try:
         changes = profiles.update_profile(current_user, form.values())
     except profiles.ProfileError as error:
@@ -48,12 +53,17 @@ def edit():
         form.manager_email.errors.append(str(error))
         return _page(profile_form=form)
     db.session.commit()
-    flash("Saved. " + "; ".join(changes) if changes else "Nothing changed.", "success" if changes else "info")
+    with in_language(language):
+        if changes:
+            flash(_("Saved. %(changes)s", changes="; ".join(change.describe() for change in changes)), "success")
+        else:
+            flash(_("Nothing changed."), "info")
     return redirect(url_for("profile.edit"))
 
 
 def _save_row(form, section: str, apply, describe):
-    """Validate ``form``, ``apply`` it to the member's own rows, commit and flash ``describe(row)``."""
+    """Validate ``form``, ``apply`` it to the member's own rows, commit and flash ``describe(row)``
+    (a sentence in the page's language)."""
     if form.validate_on_submit():
         try:
             row, proposed = apply(form)
@@ -62,20 +72,23 @@ def _save_row(form, section: str, apply, describe):
             form.skill.errors.append(str(error))
         else:
             db.session.commit()
-            note = " It is new, so HR will review it." if proposed else ""
-            flash(f"Saved: {describe(row)}.{note}", "success")
+            message = describe(row)
+            if proposed:
+                message += " " + _("It is new, so HR will review it.")
+            flash(message, "success")
             return redirect(url_for("profile.edit") + f"#{section}")
     return _page(**{f"{section[:-1]}_form": form})
 
 
-def _remove_row(remove, skill_id: int, section: str, what: str):
-    """Remove one of the member's own rows; another member's or a missing row is a 404."""
+def _remove_row(remove, skill_id: int, section: str, describe):
+    """Remove one of the member's own rows and flash ``describe(skill name)``; another member's
+    or a missing row is a 404."""
     row = remove(current_user, skill_id)
     if row is None:
         abort(404)
     name = row.skill.name
     db.session.commit()
-    flash(f"Removed {name} from {what}.", "info")
+    flash(describe(name), "info")
     return redirect(url_for("profile.edit") + f"#{section}")
 
 
@@ -86,7 +99,8 @@ def save_skill():
     return _save_row(
         SkillForm(), "skills",
         lambda form: profiles.set_skill_level(current_user, form.skill.data, form.level.data),
-        lambda row: f"{row.skill.name} at level {row.level} ({row.level_name})",
+        lambda row: _("Saved: “%(skill)s” at level %(level)d (%(level_name)s).", skill=row.skill.name,
+                      level=row.level, level_name=row.level_name),
     )
 
 
@@ -94,7 +108,8 @@ def save_skill():
 @login_required
 def remove_skill(skill_id: int):
     """Remove one of my skills."""
-    return _remove_row(profiles.remove_skill, skill_id, "skills", "your skills")
+    return _remove_row(profiles.remove_skill, skill_id, "skills",
+                       lambda name: _("Removed “%(skill)s” from your skills.", skill=name))
 
 
 @bp.route("/profile/goals", methods=["POST"])
@@ -104,7 +119,8 @@ def save_goal():
     return _save_row(
         GoalForm(), "goals",
         lambda form: profiles.set_goal(current_user, form.skill.data, form.target_level.data, form.priority.data),
-        lambda goal: f"learn {goal.skill.name} to level {goal.target_level}",
+        lambda goal: _("Saved: learn “%(skill)s” to level %(level)d.", skill=goal.skill.name,
+                       level=goal.target_level),
     )
 
 
@@ -112,7 +128,8 @@ def save_goal():
 @login_required
 def remove_goal(skill_id: int):
     """Remove one of my learning goals."""
-    return _remove_row(profiles.remove_goal, skill_id, "goals", "your learning goals")
+    return _remove_row(profiles.remove_goal, skill_id, "goals",
+                       lambda name: _("Removed “%(skill)s” from your learning goals.", skill=name))
 
 
 @bp.route("/members/<int:member_id>")

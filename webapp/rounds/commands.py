@@ -5,11 +5,15 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 
 from models import Community, db
 from models.base import normalize_key
 from models.round import ROUND_KINDS
 from webapp.services.messages import deliver
+from webapp.services.round_review import KIND_NAMES
+from webapp.services.labels import scope_label
+from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.figures import headline_figures
 from webapp.services.rounds.guards import RoundError
 from webapp.services.rounds.lifecycle import create_round, publish_round
@@ -23,12 +27,15 @@ from webapp.services.rounds.solving import solve_round
 @click.option("--publish", is_flag=True, help="Publish straight away and send the invitations.")
 @with_appcontext
 def run_round(kind: str, community_name: str | None, name: str | None, publish: bool) -> None:
-    """Create a round, solve it with the default parameters, print its figures."""
+    """Create a round, solve it with the default parameters, print its figures.
+
+    The output is in the app's ``DEFAULT_LOCALE`` (there is no member to ask).
+    """
     community_id = None
     if community_name:
         community = db.session.scalar(sa.select(Community).where(Community.name_key == normalize_key(community_name)))
         if community is None:
-            raise click.ClickException(f"No community called {community_name!r}.")
+            raise click.ClickException(_("No community called '%(name)s'.", name=community_name))
         community_id = community.id
     try:
         round_ = create_round(kind, community_id, None, name=name)
@@ -37,13 +44,14 @@ def run_round(kind: str, community_name: str | None, name: str | None, publish: 
     except RoundError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"Round {round_.id}: {round_.name} ({round_.kind}, {round_.scope_name}) is {round_.status}.")
+    click.echo(_("Round %(id)d: “%(name)s” (%(kind)s, %(scope)s) is %(status)s.", id=round_.id, name=round_.name,
+                 kind=KIND_NAMES[round_.kind], scope=scope_label(round_), status=round_.status.title))
     for label, value in headline_figures(round_):
         click.echo(f"  {label + ':':<24}{value}")
-    for note in round_.notes:
-        click.echo(f"  note: {note}")
+    for note in note_lines(round_):
+        click.echo("  " + _("note: %(note)s", note=note))
     if publish:
         publication = publish_round(round_.id)
         db.session.commit()
         sent = deliver(publication.messages)
-        click.echo(f"Published: {sent} invitation message(s) sent.")
+        click.echo(_("Published: %(num)d invitation message(s) sent.", num=sent))

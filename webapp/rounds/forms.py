@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     DecimalField,
     DecimalRangeField,
@@ -19,21 +19,76 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from matcher._validation import PRIORITIES
 from models.round import ROUND_KINDS
 from models.skill import LEVELS
+from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
+from webapp.services.round_review import KIND_NAMES
 from webapp.services.rounds.parameters import PARAMETER_BOUNDS, WEIGHT_CLASSES
 
-KIND_NAMES = {"mentoring": "Mentoring", "peer": "Peer skill swaps", "groups": "Working groups"}
 KIND_LABELS = {
-    "mentoring": "Mentoring: learners with mentors",
-    "peer": "Peer skill swaps: two members teach each other",
-    "groups": "Working groups: cross-department groups anchored by an expert",
+    "mentoring": _l("Mentoring: learners with mentors"),
+    "peer": _l("Peer skill swaps: two members teach each other"),
+    "groups": _l("Working groups: cross-department groups anchored by an expert"),
 }
 
+#: The matcher's priorities by name ("Coverage").
+PRIORITY_NAMES = {"coverage": _l("Coverage"), "score": _l("Score")}
 _PRIORITY_WORDS = {
-    "coverage": "Coverage: match as many members as possible, then the best scores",
-    "score": "Score: the highest total score, even if fewer members are matched",
+    "coverage": _l("Coverage: match as many members as possible, then the best scores"),
+    "score": _l("Score: the highest total score, even if fewer members are matched"),
 }
 #: The matcher's priorities, in its order, with what each means to HR.
 PRIORITY_LABELS = {priority: _PRIORITY_WORDS[priority] for priority in PRIORITIES}
+
+#: What each weight and parameter is called on the pages (a name missing here shows as its code, in words).
+_LABELS = {
+    "goals": _l("Goals"),
+    "learning": _l("Learning"),
+    "balance": _l("Balance"),
+    "community": _l("Community"),
+    "cross_department": _l("Cross department"),
+    "department": _l("Department"),
+    "function": _l("Function"),
+    "time_zone": _l("Time zone"),
+    "seniority": _l("Seniority"),
+    "location": _l("Location"),
+    "skills": _l("Skills"),
+    "repeat": _l("Repeat"),
+    "priority": _l("Priority"),
+    "cooldown_rounds": _l("Cooldown (rounds)"),
+    "group_min": _l("Smallest group"),
+    "group_max": _l("Largest group"),
+    "anchor_level": _l("Anchor level"),
+    "time_limit": _l("Time limit (seconds)"),
+}
+
+#: What each weight means to HR, by kind: the matcher's meanings (``describe()``) in the catalog.
+#: A weight missing here shows the matcher's own English words.
+_WEIGHT_MEANINGS = {
+    "mentoring": {
+        "goals": _l("How well the mentor can teach what the learner wants to learn (priority counts)"),
+        "community": _l("Sharing a Community of Practice (full weight from two shared)"),
+        "cross_department": _l("Learning from another part of the organisation"),
+        "time_zone": _l("Overlap of an 8-hour working day"),
+        "seniority": _l("A sensible seniority gap: the mentor one or two bands up"),
+    },
+    "peer": {
+        "learning": _l("What the two can teach each other: share of each one's goals the other covers"),
+        "balance": _l("Share of the learning score from the weaker direction (1: only the weaker; 0.5: plain average)"),
+        "community": _l("Belonging to a Community of Practice in common"),
+        "cross_department": _l("Working in different departments (a fresh perspective)"),
+        "time_zone": _l("Penalty for time zones far apart (full from 12 hours apart)"),
+        "repeat": _l("Penalty for pairs that were matched in an earlier round"),
+    },
+    "groups": {
+        "department": _l("Mixing people from different departments"),
+        "function": _l("Mixing job functions (job families)"),
+        "seniority": _l("Mixing seniority, from junior to executive"),
+        "location": _l("Mixing sites and offices"),
+        "skills": _l("Mixing different skill profiles"),
+    },
+}
+
+#: A number outside a parameter's bounds (WTForms fills in ``min`` and ``max``).
+_BETWEEN = _l("Between %(min)g and %(max)g.")
 
 #: Weights that are shares rather than open-ended amounts: (largest value, step).
 SHARE_WEIGHTS = {"balance": (1.0, 0.05)}
@@ -55,33 +110,39 @@ def slider_bounds(name: str, default: float) -> tuple[float, float]:
 
 
 def weight_label(name: str) -> str:
-    """``"cross_department"`` → ``"Cross department"``."""
-    return name.replace("_", " ").capitalize()
+    """What a weight or parameter is called: ``"cross_department"`` → "Cross department"."""
+    return str(_LABELS.get(name) or name.replace("_", " ").capitalize())
 
 
-class ScopeForm(FlaskForm):
+def weight_meaning(kind: str, name: str, default: str = "") -> str:
+    """What weight ``name`` of a ``kind`` round means to HR; ``default`` (the matcher's words) if unknown."""
+    return str(_WEIGHT_MEANINGS[kind].get(name, default))
+
+
+class ScopeForm(CatalogForm):
     """Step 1 of a new round (GET, so no CSRF token): which kind, for whom."""
 
     class Meta:
         csrf = False
 
-    kind = SelectField("Kind of round", choices=[SelectChoice(k, KIND_NAMES[k]) for k in ROUND_KINDS],
+    kind = SelectField(_l("Kind of round"), choices=[SelectChoice(k, KIND_NAMES[k]) for k in ROUND_KINDS],
                        default="mentoring")
-    community = SelectField("Scope", coerce=int, default=0)
+    community = SelectField(_l("Scope"), coerce=int, default=0)
 
 
-class RoundForm(FlaskForm):
+class RoundForm(CatalogForm):
     """Step 2: name and parameters for the kind and scope chosen in step 1.
 
     Kind and scope travel as hidden fields, so the parameters on the page
     always belong to the kind being created. Build one with ``round_form``.
     """
 
-    kind = HiddenField(validators=[InputRequired(), AnyOf(ROUND_KINDS)])
-    community = HiddenField(validators=[Regexp(r"^\d{1,9}$")], default="0")
-    name = StringField("Name", validators=[Optional(), Length(max=120)])
-    create = SubmitField("Create draft")
-    create_and_solve = SubmitField("Create and solve")
+    kind = HiddenField(validators=[InputRequired(message=REQUIRED),
+                                   AnyOf(ROUND_KINDS, message=_l("Invalid value, must be one of: %(values)s."))])
+    community = HiddenField(validators=[Regexp(r"^\d{1,9}$", message=_l("Invalid input."))], default="0")
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    create = SubmitField(_l("Create draft"))
+    create_and_solve = SubmitField(_l("Create and solve"))
 
     #: Names of this kind's weight fields and of its other parameters, in page order.
     weight_names: tuple[str, ...] = ()
@@ -102,28 +163,36 @@ class RoundForm(FlaskForm):
 
 def _in_bounds(name: str) -> NumberRange:
     """The validator for a numeric parameter, from the service's one bounds table."""
-    return NumberRange(*PARAMETER_BOUNDS[name])
+    low, high = PARAMETER_BOUNDS[name]
+    return NumberRange(low, high, message=_BETWEEN)
 
 
 def _cooldown():
     low, high = PARAMETER_BOUNDS["cooldown_rounds"]
-    return IntegerField("Cooldown (rounds)", validators=[InputRequired(), _in_bounds("cooldown_rounds")],
-                        description=f"Pairs matched in this many recent rounds are not matched again ({low}–{high}).")
+    return IntegerField(
+        _LABELS["cooldown_rounds"], validators=[InputRequired(message=REQUIRED), _in_bounds("cooldown_rounds")],
+        description=_l("Pairs matched in this many recent rounds are not matched again (%(low)d–%(high)d).",
+                       low=low, high=high),
+    )
 
 
 def _priority():
-    return RadioField("Priority", choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
-                      validators=[InputRequired(message="Choose coverage or score.")])
+    return RadioField(_LABELS["priority"], choices=[SelectChoice(k, v) for k, v in PRIORITY_LABELS.items()],
+                      validators=[InputRequired(message=_l("Choose coverage or score."))])
 
 
-def _group_size(label: str, name: str, description: str):
-    return lambda: IntegerField(label, validators=[InputRequired(), _in_bounds(name)], description=description)
+def _group_size(name: str, description):
+    return lambda: IntegerField(_LABELS[name], validators=[InputRequired(message=REQUIRED), _in_bounds(name)],
+                                description=description)
 
 
 def _time_limit():
     low, high = PARAMETER_BOUNDS["time_limit"]
-    return DecimalField("Time limit (seconds)", places=None, validators=[InputRequired(), _in_bounds("time_limit")],
-                        description=f"How long the search for diverse groups may run ({low:g}–{high:g}).")
+    return DecimalField(
+        _LABELS["time_limit"], places=None,
+        validators=[InputRequired(message=REQUIRED), _in_bounds("time_limit")],
+        description=_l("How long the search for diverse groups may run (%(low)g–%(high)g).", low=low, high=high),
+    )
 
 
 #: The non-weight parameters of each kind, as field factories (a field is bound per form).
@@ -131,12 +200,12 @@ KIND_FIELDS = {
     "mentoring": {"priority": _priority, "cooldown_rounds": _cooldown},
     "peer": {"priority": _priority, "cooldown_rounds": _cooldown},
     "groups": {
-        "group_min": _group_size("Smallest group", "group_min", f"At least {PARAMETER_BOUNDS['group_min'][0]} members."),
-        "group_max": _group_size("Largest group", "group_max", f"At most {PARAMETER_BOUNDS['group_max'][1]} members."),
+        "group_min": _group_size("group_min", _l("At least %(num)d members.", num=PARAMETER_BOUNDS["group_min"][0])),
+        "group_max": _group_size("group_max", _l("At most %(num)d members.", num=PARAMETER_BOUNDS["group_max"][1])),
         "anchor_level": lambda: SelectField(
-            "Anchor level", coerce=int,
+            _LABELS["anchor_level"], coerce=int,
             choices=[SelectChoice(level, f"{level} – {name}") for level, name in LEVELS.items()],
-            description="A member at this level or above in a core skill can anchor a group."),
+            description=_l("A member at this level or above in a core skill can anchor a group.")),
         "cooldown_rounds": _cooldown,
         "time_limit": _time_limit,
     },
@@ -156,8 +225,8 @@ def round_form(kind: str, defaults: dict, **data) -> RoundForm:
     for name, default, meaning in weights:
         high, step = slider_bounds(name, default)
         attributes[f"weight_{name}"] = DecimalRangeField(
-            weight_label(name), description=meaning, places=None,
-            validators=[InputRequired(), NumberRange(0, high, message=f"Between 0 and {high:g}.")],
+            weight_label(name), description=weight_meaning(kind, name, meaning), places=None,
+            validators=[InputRequired(message=REQUIRED), NumberRange(0, high, message=_BETWEEN)],
             render_kw={"min": 0, "max": high, "step": step},
         )
     for name, factory in KIND_FIELDS[kind].items():
@@ -168,17 +237,20 @@ def round_form(kind: str, defaults: dict, **data) -> RoundForm:
     return form_class(data=initial)
 
 
-class PairForm(FlaskForm):
+class PairForm(CatalogForm):
     """Pin or forbid a pair: two emails typed by HR, or two member ids from a pair's row."""
 
-    first_email = StringField("First member's email", validators=[Optional(), Length(max=254)])
-    second_email = StringField("Second member's email", validators=[Optional(), Length(max=254)])
+    first_email = StringField(_l("First member's email"), validators=[Optional(), Length(max=254, message=TOO_LONG)])
+    second_email = StringField(_l("Second member's email"), validators=[Optional(), Length(max=254, message=TOO_LONG)])
     first_id = HiddenField()
     second_id = HiddenField()
 
 
-class MoveForm(FlaskForm):
+class MoveForm(CatalogForm):
     """Move one member of a solved working-group round to another group."""
 
-    member_id = HiddenField(validators=[InputRequired()])
-    to_number = IntegerField("To group", validators=[InputRequired(message="Give a group number."), NumberRange(min=1)])
+    member_id = HiddenField(validators=[InputRequired(message=REQUIRED)])
+    to_number = IntegerField(_l("To group"), validators=[
+        InputRequired(message=_l("Give a group number.")),
+        NumberRange(min=1, message=_l("Give a group number of %(min)d or more.")),
+    ])

@@ -7,9 +7,8 @@ Invitations go out after the commit, never before.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -17,24 +16,36 @@ from models import Round, db
 from models.round import ROUND_KINDS
 from webapp.forms import ButtonForm
 from webapp.rounds import bp
-from webapp.rounds.forms import KIND_LABELS, PRIORITY_LABELS, MoveForm, PairForm, ScopeForm, round_form, weight_label
+from webapp.i18n import format_number
+from webapp.rounds.forms import (
+    KIND_LABELS,
+    PRIORITY_LABELS,
+    PRIORITY_NAMES,
+    MoveForm,
+    PairForm,
+    ScopeForm,
+    round_form,
+    weight_label,
+    weight_meaning,
+)
 from webapp.security import hr_required
 from webapp.services import round_review as review_service
 from webapp.services.communities import communities_in_order
 from webapp.services.members import get_member
 from webapp.services.messages import deliver_after_commit
-from webapp.services.rounds.eligibility import eligibility
+from webapp.services.rounds.eligibility import eligibility, exclusion_label
+from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.figures import headline_figures, result_count
 from webapp.services.rounds.groups import move_member
 from webapp.services.rounds.guards import RoundError, get_round
-from webapp.services.rounds.lifecycle import close_round, create_round, publish_round, repair_round
+from webapp.services.rounds.lifecycle import close_round, create_round, default_round_name, publish_round, repair_round
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.solving import solve_round
 
 #: What the review page can show under its figures.
 TABS = ("results", "unmatched", "pins")
-WHOLE_ORGANISATION = "Whole organisation"
+WHOLE_ORGANISATION = _l("Whole organisation")
 
 
 def _per_page() -> int:
@@ -55,8 +66,10 @@ def _to_review(round_id: int, **args):
 
 @bp.context_processor
 def helpers():
-    return {"kind_labels": KIND_LABELS, "priorities": PRIORITY_LABELS, "weight_label": weight_label,
-            "status_word": review_service.status_word}
+    return {"kind_names": review_service.KIND_NAMES, "kind_labels": KIND_LABELS, "priorities": PRIORITY_LABELS,
+            "priority_names": PRIORITY_NAMES, "weight_label": weight_label, "role_word": review_service.role_word,
+            "role_counts": review_service.ROLE_COUNTS, "status_word": review_service.status_word,
+            "answer_key": review_service.answer_key, "exclusion_label": exclusion_label, "note_lines": note_lines}
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -109,7 +122,7 @@ def new():
     form = round_form(kind, default_parameters(kind), community=str(community_id))
     if form.validate_on_submit():
         if community_id not in names:
-            form.form_errors.append("That community no longer exists: choose the scope again.")
+            form.form_errors.append(_("That community no longer exists: choose the scope again."))
         else:
             try:
                 round_ = create_round(kind, community_id or None, get_member(current_user.id),
@@ -127,14 +140,15 @@ def new():
     status = 422 if form.errors else 200
     return render_template(
         "rounds/new.html", scope=scope, form=form, kind=kind, scope_name=names[in_scope],
-        who=eligibility(kind, in_scope or None), defaults=default_parameters(kind), today=date.today().isoformat(),
+        who=eligibility(kind, in_scope or None), defaults=default_parameters(kind),
+        default_name=default_round_name(kind),
     ), status
 
 
 def _created_message(round_: Round) -> str:
     if round_.can("publish"):
-        return f"Created and solved “{round_.name}”: review the result, then publish it."
-    return f"Created the draft “{round_.name}”: solve it when you are ready."
+        return _("Created and solved “%(name)s”: review the result, then publish it.", name=round_.name)
+    return _("Created the draft “%(name)s”: solve it when you are ready.", name=round_.name)
 
 
 # --- the review -------------------------------------------------------------------------------
@@ -165,14 +179,15 @@ def review(round_id: int):
     pins, forbids = review_service.pins_and_forbids(round_)
     pair_form = PairForm(formdata=None)
     if round_.kind == "mentoring":
-        pair_form.first_email.label.text, pair_form.second_email.label.text = "Learner's email", "Mentor's email"
+        pair_form.first_email.label.text, pair_form.second_email.label.text = _("Learner's email"), _("Mentor's email")
     args = {name: value for name, value in (("tab", tab), ("q", q), ("sort", sort)) if value}
     return render_template(
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
         listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
         results_count=result_count(round_), defaults=default_parameters(round_.kind),
-        meanings={name: meaning for name, _, meaning in WEIGHT_CLASSES[round_.kind].describe()},
+        meanings={name: weight_meaning(round_.kind, name, meaning)
+                  for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
     )
 
@@ -185,7 +200,8 @@ def _act(round_id: int, action, done, form=None, **back):
     load_round(round_id)
     form = form or ButtonForm()
     if not form.validate_on_submit():
-        flash(" ".join(error for errors in form.errors.values() for error in errors) or "Please try again.", "error")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors) or _("Please try again."),
+              "error")
         return _to_review(round_id, **back)
     try:
         result = action(form)
@@ -202,7 +218,7 @@ def _send(messages) -> int:
     """Deliver after the commit; say so when the mail server could not take them."""
     sent = deliver_after_commit(messages)
     if sent is None:
-        flash("The round is saved, but the invitations could not be sent just now: check the mail settings.",
+        flash(_("The round is saved, but the invitations could not be sent just now: check the mail settings."),
               "error")
     return sent or 0
 
@@ -212,10 +228,19 @@ def _send(messages) -> int:
 def solve(round_id: int):
     """Run the matcher on the round's eligible members; the result replaces any unpublished one."""
     def done(round_: Round):
-        flash(f"Solved in {round_.seconds:.2f} s: {round_.matched or 0:,} of {round_.eligible:,} eligible "
-              f"members {'placed in groups' if round_.kind == 'groups' else 'matched'}.", "success")
+        numbers = {"seconds": format_number(round_.seconds, 2), "matched": format_number(round_.matched or 0),
+                   "count": format_number(round_.eligible)}
+        if round_.kind == "groups":
+            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member placed in groups.",
+                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members placed in groups.",
+                               round_.eligible, **numbers)
+        else:
+            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member matched.",
+                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members matched.",
+                               round_.eligible, **numbers)
+        flash(message, "success")
 
-    return _act(round_id, lambda _: solve_round(round_id), done)
+    return _act(round_id, lambda _form: solve_round(round_id), done)
 
 
 @bp.route("/<int:round_id>/publish", methods=["POST"])
@@ -224,12 +249,13 @@ def publish(round_id: int):
     """Publish the solved round and send every invitation."""
     def done(publication):
         if not publication.published:
-            flash("This round was already published; no invitations were sent again.", "info")
+            flash(_("This round was already published; no invitations were sent again."), "info")
             return
         sent = _send(publication.messages)
-        flash(f"Published: {sent} invitation{'' if sent == 1 else 's'} sent.", "success")
+        flash(ngettext("Published: %(count)s invitation sent.", "Published: %(count)s invitations sent.", sent,
+                       count=format_number(sent)), "success")
 
-    return _act(round_id, lambda _: publish_round(round_id), done)
+    return _act(round_id, lambda _form: publish_round(round_id), done)
 
 
 @bp.route("/<int:round_id>/repair", methods=["POST"])
@@ -238,18 +264,22 @@ def repair(round_id: int):
     """Offer new matches or groups to the members whose match or place was declined."""
     def done(repair_):
         sent = _send(repair_.messages)
-        flash(f"Repaired: {repair_.rematched} member(s) offered a new match ({sent} invitation"
-              f"{'' if sent == 1 else 's'} sent); {repair_.left_over} could not be.", "success")
+        flash(ngettext("Repaired: %(rematched)s member(s) offered a new match (%(count)s invitation sent); "
+                       "%(left_over)s could not be.",
+                       "Repaired: %(rematched)s member(s) offered a new match (%(count)s invitations sent); "
+                       "%(left_over)s could not be.",
+                       sent, rematched=format_number(repair_.rematched), count=format_number(sent),
+                       left_over=format_number(repair_.left_over)), "success")
 
-    return _act(round_id, lambda _: repair_round(round_id), done)
+    return _act(round_id, lambda _form: repair_round(round_id), done)
 
 
 @bp.route("/<int:round_id>/close", methods=["POST"])
 @hr_required
 def close(round_id: int):
     """End the published round; feedback opens."""
-    return _act(round_id, lambda _: close_round(round_id),
-                lambda _: flash("Closed: members can now give feedback.", "success"))
+    return _act(round_id, lambda _form: close_round(round_id),
+                lambda _round: flash(_("Closed: members can now give feedback."), "success"))
 
 
 def _pair_ids(form: PairForm) -> tuple[int, int]:
@@ -259,17 +289,20 @@ def _pair_ids(form: PairForm) -> tuple[int, int]:
         raw_id, email = (form[f"{side}_id"].data or "").strip(), (form[f"{side}_email"].data or "").strip()
         if raw_id:
             if not raw_id.isdigit():
-                raise RoundError("Pick two members.")
+                raise RoundError(_("Pick two members."))
             ids.append(int(raw_id))
         elif email:
             ids.append(pin_service.member_id_for_email(email))
         else:
-            raise RoundError("Give both members' emails.")
+            raise RoundError(_("Give both members' emails."))
     return ids[0], ids[1]
 
 
-def _change_pair(round_id: int, change, message: str, **back):
-    """Pin, forbid or take back the pair the form names; ``message`` is flashed with both names."""
+def _change_pair(round_id: int, change, message, **back):
+    """Pin, forbid or take back the pair the form names; ``message`` is flashed with both names.
+
+    ``message`` is a lazy text whose ``%(first)s`` and ``%(second)s`` are the two members' names.
+    """
     def action(form: PairForm):
         first_id, second_id = _pair_ids(form)
         change(round_id, first_id, second_id)
@@ -277,7 +310,7 @@ def _change_pair(round_id: int, change, message: str, **back):
 
     def done(pair):
         first, second = (get_member(member_id).display_name for member_id in pair)
-        flash(message.format(first=first, second=second), "success")
+        flash(message % {"first": first, "second": second}, "success")
 
     return _act(round_id, action, done, form=PairForm(), **back)
 
@@ -290,30 +323,30 @@ def _back_to_pins() -> dict:
 @hr_required
 def pins(round_id: int):
     """Pin a pair for the next solve."""
-    return _change_pair(round_id, pin_service.add_pin, "Pinned: {first} and {second}. Solve again to apply it.",
-                        **_back_to_pins())
+    return _change_pair(round_id, pin_service.add_pin,
+                        _l("Pinned: %(first)s and %(second)s. Solve again to apply it."), **_back_to_pins())
 
 
 @bp.route("/<int:round_id>/forbids", methods=["POST"])
 @hr_required
 def forbids(round_id: int):
     """Forbid a pair for the next solve."""
-    return _change_pair(round_id, pin_service.add_forbid, "Forbidden: {first} and {second}. Solve again to apply it.",
-                        **_back_to_pins())
+    return _change_pair(round_id, pin_service.add_forbid,
+                        _l("Forbidden: %(first)s and %(second)s. Solve again to apply it."), **_back_to_pins())
 
 
 @bp.route("/<int:round_id>/pins/remove", methods=["POST"])
 @hr_required
 def remove_pin(round_id: int):
     """Take back a pin."""
-    return _change_pair(round_id, pin_service.remove_pin, "Pin taken back. Solve again to apply it.", tab="pins")
+    return _change_pair(round_id, pin_service.remove_pin, _l("Pin taken back. Solve again to apply it."), tab="pins")
 
 
 @bp.route("/<int:round_id>/forbids/remove", methods=["POST"])
 @hr_required
 def remove_forbid(round_id: int):
     """Take back a forbid."""
-    return _change_pair(round_id, pin_service.remove_forbid, "Forbid taken back. Solve again to apply it.",
+    return _change_pair(round_id, pin_service.remove_forbid, _l("Forbid taken back. Solve again to apply it."),
                         tab="pins")
 
 
@@ -323,13 +356,13 @@ def move(round_id: int):
     """Move one member of a solved working-group round to another group."""
     def action(form: MoveForm):
         if not form.member_id.data.isdigit():
-            raise RoundError("Pick a member to move.")
+            raise RoundError(_("Pick a member to move."))
         member_id = int(form.member_id.data)
         return get_member(member_id), move_member(round_id, member_id, form.to_number.data)
 
     def done(moved):
         member, group = moved
-        flash(f"Moved {member.display_name} to group {group.number}.", "success")
+        flash(_("Moved “%(name)s” to group %(number)d.", name=member.display_name, number=group.number), "success")
 
     return _act(round_id, action, done, form=MoveForm())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from models import Member, db
 
@@ -16,11 +17,11 @@ def find_member_by_email(email: str) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.email == email.strip().lower()))
 
 
-def register_member(email: str, display_name: str, password: str) -> Member:
-    """Create a member account; raises ``AccountError`` if the email is taken."""
+def register_member(email: str, display_name: str, password: str, locale: str = "en") -> Member:
+    """Create a member account speaking ``locale``; raises ``AccountError`` if the email is taken."""
     if find_member_by_email(email) is not None:
-        raise AccountError("An account with this email already exists.")
-    member = Member(email=email, display_name=display_name.strip(), role="member")
+        raise AccountError(_("An account with this email already exists."))
+    member = Member(email=email, display_name=display_name.strip(), role="member", locale=locale)
     member.set_password(password)
     db.session.add(member)
     return member
@@ -32,7 +33,7 @@ def make_hr(email: str, password: str | None, display_name: str | None = None) -
     created = member is None
     if created:
         if not password:
-            raise AccountError("A new HR account needs a password.")
+            raise AccountError(_("A new HR account needs a password."))
         member = Member(email=email, display_name=display_name or email.split("@")[0])
         db.session.add(member)
     member.role = "hr"

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from werkzeug.security import generate_password_hash
 
 from models import (
@@ -134,11 +135,17 @@ class DemoLogins:
     skills: int
 
     def describe(self) -> str:
-        return (
-            f"Demo organisation loaded: {self.members} members, {self.communities} communities, "
-            f"{self.skills} skills.\n"
-            f"HR login:      {self.hr_email} / {self.hr_password}\n"
-            f"Member logins: any demo member's email (see HR > Members) / {self.member_password}"
+        """The text for HR, in the default language (the command runs outside a request)."""
+        logins = [
+            (_("HR login:"), f"{self.hr_email} / {self.hr_password}"),
+            (_("Member logins:"), _("any demo member's email (see HR > Members) / %(password)s",
+                                    password=self.member_password)),
+        ]
+        width = max(len(label) for label, _value in logins) + 1
+        return "\n".join(
+            [_("Demo organisation loaded: %(members)d members, %(communities)d communities, %(skills)d skills.",
+               members=self.members, communities=self.communities, skills=self.skills)]
+            + [f"{label:<{width}}{value}" for label, value in logins]
         )
 
 
@@ -149,7 +156,7 @@ def database_is_empty() -> bool:
 def load_demo_data(members: int = 300, seed: int = 1) -> DemoLogins:
     """Fill an empty database with a demo organisation; the caller commits."""
     if members < 20:
-        raise ValueError(f"expected at least 20 demo members, got {members}")
+        raise ValueError(_("expected at least %(min)d demo members, got %(count)d", min=20, count=members))
     rng = random.Random(seed)
     skills = _create_skills()
     communities = _create_communities(skills)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, lazy_gettext as _l
 import sqlalchemy.orm as so
 
 from models import (
@@ -34,7 +35,8 @@ from webapp.services.text import sort_key
 
 #: Longest practice note kept.
 NOTE_LENGTH = 2000
-RATINGS = {1: "Not useful", 2: "A little useful", 3: "Useful", 4: "Very useful", 5: "Excellent"}
+RATINGS = {1: _l("1 – Not useful"), 2: _l("2 – A little useful"), 3: _l("3 – Useful"), 4: _l("4 – Very useful"),
+           5: _l("5 – Excellent")}
 
 
 class FeedbackError(ValueError):
@@ -125,14 +127,14 @@ def save_feedback(round_: Round, member_id: int, item: FeedbackItem, answers: An
     ``FeedbackError`` for a rating outside 1–5 or a skill the item does not offer.
     """
     if not round_.can("give_feedback"):
-        raise FeedbackNotOpen("Feedback opens when HR closes the round.")
+        raise FeedbackNotOpen(_("Feedback opens when HR closes the round."))
     if answers.rating is not None and answers.rating not in RATINGS:
-        raise FeedbackError(f"A rating is from 1 to 5; got {answers.rating}.")
+        raise FeedbackError(_("A rating is from 1 to 5; got %(rating)s.", rating=answers.rating))
     if answers.skill_id is not None and answers.skill_id not in {s.id for s in item.skills}:
-        raise FeedbackError("Pick the related skill from the list.")
+        raise FeedbackError(_("Pick the related skill from the list."))
     note = (answers.practice_note or "").strip()
     if len(note) > NOTE_LENGTH:
-        raise FeedbackError(f"A practice note has at most {NOTE_LENGTH} characters.")
+        raise FeedbackError(_("A practice note has at most %(count)d characters.", count=NOTE_LENGTH))
     values = dict(met=answers.met, rating=answers.rating, practice_note=note,
                   shareable=answers.shareable and bool(note), skill_id=answers.skill_id)
     feedback = item.feedback or _existing(round_, member_id, item)

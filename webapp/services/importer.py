@@ -30,6 +30,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import (
     AccountToken,
@@ -75,11 +77,34 @@ MEMBER_FIELDS = (
     "display_name", "department", "function", "job_title", "seniority", "location",
     "timezone", "languages", "mentor_capacity",
 )
+#: How a preview names each changed attribute (words for people, not the CSV's column names).
 FIELD_LABELS = {
-    "display_name": "name", "department": "department", "function": "function",
-    "job_title": "title", "seniority": "seniority", "location": "location",
-    "timezone": "time zone", "languages": "languages", "mentor_capacity": "mentor capacity",
-    "manager": "manager",
+    "display_name": _l("name"), "department": _l("department"), "function": _l("function"),
+    "job_title": _l("title"), "seniority": _l("seniority"), "location": _l("location"),
+    "timezone": _l("time zone"), "languages": _l("languages"), "mentor_capacity": _l("mentor capacity"),
+    "manager": _l("manager"),
+}
+#: How a preview and the command's output name each :attr:`MemberChange.status`.
+STATUS_LABELS = {"new": _l("new"), "updated": _l("updated"), "unchanged": _l("unchanged")}
+#: Whole sentences for a number cell that is not a whole number, and for one out of range,
+#: per kind of number. Placeholders: ``skill``, ``low``, ``high``, and ``text`` or ``value``.
+NUMBER_PROBLEMS = {
+    "level": (
+        _l("the level of '%(skill)s' must be a whole number from %(low)d to %(high)d, got '%(text)s'"),
+        _l("the level of '%(skill)s' must be from %(low)d to %(high)d, got %(value)d"),
+    ),
+    "target": (
+        _l("the target level of '%(skill)s' must be a whole number from %(low)d to %(high)d, got '%(text)s'"),
+        _l("the target level of '%(skill)s' must be from %(low)d to %(high)d, got %(value)d"),
+    ),
+    "priority": (
+        _l("the priority of '%(skill)s' must be a whole number from %(low)d to %(high)d, got '%(text)s'"),
+        _l("the priority of '%(skill)s' must be from %(low)d to %(high)d, got %(value)d"),
+    ),
+    "mentor_capacity": (
+        _l("mentor_capacity must be a whole number from %(low)d to %(high)d, got '%(text)s'"),
+        _l("mentor_capacity must be from %(low)d to %(high)d, got %(value)d"),
+    ),
 }
 
 
@@ -91,7 +116,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return _("line %(line)d: %(message)s", line=self.line, message=self.message)
 
 
 class ImportProblems(ValueError):
@@ -124,6 +149,11 @@ class MemberChange:
     name: str
     status: str
     changes: tuple[str, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        """The status in the reader's language."""
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass
@@ -161,7 +191,8 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportProblems(
-            [Problem(1, f"the file is not UTF-8 text (byte {error.start + 1}); save it as 'CSV UTF-8'")]
+            [Problem(1, _("the file is not UTF-8 text (byte %(byte)d); save it as 'CSV UTF-8'",
+                          byte=error.start + 1))]
         ) from None
 
 
@@ -174,20 +205,23 @@ def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
-        raise ImportProblems([Problem(1, "the file is empty: expected a header row")])
+        raise ImportProblems([Problem(1, _("the file is empty: expected a header row"))])
     reader = csv.reader(io.StringIO(text), delimiter=_delimiter(header_line))
     header = [name.strip().lower() for name in next(reader)]
     problems = [
-        Problem(1, f"unknown column {name!r}; expected some of: {', '.join(COLUMNS)}")
+        Problem(1, _("unknown column '%(column)s'; expected some of: %(columns)s",
+                     column=name, columns=", ".join(COLUMNS)))
         for name in header
         if name not in COLUMNS
     ]
     seen: set[str] = set()
     for name in header:
         if name in seen and name in COLUMNS:
-            problems.append(Problem(1, f"column {name!r} appears twice"))
+            problems.append(Problem(1, _("column '%(column)s' appears twice", column=name)))
         seen.add(name)
-    problems += [Problem(1, f"missing column {name!r}") for name in REQUIRED_COLUMNS if name not in header]
+    problems += [
+        Problem(1, _("missing column '%(column)s'", column=name)) for name in REQUIRED_COLUMNS if name not in header
+    ]
     if problems:
         raise ImportProblems(problems)
     rows: list[tuple[int, dict[str, str]]] = []
@@ -208,30 +242,35 @@ def _items(cell: str) -> list[str]:
     return [item.strip() for item in cell.split(";") if item.strip()]
 
 
-def _number(text: str, low: int, high: int, what: str) -> int:
+def _number(text: str, low: int, high: int, kind: str, skill: str = "") -> int:
+    """``text`` as a whole number from ``low`` to ``high``; raises ValueError worded for ``kind``
+    (a key of :data:`NUMBER_PROBLEMS`)."""
+    not_whole, out_of_range = NUMBER_PROBLEMS[kind]
     try:
         value = int(text.strip())
     except ValueError:
-        raise ValueError(f"{what} must be a whole number from {low} to {high}, got {text.strip()!r}") from None
+        raise ValueError(not_whole % {"skill": skill, "low": low, "high": high, "text": text.strip()}) from None
     if not low <= value <= high:
-        raise ValueError(f"{what} must be from {low} to {high}, got {value}")
+        raise ValueError(out_of_range % {"skill": skill, "low": low, "high": high, "value": value})
     return value
 
 
 def _skill_name(name: str, cell: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValueError(f"a {cell} entry has no skill name")
+        raise ValueError(_("a %(column)s entry has no skill name", column=cell))
     if len(name) > MAX_SKILL_NAME:
-        raise ValueError(f"skill name {name[:30]!r}... is longer than {MAX_SKILL_NAME} characters")
+        raise ValueError(
+            _("skill name '%(start)s...' is longer than %(max)d characters", start=name[:30], max=MAX_SKILL_NAME)
+        )
     return name
 
 
 def _parse_skill(item: str) -> tuple[str, int]:
     name, sep, level = item.rpartition(":")
     if not sep:
-        raise ValueError(f"skill {item!r} needs a level, like 'Python:4'")
-    return _skill_name(name, "skills"), _number(level, 1, 5, f"the level of {name.strip()!r}")
+        raise ValueError(_("skill '%(item)s' needs a level, like 'Python:4'", item=item))
+    return _skill_name(name, "skills"), _number(level, 1, 5, "level", name.strip())
 
 
 def _parse_goal(item: str) -> tuple[str, int, int]:
@@ -241,12 +280,12 @@ def _parse_goal(item: str) -> tuple[str, int, int]:
     else:
         name, sep, target = item.rpartition(":")
         if not sep:
-            raise ValueError(f"learning goal {item!r} needs a target level, like 'SQL:4:1'")
+            raise ValueError(_("learning goal '%(item)s' needs a target level, like 'SQL:4:1'", item=item))
         priority = str(DEFAULT_PRIORITY)
     return (
         _skill_name(name, "learning_goals"),
-        _number(target, 1, 5, f"the target level of {name.strip()!r}"),
-        _number(priority, 1, max(PRIORITIES), f"the priority of {name.strip()!r}"),
+        _number(target, 1, 5, "target", name.strip()),
+        _number(priority, 1, max(PRIORITIES), "priority", name.strip()),
     )
 
 
@@ -261,37 +300,40 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
         problems.append(Problem(line, message))
 
     if "__extra__" in cells:
-        problem(f"{cells['__extra__']} more cell(s) than there are columns")
+        problem(_("%(count)s more cell(s) than there are columns", count=cells["__extra__"]))
         return None, problems
     email = cells.get("email", "").strip().lower()
     if not email:
-        problem("email is empty")
+        problem(_("email is empty"))
     elif len(email) > MAX_EMAIL:
-        problem(f"email is longer than {MAX_EMAIL} characters")
+        problem(_("email is longer than %(max)d characters", max=MAX_EMAIL))
     elif "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
-        problem(f"email {email!r} is not an email address")
+        problem(_("email '%(email)s' is not an email address", email=email))
     row = ImportRow(line=line, email=email)
 
     for column, (attribute, limit) in TEXT_COLUMNS.items():
         value = " ".join(cells.get(column, "").split())
         if len(value) > limit:
-            problem(f"{column} is longer than {limit} characters ({len(value)})")
+            problem(_("%(column)s is longer than %(max)d characters (%(length)d)",
+                      column=column, max=limit, length=len(value)))
         elif value:
             row.values[attribute] = value
     if seniority := cells.get("seniority", ""):
         if seniority.casefold() in _SENIORITY:
             row.values["seniority"] = _SENIORITY[seniority.casefold()]
         else:
-            problem(f"seniority {seniority!r} is not one of: {', '.join(SENIORITY_BANDS)}")
+            problem(_("seniority '%(value)s' is not one of: %(bands)s",
+                      value=seniority, bands=", ".join(SENIORITY_BANDS)))
     if zone := cells.get("timezone", ""):
         if zone in iana_time_zones():
             row.values["timezone"] = zone
         else:
-            problem(f"time zone {zone!r} is not an IANA time zone such as 'Asia/Bangkok'")
+            problem(_("time zone '%(zone)s' is not an IANA time zone such as 'Asia/Bangkok'", zone=zone))
     if languages := _items(cells.get("languages", "")):
         too_long = [language for language in languages if len(language) > MAX_LANGUAGE]
         if too_long:
-            problem(f"language {too_long[0][:20]!r}... is longer than {MAX_LANGUAGE} characters")
+            problem(_("language '%(start)s...' is longer than %(max)d characters",
+                      start=too_long[0][:20], max=MAX_LANGUAGE))
         else:
             unique: dict[str, str] = {}
             for language in languages:
@@ -304,9 +346,9 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
             problem(str(error))
     if manager := cells.get("manager_email", "").strip().lower():
         if "@" not in manager or len(manager) > MAX_EMAIL:
-            problem(f"manager_email {manager[:60]!r} is not an email address")
+            problem(_("manager_email '%(email)s' is not an email address", email=manager[:60]))
         elif manager == email:
-            problem("a member cannot be their own manager")
+            problem(_("a member cannot be their own manager"))
         else:
             row.manager_email = manager
 
@@ -318,7 +360,7 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
             continue
         key = normalize_key(name)
         if key in row.skills:
-            problem(f"skill {name!r} is listed twice")
+            problem(_("skill '%(skill)s' is listed twice", skill=name))
         row.skills[key] = (name, level)
     for item in _items(cells.get("learning_goals", "")):
         try:
@@ -328,12 +370,13 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
             continue
         key = normalize_key(name)
         if key in row.goals:
-            problem(f"learning goal {name!r} is listed twice")
+            problem(_("learning goal '%(skill)s' is listed twice", skill=name))
         row.goals[key] = (name, target, priority)
     for name in _items(cells.get("communities", "")):
         name = " ".join(name.split())
         if len(name) > MAX_COMMUNITY_NAME:
-            problem(f"community {name[:30]!r}... is longer than {MAX_COMMUNITY_NAME} characters")
+            problem(_("community '%(start)s...' is longer than %(max)d characters",
+                      start=name[:30], max=MAX_COMMUNITY_NAME))
         else:
             row.communities.setdefault(normalize_key(name), name)
     return (None if problems else row), problems
@@ -404,7 +447,8 @@ def _check_managers(rows: list[ImportRow], file_emails: set[str], existing: _Exi
             continue
         if row.manager_email not in file_emails and row.manager_email not in existing.members:
             problems.append(
-                Problem(row.line, f"manager_email {row.manager_email!r} is neither in the file nor a member")
+                Problem(row.line, _("manager_email '%(email)s' is neither in the file nor a member",
+                                    email=row.manager_email))
             )
             manager_of.setdefault(row.email, None)
         else:
@@ -424,36 +468,48 @@ def _check_managers(rows: list[ImportRow], file_emails: set[str], existing: _Exi
             if lines:  # a cycle the file does not touch was there before; not this import's doing
                 chain = " → ".join(cycle + [email])
                 problems.append(
-                    Problem(lines[0], f"managers form a cycle: {chain} (lines {', '.join(map(str, lines))})")
+                    Problem(lines[0], _("managers form a cycle: %(chain)s (lines %(lines)s)",
+                                        chain=chain, lines=", ".join(map(str, lines))))
                 )
         for seen in walk:
             state[seen] = 2
     return problems
 
 
+def _shown(value: Any) -> str:
+    """A stored or imported value as a preview shows it: lists joined, nothing as a dash (0 is a value)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def _describe_changes(row: ImportRow, member: Member, existing: _Existing) -> list[str]:
+    """One line of text per change, in the reader's language."""
     changes: list[str] = []
     for attribute, value in row.values.items():
         if getattr(member, attribute) != value:
-            changes.append(f"{FIELD_LABELS[attribute]}: {getattr(member, attribute) or '—'} → {value}")
+            changes.append(_("%(field)s: %(old)s → %(new)s", field=FIELD_LABELS[attribute],
+                             old=_shown(getattr(member, attribute)), new=_shown(value)))
     if row.manager_email is not None:
         current = existing.emails_by_id.get(member.manager_id) if member.manager_id else None
         if current != row.manager_email:
-            changes.append(f"manager: {current or '—'} → {row.manager_email}")
+            changes.append(_("%(field)s: %(old)s → %(new)s", field=FIELD_LABELS["manager"],
+                             old=_shown(current), new=row.manager_email))
     for key, (name, level) in row.skills.items():
         skill = existing.skills.get(key)
         old = existing.levels.get((member.id, skill.id)) if skill else None
         if old != level:
-            changes.append(f"skill {name}: {old or '—'} → {level}")
+            changes.append(_("skill %(skill)s: %(old)s → %(new)d", skill=name, old=_shown(old), new=level))
     for key, (name, target, priority) in row.goals.items():
         skill = existing.skills.get(key)
         old = existing.goals.get((member.id, skill.id)) if skill else None
         if old != (target, priority):
-            changes.append(f"goal {name}: target {target}, priority {priority}")
+            changes.append(_("goal %(skill)s: target %(target)d, priority %(priority)d",
+                             skill=name, target=target, priority=priority))
     for key, name in row.communities.items():
         community = existing.communities.get(key)
         if community is None or (member.id, community.id) not in existing.memberships:
-            changes.append(f"joins {name}")
+            changes.append(_("joins %(community)s", community=name))
     return changes
 
 
@@ -471,18 +527,19 @@ def plan_import(data: bytes) -> ImportPlan:
         email = cells.get("email", "").strip().lower()
         if email and "__extra__" not in cells:
             if email in first_line:
-                problems.append(Problem(line, f"email {email} is also on line {first_line[email]}"))
+                problems.append(Problem(line, _("email %(email)s is also on line %(line)d",
+                                                email=email, line=first_line[email])))
                 continue
             first_line[email] = line
         if row is not None:
             rows.append(row)
     if not rows and not problems:
-        raise ImportProblems([Problem(1, "the file has a header but no members")])
+        raise ImportProblems([Problem(1, _("the file has a header but no members"))])
 
     existing = _Existing.load()
     for row in rows:
         if row.email not in existing.members and "display_name" not in row.values:
-            problems.append(Problem(row.line, f"name is empty, and {row.email} is a new member"))
+            problems.append(Problem(row.line, _("name is empty, and %(email)s is a new member", email=row.email)))
     problems += _check_managers(rows, set(first_line), existing)
     if problems:
         raise ImportProblems(problems)

@@ -4,32 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import sqlalchemy as sa
+from babel.core import get_global
+from babel.dates import get_timezone_location
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from models.base import normalize_key
+from models.member import SENIORITY_LABELS, iana_time_zones
+from webapp.i18n import LANGUAGE_NAMES, format_day
 from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
 #: Profile fields a member edits in "About me" and "How I take part", with their labels.
 EDITABLE_FIELDS = {
-    "display_name": "Name",
-    "department": "Department",
-    "function": "Function",
-    "job_title": "Job title",
-    "seniority": "Seniority",
-    "location": "Location",
-    "timezone": "Time zone",
-    "languages": "Languages",
-    "years_experience": "Years of experience",
-    "locale": "Message language",
-    "mentor_capacity": "Mentor capacity",
-    "wants_mentor": "Wants a mentor",
-    "open_to_peer_swaps": "Peer skill swaps",
-    "open_to_groups": "Working groups",
-    "paused_until": "Not available until",
+    "display_name": _l("Name"),
+    "department": _l("Department"),
+    "function": _l("Function"),
+    "job_title": _l("Job title"),
+    "seniority": _l("Seniority"),
+    "location": _l("Location"),
+    "timezone": _l("Time zone"),
+    "languages": _l("Languages"),
+    "years_experience": _l("Years of experience"),
+    "locale": _l("Message language"),
+    "mentor_capacity": _l("Mentor capacity"),
+    "wants_mentor": _l("Wants a mentor"),
+    "open_to_peer_swaps": _l("Peer skill swaps"),
+    "open_to_groups": _l("Working groups"),
+    "paused_until": _l("Not available until"),
 }
+#: The manager is picked by email but shown by name.
+MANAGER_LABEL = _l("Manager")
 
 
 class ProfileError(ValueError):
@@ -43,54 +53,115 @@ class Completeness:
 
 
 def completeness(member: Member) -> Completeness:
-    """How ready the profile is for good matches, and what is missing, in words."""
+    """How ready the profile is for good matches, and what is missing, in words (the page's language)."""
     checks = [
-        (bool(member.department), "your department"),
-        (bool(member.function), "your function"),
-        (bool(member.seniority), "your seniority band"),
-        (bool(member.location), "where you work"),
-        (bool(member.languages), "the languages you work in"),
-        (len(member.skills) >= 3, "at least three skills with levels"),
-        (bool(member.goals), "something you want to learn"),
-        (bool(member.memberships), "a community to join"),
+        (bool(member.department), _("your department")),
+        (bool(member.function), _("your function")),
+        (bool(member.seniority), _("your seniority band")),
+        (bool(member.location), _("where you work")),
+        (bool(member.languages), _("the languages you work in")),
+        (len(member.skills) >= 3, _("at least three skills with levels")),
+        (bool(member.goals), _("something you want to learn")),
+        (bool(member.memberships), _("a community to join")),
         (
             member.mentor_capacity > 0 or member.wants_mentor or member.open_to_peer_swaps or member.open_to_groups,
-            "how you want to take part (mentor, learner, peer swaps or working groups)",
+            _("how you want to take part (mentor, learner, peer swaps or working groups)"),
         ),
     ]
-    done = sum(ok for ok, _ in checks)
+    done = sum(ok for ok, _text in checks)
     return Completeness(round(100 * done / len(checks)), [text for ok, text in checks if not ok])
 
 
-def update_profile(member: Member, values: dict) -> list[str]:
-    """Apply edited fields; return what changed, as "Label: old → new" lines."""
+@dataclass(frozen=True)
+class Change:
+    """One edited profile field: its stored values before and after (``"manager"``: the names)."""
+
+    field: str
+    old: object
+    new: object
+
+    def describe(self) -> str:
+        """"Message language: English → ไทย", in the current language."""
+        label = MANAGER_LABEL if self.field == "manager" else EDITABLE_FIELDS[self.field]
+        return _("%(field)s: %(old)s → %(new)s", field=label,
+                 old=shown_value(self.field, self.old), new=shown_value(self.field, self.new))
+
+
+def update_profile(member: Member, values: dict) -> list[Change]:
+    """Apply edited fields; return what changed (``Change.describe()`` puts it in words)."""
     changes = []
     if "manager_email" in values:
-        old_manager = member.manager.display_name if member.manager else "—"
+        old_manager = member.manager.display_name if member.manager else None
         set_manager(member, values.pop("manager_email"))
-        new_manager = member.manager.display_name if member.manager else "—"
+        new_manager = member.manager.display_name if member.manager else None
         if old_manager != new_manager:
-            changes.append(f"Manager: {old_manager} → {new_manager}")
-    for field, label in EDITABLE_FIELDS.items():
+            changes.append(Change("manager", old_manager, new_manager))
+    for field in EDITABLE_FIELDS:
         if field not in values:
             continue
         old, new = getattr(member, field), values[field]
         if old != new:
             setattr(member, field, new)
-            changes.append(f"{label}: {_shown(old)} → {_shown(new)}")
+            changes.append(Change(field, old, new))
     return changes
 
 
-def _shown(value) -> str:
+def shown_value(field: str, value) -> str:
+    """A profile field's stored value as a reader sees it: labels, not codes, in the current language."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return format_day(value)
+    if field == "seniority":
+        return str(SENIORITY_LABELS.get(value, value))
+    if field == "locale":
+        return LANGUAGE_NAMES.get(value, value)
+    if field == "timezone":
+        return time_zone_label(value)
     return str(value)
+
+
+def time_zone_label(zone: str) -> str:
+    """A time zone as people call it in the current language ("Thailand Time", "เวลาไทย").
+
+    Zones CLDR gives no country to (``UTC``, ``Etc/GMT+7``, ``PST8PDT``, old
+    aliases such as ``Asia/Calcutta``) keep their IANA name: CLDR would call
+    them "Unknown Region" or "world".
+    """
+    if not _has_country(zone):
+        return zone
+    try:
+        return get_timezone_location(zone, locale=get_locale() or "en")
+    except LookupError:  # a zone newer than Babel's time-zone data
+        return zone
+
+
+def _has_country(zone: str) -> bool:
+    return get_global("zone_territories").get(zone) not in (None, "001", "ZZ")
+
+
+def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """``(zone, label)`` for a time-zone picker, in the current language's alphabetical order.
+
+    The list holds UTC and the canonical zones CLDR names; ``current`` (a
+    member's saved zone, which may be an alias) is kept in it when it is a
+    zone at all, so saving the profile never fails on it.
+    """
+    choices = list(_time_zone_choices(str(get_locale() or "en")))
+    if current and current in iana_time_zones() and current not in {zone for zone, _label in choices}:
+        choices.insert(0, (current, time_zone_label(current)))
+    return choices
+
+
+@lru_cache(maxsize=8)
+def _time_zone_choices(locale: str) -> tuple[tuple[str, str], ...]:
+    zones = [zone for zone in iana_time_zones() if _has_country(zone) or zone == "UTC"]
+    labelled = [(zone, time_zone_label(zone)) for zone in zones]
+    return tuple(sorted(labelled, key=lambda choice: sort_key(choice[1])))
 
 
 def set_manager(member: Member, email: str | None) -> None:
@@ -100,13 +171,13 @@ def set_manager(member: Member, email: str | None) -> None:
         return
     manager = db.session.scalar(sa.select(Member).where(Member.email == email.strip().lower()))
     if manager is None:
-        raise ProfileError(f"No member has the email {email}.")
+        raise ProfileError(_("No member has the email %(email)s.", email=email))
     if manager.id == member.id:
-        raise ProfileError("You cannot be your own manager.")
+        raise ProfileError(_("You cannot be your own manager."))
     seen, current = set(), manager
     while current is not None and current.id not in seen:
         if current.manager_id == member.id:
-            raise ProfileError(f"{manager.display_name} reports to you, directly or indirectly.")
+            raise ProfileError(_("%(name)s reports to you, directly or indirectly.", name=manager.display_name))
         seen.add(current.id)
         current = current.manager
     member.manager = manager
@@ -116,9 +187,9 @@ def find_or_propose_skill(name: str, member: Member) -> tuple[Skill, bool]:
     """The taxonomy skill with this name (any case), or a new proposal for HR; ``(skill, proposed)``."""
     name = " ".join(name.split())
     if not name:
-        raise ProfileError("Name a skill.")
+        raise ProfileError(_("Name a skill."))
     if len(name) > 80:
-        raise ProfileError("A skill name has at most 80 characters.")
+        raise ProfileError(_("A skill name has at most 80 characters."))
     skill = db.session.scalar(sa.select(Skill).where(Skill.name_key == normalize_key(name)))
     if skill is not None:
         return skill, False
@@ -131,7 +202,7 @@ def find_or_propose_skill(name: str, member: Member) -> tuple[Skill, bool]:
 def set_skill_level(member: Member, skill_name: str, level: int) -> tuple[MemberSkill, bool]:
     """Add or change the member's level in a skill; ``(row, proposed a new skill)``."""
     if not 1 <= level <= 5:
-        raise ProfileError("A level is between 1 (aware) and 5 (expert).")
+        raise ProfileError(_("A level is between 1 (aware) and 5 (expert)."))
     skill, proposed = find_or_propose_skill(skill_name, member)
     row = db.session.get(MemberSkill, (member.id, skill.id))
     if row is None:
@@ -145,11 +216,12 @@ def set_skill_level(member: Member, skill_name: str, level: int) -> tuple[Member
 def set_goal(member: Member, skill_name: str, target: int, priority: int) -> tuple[LearningGoal, bool]:
     """Add or change a learning goal; ``(goal, proposed a new skill)``."""
     if not 1 <= target <= 5 or not 1 <= priority <= 3:
-        raise ProfileError("A target level is 1-5 and a priority 1-3.")
+        raise ProfileError(_("A target level is 1–5 and a priority 1–3."))
     skill, proposed = find_or_propose_skill(skill_name, member)
     current = db.session.get(MemberSkill, (member.id, skill.id))
     if current is not None and current.level >= target:
-        raise ProfileError(f"You are already at level {current.level} in {skill.name}; aim higher.")
+        raise ProfileError(_("You are already at level %(level)d in “%(skill)s”; aim higher.",
+                             level=current.level, skill=skill.name))
     goal = db.session.get(LearningGoal, (member.id, skill.id))
     if goal is None:
         goal = LearningGoal(member_id=member.id, skill_id=skill.id, target_level=target, priority=priority)

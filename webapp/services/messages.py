@@ -1,8 +1,9 @@
 """Messages to members: by email when ``MAIL_SERVER`` is set, to the log otherwise.
 
 The log fallback keeps the demo working offline: every message, link
-included, appears in the application log. Texts exist in English and Thai;
-a member gets their own language (``Member.locale``) and English otherwise.
+included, appears in the application log. Each message is written in its
+member's own language (``Member.locale``), from subject to signature,
+whatever language the request that caused it speaks.
 """
 
 from __future__ import annotations
@@ -14,56 +15,12 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext as _
 
 from models import GroupMember, Match, Member
-from webapp.services.matches import first_step, reasons_for
-
-#: (subject, body) per message kind and language; ``str.format`` fills the fields.
-TEXTS: dict[str, dict[str, tuple[str, str]]] = {
-    "match_invitation": {
-        "en": (
-            "CoPMatch: you have a new {role_noun} — {partner}",
-            "Hello {name},\n\nIn the round \"{round}\" you were matched with {partner} ({partner_department})"
-            " as your {role_noun}.\n\nWhy this match:\n{reasons}\n\n"
-            "Please accept or decline here:\n{link}\n\nCoPMatch",
-        ),
-        "th": (
-            "CoPMatch: คุณได้รับการจับคู่ใหม่ — {partner}",
-            "สวัสดี {name}\n\nในรอบ \"{round}\" คุณได้รับการจับคู่กับ {partner} ({partner_department})"
-            " ในฐานะ{role_noun_th}ของคุณ\n\nเหตุผลของการจับคู่:\n{reasons}\n\n"
-            "กรุณาตอบรับหรือปฏิเสธที่:\n{link}\n\nCoPMatch",
-        ),
-    },
-    "group_invitation": {
-        "en": (
-            "CoPMatch: you are invited to a working group",
-            "Hello {name},\n\nYou are invited to working group {number} of \"{round}\" ({scope}).\n\n"
-            "{explanation}\n\nSee who is in it, and accept or decline, here (no login needed;"
-            " the link is yours alone and works until {expires}):\n{link}\n\nCoPMatch",
-        ),
-        "th": (
-            "CoPMatch: คำเชิญเข้าร่วมกลุ่มทำงาน",
-            "สวัสดี {name}\n\nคุณได้รับเชิญเข้าร่วมกลุ่มทำงานที่ {number} ของ \"{round}\" ({scope})\n\n"
-            "{explanation}\n\nดูสมาชิกในกลุ่มและตอบรับหรือปฏิเสธได้ที่ลิงก์นี้ (ไม่ต้องเข้าสู่ระบบ"
-            " ลิงก์นี้เป็นของคุณคนเดียวและใช้ได้ถึง {expires}):\n{link}\n\nCoPMatch",
-        ),
-    },
-    "match_confirmed": {
-        "en": (
-            "CoPMatch: your match with {partner} is confirmed",
-            "Hello {name},\n\nYou and {partner} have both accepted. You can reach {partner} at {email}.\n\n"
-            "A first step: {first_step}\n\nYour matches: {link}\n\nCoPMatch",
-        ),
-        "th": (
-            "CoPMatch: การจับคู่กับ {partner} ได้รับการยืนยันแล้ว",
-            "สวัสดี {name}\n\nคุณและ {partner} ตอบรับทั้งสองฝ่ายแล้ว ติดต่อ {partner} ได้ที่ {email}\n\n"
-            "ก้าวแรก: {first_step}\n\nการจับคู่ของคุณ: {link}\n\nCoPMatch",
-        ),
-    },
-}
-
-ROLE_NOUNS = {"mentor": ("mentor", "พี่เลี้ยง"), "learner": ("mentee", "ผู้เรียน"), "peer": ("peer partner", "คู่แลกเปลี่ยน")}
-
+from webapp.i18n import format_day, in_language
+from webapp.services.labels import role_noun, scope_label
+from webapp.services.reasons import first_step, group_purpose, group_summary, reason_lines
 
 @dataclass(frozen=True)
 class Message:
@@ -75,12 +32,9 @@ class Message:
     body: str
 
 
-def compose(kind: str, member: Member, **fields) -> Message:
-    """The message ``kind`` for ``member``, in their language where the text exists."""
-    texts = TEXTS[kind]
-    subject, body = texts.get(member.locale, texts["en"])
-    fields.setdefault("name", member.display_name)
-    return Message(member.email, member.display_name, subject.format(**fields), body.format(**fields))
+def compose(member: Member, subject: str, body: str) -> Message:
+    """A message to ``member``: ``subject`` and ``body`` already in their language, then the signature."""
+    return Message(member.email, member.display_name, subject, body + "\n\n" + _("— CoPMatch"))
 
 
 def deliver(messages: list[Message]) -> int:
@@ -156,30 +110,45 @@ def match_invitations(match: Match) -> list[Message]:
     messages = []
     for member, partner, role in ((match.first, match.second, match.second_role),
                                   (match.second, match.first, match.first_role)):
-        reasons = "\n".join(f"- {text}" for text in reasons_for(match, member.id))
-        messages.append(compose(
-            "match_invitation", member, partner=partner.display_name,
-            partner_department=partner.department or "—", round=match.round.name,
-            role_noun=ROLE_NOUNS[role][0], role_noun_th=ROLE_NOUNS[role][1],
-            reasons=reasons or "-", link=link("matches.index"),
-        ))
+        with in_language(member.locale):
+            reasons = "\n".join(f"- {line}" for line in reason_lines(match, member.id, html=False)) or "-"
+            subject = _("CoPMatch: you have a new %(role)s — %(partner)s", role=role_noun(role),
+                        partner=partner.display_name)
+            body = _("Hello %(name)s,\n\nIn the round “%(round)s” you were matched with %(partner)s "
+                     "(%(department)s) as your %(role)s.\n\nWhy this match:\n%(reasons)s\n\n"
+                     "Please accept or decline here:\n%(link)s",
+                     name=member.display_name, round=match.round.name, partner=partner.display_name,
+                     department=partner.department or "—", role=role_noun(role), reasons=reasons,
+                     link=link("matches.index"))
+            messages.append(compose(member, subject, body))
     return messages
 
 
 def group_invitation(place: GroupMember, raw_token: str) -> Message:
     """The invitation to a working group, carrying the member's own link."""
-    group = place.group
-    return compose(
-        "group_invitation", place.member, number=group.number, round=group.round.name,
-        scope=group.round.scope_name, explanation=group.explanation,
-        expires=place.expires_at.date().isoformat(), link=link("matches.invitation", token=raw_token),
-    )
+    group, member = place.group, place.member
+    with in_language(member.locale):
+        why = "\n".join(f"- {line}" for line in group_summary(group, html=False))
+        subject = _("CoPMatch: you are invited to a working group")
+        body = _("Hello %(name)s,\n\nYou are invited to working group %(number)d of “%(round)s” (%(scope)s).\n\n"
+                 "%(purpose)s\n\nWhy this group:\n%(why)s\n\n"
+                 "See who is in it, and accept or decline, here (no login needed; the link is yours alone and "
+                 "works until %(expires)s):\n%(link)s",
+                 name=member.display_name, number=group.number, round=group.round.name,
+                 scope=scope_label(group.round), purpose=group_purpose(group), why=why or "-",
+                 expires=format_day(place.expires_at), link=link("matches.invitation", token=raw_token))
+        return compose(member, subject, body)
 
 
 def match_confirmations(match: Match) -> list[Message]:
     """Both sides accepted: each learns the other's email and a first step."""
-    return [
-        compose("match_confirmed", member, partner=partner.display_name, email=partner.email,
-                first_step=first_step(match), link=link("matches.index"))
-        for member, partner in ((match.first, match.second), (match.second, match.first))
-    ]
+    messages = []
+    for member, partner in ((match.first, match.second), (match.second, match.first)):
+        with in_language(member.locale):
+            subject = _("CoPMatch: your match with %(partner)s is confirmed", partner=partner.display_name)
+            body = _("Hello %(name)s,\n\nYou and %(partner)s have both accepted. You can reach %(partner)s at "
+                     "%(email)s.\n\nA first step: %(first_step)s\n\nYour matches: %(link)s",
+                     name=member.display_name, partner=partner.display_name, email=partner.email,
+                     first_step=first_step(match, html=False), link=link("matches.index"))
+            messages.append(compose(member, subject, body))
+    return messages

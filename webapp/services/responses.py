@@ -19,6 +19,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _
 
 from models import GroupMember, Match, Member, Round, WorkingGroup, db
 from models.base import utcnow
@@ -253,17 +254,17 @@ def _clean_reason(reason: str | None) -> str | None:
 def _explain_refusal(round_: Round, status: str, answer: str, *, partner_declined: bool) -> None:
     """Why a conditional UPDATE changed nothing: raise, unless the answer was already given."""
     if round_.can("give_feedback"):
-        raise RoundClosedError(
-            f"“{round_.name}” is closed, so answers are no longer recorded. "
-            "If you still want to meet, contact HR."
-        )
+        raise RoundClosedError(_("“%(round)s” is closed, so answers are no longer recorded. "
+                                 "If you still want to meet, contact HR.", round=round_.name))
     if not round_.can("answer"):
-        raise ResponseError("This round is not open for answers.")
+        raise ResponseError(_("This round is not open for answers."))
     if status == answer:
         return
+    if status == "accepted":
+        raise ResponseError(_("You already accepted this. If that was a mistake, contact HR."))
     if status != "pending":
-        raise ResponseError(f"You already {status} this. If that was a mistake, contact HR.")
+        raise ResponseError(_("You already declined this. If that was a mistake, contact HR."))
     if partner_declined:
-        raise ResponseError("Your partner declined this match, so it will not go ahead. "
-                            "HR may offer you a new match.")
-    raise ResponseError("Your answer could not be recorded; please try again.")
+        raise ResponseError(_("Your partner declined this match, so it will not go ahead. "
+                              "HR may offer you a new match."))
+    raise ResponseError(_("Your answer could not be recorded; please try again."))

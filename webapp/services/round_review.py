@@ -20,34 +20,60 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from models import Forbid, GroupMember, Match, Member, Pin, Round, WorkingGroup, db
 from webapp.services.matches import reasons_for
 from webapp.services.members import member_text_like
 from webapp.services.rounds.history import mentor_ratings
+from webapp.services.rounds.notes import diagnosis_members, diagnosis_text
 from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
 #: How pairs can be ordered on the review page: (label, ORDER BY terms given the first member's alias).
 PAIR_SORTS = {
-    "name": ("First member's name", lambda first: [*by_thai_name(first.display_name), Match.id]),
-    "weakest": ("Lowest score first", lambda first: [Match.score, Match.id]),
-    "strongest": ("Highest score first", lambda first: [Match.score.desc(), Match.id]),
+    "name": (_l("First member's name"), lambda first: [*by_thai_name(first.display_name), Match.id]),
+    "weakest": (_l("Lowest score first"), lambda first: [Match.score, Match.id]),
+    "strongest": (_l("Highest score first"), lambda first: [Match.score.desc(), Match.id]),
 }
 
 #: Colours for departments in the group charts (Okabe–Ito, then two more that stay apart).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#332288", "#882255")
 OTHER_COLOUR = "#9AA0AC"
-OTHER_DEPARTMENTS = "Other departments"
-NO_DEPARTMENT = "No department given"
+OTHER_DEPARTMENTS = _l("Other departments")
+NO_DEPARTMENT = _l("No department given")
 
-#: What a member's answer reads like before the round is published, and after.
-NOT_INVITED = "not invited yet"
+#: The kinds of round by name, as HR reads them.
+KIND_NAMES = {"mentoring": _l("Mentoring"), "peer": _l("Peer skill swaps"), "groups": _l("Working groups")}
+#: A member's role in a match or a group, as HR reads it.
+ROLE_WORDS = {"learner": _l("learner"), "mentor": _l("mentor"), "peer": _l("peer"),
+              "anchor": _l("anchor"), "member": _l("member")}
+#: The members of each role, counted ("learners: 12").
+ROLE_COUNTS = {"learner": _l("learners"), "mentor": _l("mentors"), "peer": _l("peers"), "member": _l("members")}
+
+#: A member's answer as HR reads it, by ``answer_key`` (also the answer's CSS class).
+ANSWER_WORDS = {
+    "not-invited-yet": _l("not invited yet"),
+    "pending": _l("not answered yet"),
+    "accepted": _l("accepted"),
+    "declined": _l("declined"),
+}
+
+
+def answer_key(round_: Round, status: str) -> str:
+    """A member's answer (``"pending"``, ...); ``"not-invited-yet"`` before the round is published."""
+    return status if round_.was_published else "not-invited-yet"
 
 
 def status_word(round_: Round, status: str) -> str:
     """A member's answer as HR reads it: before publishing nobody has been asked yet."""
-    return status if round_.was_published else NOT_INVITED
+    key = answer_key(round_, status)
+    return str(ANSWER_WORDS.get(key, key))
+
+
+def role_word(role: str) -> str:
+    """``"anchor"`` → "anchor", in the reader's language."""
+    return str(ROLE_WORDS.get(role, role))
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -131,7 +157,7 @@ def pair_page(round_id: int, q: str = "", sort: str = "name", page: int = 1, per
     if q := _clean(q):
         pattern = like_pattern(q)
         query = query.where(sa.or_(member_text_like(first, pattern), member_text_like(second, pattern)))
-    _, order = PAIR_SORTS.get(sort, PAIR_SORTS["name"])
+    _label, order = PAIR_SORTS.get(sort, PAIR_SORTS["name"])
     return db.paginate(query.order_by(*order(first)), page=page, per_page=per_page, error_out=False)
 
 
@@ -198,10 +224,10 @@ def department_colours(round_id: int) -> dict[str, str]:
         .group_by(Member.department)
         .order_by(size.desc(), Member.department)
     ).all()
-    labels = [department or NO_DEPARTMENT for department, _ in rows]
+    labels = [department or str(NO_DEPARTMENT) for department, _size in rows]
     colours = dict(zip(labels, PALETTE, strict=False))  # the smallest departments have none
     if len(labels) > len(PALETTE):
-        colours[OTHER_DEPARTMENTS] = OTHER_COLOUR
+        colours[str(OTHER_DEPARTMENTS)] = OTHER_COLOUR
     return colours
 
 
@@ -223,8 +249,8 @@ def reading_order(group: WorkingGroup) -> list[GroupMember]:
 
 
 def _department_label(department: str | None, colours: dict[str, str]) -> str:
-    label = department or NO_DEPARTMENT
-    return label if label in colours and label != OTHER_DEPARTMENTS else OTHER_DEPARTMENTS
+    label, other = department or str(NO_DEPARTMENT), str(OTHER_DEPARTMENTS)
+    return label if label in colours and label != other else other
 
 
 # --- the score histogram ------------------------------------------------------------------
@@ -287,12 +313,14 @@ class UnmatchedRow:
 
 def unmatched_rows(round_: Round, q: str = "") -> list[UnmatchedRow]:
     """The round's stored unmatched list with names, filtered by ``q``, in Thai dictionary order."""
-    names = _names([entry["member_id"] for entry in round_.unmatched])
+    names = _names(diagnosis_members(round_.unmatched))
+    display_names = {member_id: name for member_id, (name, _email, _department) in names.items()}
     rows = []
     for entry in round_.unmatched:
-        name, email, department = names.get(entry["member_id"], (f"member {entry['member_id']} (removed)", "", ""))
+        name, email, department = names.get(entry["member_id"],
+                                            (_("member %(id)d (removed)", id=entry["member_id"]), "", ""))
         rows.append(UnmatchedRow(entry["member_id"], name, email, department, entry.get("kind", ""),
-                                 entry.get("text", "")))
+                                 diagnosis_text(entry, display_names)))
     if q := _clean(q).casefold():
         rows = [row for row in rows if any(q in text.casefold() for text in (row.name, row.email, row.department))]
     return sorted(rows, key=lambda row: (sort_key(row.name), row.member_id))
@@ -333,24 +361,30 @@ def _names(member_ids) -> dict[int, tuple[str, str, str]]:
 
 # --- the CSV export ---------------------------------------------------------------------------
 
+#: The export's header rows, in the reader's language (the English words are the column names).
 PAIR_HEADER = (
-    "round", "kind",
-    "first_name", "first_email", "first_department", "first_role",
-    "second_name", "second_email", "second_department", "second_role",
-    "score", "first_status", "second_status", "pinned", "reasons",
+    _l("round"), _l("kind"),
+    _l("first_name"), _l("first_email"), _l("first_department"), _l("first_role"),
+    _l("second_name"), _l("second_email"), _l("second_department"), _l("second_role"),
+    _l("score"), _l("first_status"), _l("second_status"), _l("pinned"), _l("reasons"),
 )
 GROUP_HEADER = (
-    "round", "kind", "group", "member", "email", "department", "function", "role", "status",
-    "group_diversity", "explanation",
+    _l("round"), _l("kind"), _l("group"), _l("member"), _l("email"), _l("department"), _l("function"), _l("role"),
+    _l("status"), _l("group_diversity"), _l("explanation"),
 )
 
 
 def export_csv(round_: Round) -> str:
-    """The round's matches (one row per pair) or groups (one row per member) as CSV text."""
+    """The round's matches (one row per pair) or groups (one row per member) as CSV text.
+
+    The header, kind, roles and answers are in the reader's language; names and the
+    stored reasons and explanations are as stored.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
+    kind = str(KIND_NAMES[round_.kind])
     if round_.kind == "groups":
-        writer.writerow(GROUP_HEADER)
+        writer.writerow([str(title) for title in GROUP_HEADER])
         groups = db.session.scalars(
             sa.select(WorkingGroup).where(WorkingGroup.round_id == round_.id).order_by(WorkingGroup.number)
             .options(so.selectinload(WorkingGroup.members).selectinload(GroupMember.member))
@@ -359,12 +393,12 @@ def export_csv(round_: Round) -> str:
             for place in reading_order(group):
                 member = place.member
                 writer.writerow(_cells(
-                    round_.name, round_.kind, group.number, member.display_name, member.email,
-                    member.department, member.function, place.role, status_word(round_, place.status),
+                    round_.name, kind, group.number, member.display_name, member.email,
+                    member.department, member.function, role_word(place.role), status_word(round_, place.status),
                     round(group.diversity, 4), group.explanation,
                 ))
     else:
-        writer.writerow(PAIR_HEADER)
+        writer.writerow([str(title) for title in PAIR_HEADER])
         matches = db.session.scalars(
             sa.select(Match).where(Match.round_id == round_.id).order_by(Match.id)
             .options(so.selectinload(Match.first), so.selectinload(Match.second))
@@ -372,11 +406,11 @@ def export_csv(round_: Round) -> str:
         for match in matches:
             first, second = match.first, match.second
             writer.writerow(_cells(
-                round_.name, round_.kind,
-                first.display_name, first.email, first.department, match.first_role,
-                second.display_name, second.email, second.department, match.second_role,
+                round_.name, kind,
+                first.display_name, first.email, first.department, role_word(match.first_role),
+                second.display_name, second.email, second.department, role_word(match.second_role),
                 round(match.score, 4), status_word(round_, match.first_status),
-                status_word(round_, match.second_status), "yes" if match.pinned else "no",
+                status_word(round_, match.second_status), _("yes") if match.pinned else _("no"),
                 "; ".join(reasons_for(match, None)),
             ))
     return out.getvalue()

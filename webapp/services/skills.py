@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from models import Community, LearningGoal, Member, MemberSkill, Skill, community_skills, db
 from models.base import normalize_key
@@ -41,19 +42,19 @@ def find_skill_by_name(name: str) -> Skill | None:
 def _check_name(name: str, skill: Skill | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise SkillError("A skill needs a name.")
+        raise SkillError(_("A skill needs a name."))
     if len(name) > MAX_NAME:
-        raise SkillError(f"A skill name has at most {MAX_NAME} characters.")
+        raise SkillError(_("A skill name has at most %(max)d characters.", max=MAX_NAME))
     clash = find_skill_by_name(name)
     if clash is not None and clash is not skill:
-        raise SkillError(f"There is already a skill called “{clash.name}” (names ignore letter case).")
+        raise SkillError(_("There is already a skill called “%(name)s” (names ignore letter case).", name=clash.name))
     return name
 
 
 def _clean_category(category: str | None) -> str | None:
     category = " ".join((category or "").split())
     if len(category) > MAX_CATEGORY:
-        raise SkillError(f"A category has at most {MAX_CATEGORY} characters.")
+        raise SkillError(_("A category has at most %(max)d characters.", max=MAX_CATEGORY))
     return category or None
 
 
@@ -90,7 +91,7 @@ def merge_skills(kept: Skill, merged: Skill) -> Skill:
     transaction.
     """
     if kept.id == merged.id:
-        raise SkillError("A skill cannot be merged into itself.")
+        raise SkillError(_("A skill cannot be merged into itself."))
     session = db.session
     kept_levels = {
         row.member_id: row
@@ -162,4 +163,4 @@ def skill_choices(exclude: Skill | None = None, approved_only: bool = False) -> 
         query = query.where(Skill.approved.is_(True))
     skills = [s for s in db.session.scalars(query) if exclude is None or s.id != exclude.id]
     skills.sort(key=lambda s: sort_key(s.name))
-    return [(s.id, s.name if s.approved else f"{s.name} (proposed)") for s in skills]
+    return [(s.id, s.name if s.approved else _("%(name)s (proposed)", name=s.name)) for s in skills]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from models import CommunityMembership, LearningGoal, Member, MemberSkill, db
 from webapp.services.rounds.parameters import check_kind
@@ -15,14 +16,27 @@ from webapp.services.rounds.participation import unanswered_twice
 #: The roles of each kind of round.
 ROLES = {"mentoring": ("learner", "mentor"), "peer": ("peer",), "groups": ("member",)}
 
-ASKED_TO_CONFIRM = "asked to confirm they still want matches (two invitations unanswered)"
+#: Why a member in scope is left out of a round, as stored (``Eligibility.excluded``'s keys).
 PAUSED = "paused"
-NO_PROFILE = "no profile (no skills or goals yet)"
-NOT_OPTED_IN = {
-    "mentoring": "not opted in (neither wants a mentor with a goal, nor mentors with a skill)",
-    "peer": "not opted in to peer swaps (or no skills and goals to swap)",
-    "groups": "not opted in to working groups",
+ASKED_TO_CONFIRM = "asked_to_confirm"
+NO_PROFILE = "no_profile"
+NOT_OPTED_IN = "not_opted_in"
+
+_EXCLUSION_WORDS = {
+    PAUSED: _l("paused"),
+    ASKED_TO_CONFIRM: _l("asked to confirm they still want matches (two invitations unanswered)"),
+    NO_PROFILE: _l("no profile (no skills or goals yet)"),
 }
+_NOT_OPTED_IN_WORDS = {
+    "mentoring": _l("not opted in (neither wants a mentor with a goal, nor mentors with a skill)"),
+    "peer": _l("not opted in to peer swaps (or no skills and goals to swap)"),
+    "groups": _l("not opted in to working groups"),
+}
+
+
+def exclusion_label(reason: str, kind: str) -> str:
+    """Why members were left out of a round of ``kind``, in the reader's words."""
+    return str(_NOT_OPTED_IN_WORDS[kind] if reason == NOT_OPTED_IN else _EXCLUSION_WORDS.get(reason, reason))
 
 
 @dataclass
@@ -62,7 +76,7 @@ def eligibility(kind: str, community_id: int | None, today: date | None = None) 
             continue
         roles = _roles_of(kind, member, member.id in has_skills, member.id in has_goals)
         if not roles:
-            excluded[NOT_OPTED_IN[kind]] += 1
+            excluded[NOT_OPTED_IN] += 1
         for role in roles:
             result.roles[role].append(member.id)
     result.excluded = dict(excluded)

@@ -1,10 +1,15 @@
-"""A round's stored figures in words, the same on the review page and in the CLI."""
+"""A round's stored figures in words, the same on the review page and in the CLI.
+
+The words and numbers are written in the reader's language when they are asked for.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, ngettext
 
 from models import Match, Round, WorkingGroup, db
+from webapp.i18n import format_number
 
 
 def result_count(round_: Round) -> int:
@@ -16,19 +21,36 @@ def result_count(round_: Round) -> int:
 def headline_figures(round_: Round) -> list[tuple[str, str]]:
     """The round's stored figures as (label, value) pairs."""
     if round_.eligible is None:
-        return [("Status", f"{round_.status.title}: not solved yet")]
-    figures = [("Eligible members", f"{round_.eligible:,}")]
+        return [(_("Status"), _("%(status)s: not solved yet", status=round_.status.title))]
+    matched = round_.matched or 0
+    figures = [(_("Eligible members"), format_number(round_.eligible))]
     if round_.kind == "groups":
-        figures.append(("Groups", f"{result_count(round_):,} with {round_.matched or 0:,} members"))
-        figures.append(("Total diversity", f"{round_.total or 0:,.2f}"))
+        figures.append((_("Groups"), ngettext("%(groups)s with %(count)s member", "%(groups)s with %(count)s members",
+                                              matched, groups=format_number(result_count(round_)),
+                                              count=format_number(matched))))
+        figures.append((_("Total diversity"), format_number(round_.total or 0, 2)))
     else:
-        unit = "learners" if round_.kind == "mentoring" else "members"
-        most = round_.max_coverage or 0
-        share = f" ({100 * (round_.matched or 0) / most:.0f}% of the maximum possible)" if most else ""
-        figures.append(("Matched", f"{round_.matched or 0:,} of {most:,} {unit} who could be{share}"))
-        figures.append(("Total score", f"{round_.total or 0:,.2f}"))
+        figures.append((_("Matched"), _matched_words(round_.kind, matched, round_.max_coverage or 0)))
+        figures.append((_("Total score"), format_number(round_.total or 0, 2)))
         if round_.upper_bound is not None:
-            figures.append(("Certified upper bound", f"{round_.upper_bound:,.2f} (gap {100 * (round_.gap or 0):.3f}%)"))
-    figures.append(("Unmatched", f"{len(round_.unmatched):,}"))
-    figures.append(("Solve time", f"{round_.seconds:.2f} s"))
+            figures.append((_("Certified upper bound"), _("%(bound)s (gap %(gap)s%%)",
+                                                          bound=format_number(round_.upper_bound, 2),
+                                                          gap=format_number(100 * (round_.gap or 0), 3))))
+    figures.append((_("Unmatched"), format_number(len(round_.unmatched))))
+    figures.append((_("Solve time"), _("%(seconds)s s", seconds=format_number(round_.seconds, 2))))
     return figures
+
+
+def _matched_words(kind: str, matched: int, most: int) -> str:
+    """Words like "2 of 2 learners who could be (100% of the maximum possible)"."""
+    numbers = {"matched": format_number(matched), "count": format_number(most)}
+    if kind == "mentoring":
+        words = ngettext("%(matched)s of %(count)s learner who could be",
+                         "%(matched)s of %(count)s learners who could be", most, **numbers)
+    else:
+        words = ngettext("%(matched)s of %(count)s member who could be",
+                         "%(matched)s of %(count)s members who could be", most, **numbers)
+    if not most:
+        return words
+    return _("%(figure)s (%(share)s%% of the maximum possible)", figure=words,
+             share=format_number(100 * matched / most))

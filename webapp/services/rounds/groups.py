@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from flask_babel import gettext as _
 
 from matcher.grouping import Grouping
 from matcher.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
@@ -12,6 +13,7 @@ from webapp.services.profiles import load_profiles
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.guards import RoundError, get_round, require
 from webapp.services.rounds.history import hard_rules
+from webapp.services.rounds.notes import note
 from webapp.services.rounds.outcome import Outcome, unmatched_entries
 
 
@@ -21,8 +23,8 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     profiles = load_profiles(who.roles["member"])
     outcome = Outcome()
     if len(profiles) < params["group_min"]:
-        outcome.notes.append(f"Only {len(profiles)} members are eligible; a group needs {params['group_min']}.")
-        outcome.unmatched = unmatched_entries(profiles, "too_few", "Too few members for a group.")
+        outcome.notes.append(note("too_few_for_groups", eligible=len(profiles), group_min=params["group_min"]))
+        outcome.unmatched = unmatched_entries(profiles, "too_few")
         return outcome
     ids = {p.id for p in profiles}
     plan = plan_groups(
@@ -105,22 +107,24 @@ def move_member(round_id: int, member_id: int, to_number: int) -> WorkingGroup:
     source = next((g for g in round_.groups for p in g.members if p.member_id == member_id), None)
     target = next((g for g in round_.groups if g.number == to_number), None)
     if source is None:
-        raise RoundError("That member is not in any group of this round.")
+        raise RoundError(_("That member is not in any group of this round."))
     if target is None:
-        raise RoundError(f"This round has no group {to_number}.")
+        raise RoundError(_("This round has no group %(number)d.", number=to_number))
     if target is source:
         return target
     low, high = round_.parameters["group_min"], round_.parameters["group_max"]
     if len(source.members) - 1 < low or len(target.members) + 1 > high:
-        raise RoundError(f"Groups must keep between {low} and {high} members: group {source.number} has "
-                         f"{len(source.members)}, group {target.number} has {len(target.members)}.")
+        raise RoundError(_("Groups must keep between %(low)d and %(high)d members: group %(source)d has "
+                           "%(source_size)d, group %(target)d has %(target_size)d.",
+                           low=low, high=high, source=source.number, source_size=len(source.members),
+                           target=target.number, target_size=len(target.members)))
     place = next(p for p in source.members if p.member_id == member_id)
     source.members.remove(place)
     db.session.flush()
     target.members.append(GroupMember(member_id=member_id, role=place.role))
     db.session.flush()
     restate_groups(round_)
-    round_.notes = [*round_.notes, f"HR moved member {member_id} from group {source.number} to group {target.number}."]
+    round_.notes = [*round_.notes, note("moved", member_id=member_id, **{"from": source.number, "to": target.number})]
     return target
 
 

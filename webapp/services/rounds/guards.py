@@ -8,6 +8,7 @@ refused.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from models import Round, db
 
@@ -16,21 +17,22 @@ class RoundError(ValueError):
     """The round cannot do what was asked (the message says why, for HR)."""
 
 
-#: Why each action is refused when the round's status does not allow it.
+#: Why each action is refused when the round's status does not allow it; ``%(status)s`` is
+#: the status's title, in the reader's language.
 REFUSALS = {
-    "solve": "This round is {status}; only a draft or solved round can be solved.",
-    "edit_pins": "Pins and forbids change only a draft or solved round.",
-    "move": "Members can be moved only in a solved, unpublished working-group round.",
-    "publish": "Solve the round before publishing it.",
-    "repair": "Only a published round can be repaired; this one is {status}.",
-    "close": "Only a published round can be closed; this one is {status}.",
+    "solve": _l("This round is %(status)s; only a draft or solved round can be solved."),
+    "edit_pins": _l("Pins and forbids change only a draft or solved round."),
+    "move": _l("Members can be moved only in a solved, unpublished working-group round."),
+    "publish": _l("Solve the round before publishing it."),
+    "repair": _l("Only a published round can be repaired; this one is %(status)s."),
+    "close": _l("Only a published round can be closed; this one is %(status)s."),
 }
 
 
 def require(round_: Round, action: str) -> None:
     """Raise ``RoundError`` unless the round's status (and kind) allows ``action``."""
     if not round_.can(action):
-        raise RoundError(REFUSALS[action].format(status=round_.status.title))
+        raise RoundError(REFUSALS[action] % {"status": round_.status.title})
 
 
 def get_round(round_id: int, *, for_update: bool = False) -> Round:

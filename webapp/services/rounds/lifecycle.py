@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from models import Member, Round, db
 from models.base import utcnow
@@ -14,9 +15,27 @@ from models.round import RoundStatus
 from webapp.services.messages import Message, group_invitation, match_invitations
 from webapp.services.rounds.groups import repair_groups
 from webapp.services.rounds.guards import get_round, require
+from webapp.services.rounds.notes import note
 from webapp.services.rounds.pairs import repair_pairs
 from webapp.services.rounds.parameters import check_kind, merged_parameters
 from webapp.services.tokens import new_token
+
+
+#: The name a round gets when HR gives none, by kind; ``%(day)s`` is the ISO date.
+_DEFAULT_NAMES = {
+    "mentoring": _l("Mentoring round %(day)s"),
+    "peer": _l("Peer round %(day)s"),
+    "groups": _l("Groups round %(day)s"),
+}
+
+
+def default_round_name(kind: str, day: date | None = None) -> str:
+    """The name a new round of ``kind`` gets when HR gives none, in the current language.
+
+    It is stored as written, so it stays in the language of the HR member who created it.
+    """
+    check_kind(kind)
+    return _DEFAULT_NAMES[kind] % {"day": (day or date.today()).isoformat()}
 
 
 def create_round(kind: str, community_id: int | None, created_by: Member | None,
@@ -26,7 +45,7 @@ def create_round(kind: str, community_id: int | None, created_by: Member | None,
     round_ = Round(
         kind=kind, community_id=community_id, created_by=created_by,
         parameters=merged_parameters(kind, parameters),
-        name=name or f"{kind.capitalize()} round {date.today().isoformat()}",
+        name=name or default_round_name(kind),
     )
     db.session.add(round_)
     db.session.flush()
@@ -116,8 +135,7 @@ def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
         matches, left_over = repair_pairs(round_)
         messages = _invite(round_, matches, [], days)
         rematched = len({m for match in matches for m in (match.first_id, match.second_id)})
-    round_.notes = [*round_.notes, f"Repaired {utcnow():%Y-%m-%d %H:%M} UTC: {rematched} member(s) "
-                    f"offered a new match, {left_over} could not be."]
+    round_.notes = [*round_.notes, note("repaired", at=utcnow().isoformat(), rematched=rematched, left_over=left_over)]
     db.session.flush()
     return Repair(rematched, left_over, messages)
 

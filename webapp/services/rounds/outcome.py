@@ -8,6 +8,7 @@ from models import Match, Round, WorkingGroup, db
 from models.base import utcnow
 from models.round import RoundStatus
 from webapp.services.rounds.eligibility import Eligibility
+from webapp.services.rounds.notes import note, unmatched_entry
 
 
 @dataclass
@@ -22,12 +23,12 @@ class Outcome:
     upper_bound: float | None = None
     gap: float | None = None
     unmatched: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
 
 
-def unmatched_entries(members, kind: str, text: str) -> list[dict]:
+def unmatched_entries(members, kind: str) -> list[dict]:
     """The same diagnosis for each of ``members`` (profiles), as the round stores them."""
-    return [{"member_id": p.id, "kind": kind, "text": text} for p in members]
+    return [unmatched_entry(p.id, kind) for p in members]
 
 
 def replace_result(round_: Round, outcome: Outcome, who: Eligibility, seconds: float) -> None:
@@ -45,7 +46,8 @@ def replace_result(round_: Round, outcome: Outcome, who: Eligibility, seconds: f
     round_.gap = outcome.gap
     round_.seconds = round(seconds, 3)
     round_.unmatched = outcome.unmatched
-    round_.notes = outcome.notes + [f"Not eligible: {reason} ({count})" for reason, count in who.excluded.items()]
+    round_.notes = outcome.notes + [note("not_eligible", reason=reason, count=count)
+                                    for reason, count in who.excluded.items()]
     round_.status = RoundStatus.SOLVED
     round_.solved_at = utcnow()
     db.session.flush()

@@ -21,6 +21,7 @@ from webapp.services.matches import ONE_SIDED, focus_of
 from webapp.services.profiles import load_profiles
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.history import hard_rules
+from webapp.services.rounds.notes import note
 from webapp.services.rounds.outcome import Outcome, unmatched_entries
 
 
@@ -69,8 +70,8 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     mentors = [profiles[i] for i in who.roles["mentor"]]
     outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
     if not learners or not mentors:
-        outcome.notes.append("No learners or no mentors are eligible in this scope.")
-        outcome.unmatched = unmatched_entries(learners, "no_eligible_mentor", "No mentor is eligible in this round.")
+        outcome.notes.append(note("no_learners_or_mentors"))
+        outcome.unmatched = unmatched_entries(learners, "no_eligible_mentor")
         outcome.matched = outcome.max_coverage = len(outcome.matches)
         return outcome
     made = mentoring_pairs(learners, mentors, params["weights"], rules, params["priority"],
@@ -94,8 +95,8 @@ def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     members = [profiles[i] for i in who.roles["peer"] if i not in pinned]
     outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
     if len(members) < 2:
-        outcome.notes.append("Fewer than two members are eligible for peer swaps.")
-        outcome.unmatched = unmatched_entries(members, "no_eligible_partner", "No other member is eligible in this round.")
+        outcome.notes.append(note("too_few_peers"))
+        outcome.unmatched = unmatched_entries(members, "no_eligible_partner")
         outcome.matched = outcome.max_coverage = 2 * len(outcome.matches)
         return outcome
     made = peer_pairs(members, params["weights"], rules, params["priority"])

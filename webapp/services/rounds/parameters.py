@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask_babel import gettext as _
+
 from matcher._validation import PRIORITIES
 from matcher.groups import GroupWeights
 from matcher.mentoring import MentoringWeights
@@ -38,7 +40,7 @@ PARAMETER_BOUNDS = {
 def check_kind(kind: str) -> None:
     """Raise ``RoundError`` for a kind of round that does not exist."""
     if kind not in ROUND_KINDS:
-        raise RoundError(f"A round is one of {', '.join(ROUND_KINDS)}; got {kind!r}.")
+        raise RoundError(_("A round is one of %(kinds)s; got “%(kind)s”.", kinds=", ".join(ROUND_KINDS), kind=kind))
 
 
 def default_parameters(kind: str) -> dict:
@@ -66,7 +68,7 @@ def check_parameters(kind: str, parameters: dict) -> None:
     except RoundError:
         raise
     except (TypeError, ValueError) as error:
-        raise RoundError(f"A parameter has the wrong type: {error}") from None
+        raise RoundError(_("A parameter has the wrong type: %(error)s", error=error)) from None
 
 
 def _within(name: str, value) -> bool:
@@ -74,24 +76,30 @@ def _within(name: str, value) -> bool:
     return low <= value <= high
 
 
+def _bounds(name: str) -> dict:
+    """``{"low": ..., "high": ...}`` of a parameter, for a message's placeholders."""
+    low, high = PARAMETER_BOUNDS[name]
+    return {"low": low, "high": high}
+
+
 def _check_values(kind: str, parameters: dict) -> None:
-    bounds = PARAMETER_BOUNDS
     try:
         WEIGHT_CLASSES[kind](**parameters.get("weights", {}))
     except (TypeError, ValueError) as error:
-        raise RoundError(f"Weights: {error}") from None
+        raise RoundError(_("Weights: %(error)s", error=error)) from None
     cooldown = parameters.get("cooldown_rounds", 0)
     if not isinstance(cooldown, int) or not _within("cooldown_rounds", cooldown):
-        raise RoundError("Cooldown must be a whole number of rounds from {} to {}.".format(*bounds["cooldown_rounds"]))
+        raise RoundError(_("Cooldown must be a whole number of rounds from %(low)d to %(high)d.",
+                           **_bounds("cooldown_rounds")))
     if kind in ("mentoring", "peer") and parameters.get("priority") not in PRIORITIES:
-        raise RoundError(f"Priority must be {' or '.join(repr(p) for p in PRIORITIES)}.")
+        raise RoundError(_("Priority must be one of %(choices)s.", choices=", ".join(repr(p) for p in PRIORITIES)))
     if kind == "groups":
         low, high = parameters.get("group_min"), parameters.get("group_max")
         if not (isinstance(low, int) and isinstance(high, int)
                 and _within("group_min", low) and _within("group_max", high) and low <= high):
-            raise RoundError("Group sizes must satisfy {} ≤ smallest ≤ largest ≤ {}.".format(
-                bounds["group_min"][0], bounds["group_max"][1]))
+            raise RoundError(_("Group sizes must satisfy %(low)d ≤ smallest ≤ largest ≤ %(high)d.",
+                               low=PARAMETER_BOUNDS["group_min"][0], high=PARAMETER_BOUNDS["group_max"][1]))
         if not _within("anchor_level", parameters.get("anchor_level", 4)):
-            raise RoundError("The anchor level is between {} and {}.".format(*bounds["anchor_level"]))
+            raise RoundError(_("The anchor level is between %(low)d and %(high)d.", **_bounds("anchor_level")))
         if not _within("time_limit", float(parameters.get("time_limit", 5.0))):
-            raise RoundError("The time limit is between {:g} and {:g} seconds.".format(*bounds["time_limit"]))
+            raise RoundError(_("The time limit is between %(low)g and %(high)g seconds.", **_bounds("time_limit")))

@@ -7,6 +7,7 @@ its next solve. A pin and a forbid on the same pair refuse each other.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _, ngettext
 
 from matcher.profiles import pair_key
 from models import Forbid, Member, Pin, Round, db
@@ -38,7 +39,7 @@ def member_id_for_email(email: str) -> int:
     """The id of the member with ``email`` (any letter case), or ``RoundError`` naming it."""
     member_id = db.session.scalar(sa.select(Member.id).where(Member.email == email.strip().lower()))
     if member_id is None:
-        raise RoundError(f"No member has the email {email.strip()}.")
+        raise RoundError(_("No member has the email %(email)s.", email=email.strip()))
     return member_id
 
 
@@ -55,16 +56,19 @@ def _add(model, round_id: int, first_id: int, second_id: int):
     round_ = get_round(round_id)
     require(round_, "edit_pins")
     if first_id == second_id:
-        raise RoundError("Pick two different members.")
+        raise RoundError(_("Pick two different members."))
     members = [db.session.get(Member, member_id) for member_id in (first_id, second_id)]
     for member_id, member in zip((first_id, second_id), members):
         if member is None:
-            raise RoundError(f"No member with id {member_id}.")
+            raise RoundError(_("No member with id %(id)d.", id=member_id))
     opposite = Forbid if model is Pin else Pin
     if any(db.session.get(opposite, (round_id, *key)) for key in ((first_id, second_id), (second_id, first_id))):
-        names = " and ".join(m.display_name for m in members)
-        what = "forbidden" if model is Pin else "pinned"
-        raise RoundError(f"{names} are {what} in this round; take that back first.")
+        first, second = (m.display_name for m in members)
+        if model is Pin:
+            raise RoundError(_("“%(first)s” and “%(second)s” are forbidden in this round; take that back first.",
+                               first=first, second=second))
+        raise RoundError(_("“%(first)s” and “%(second)s” are pinned in this round; take that back first.",
+                           first=first, second=second))
     if model is Pin and round_.kind == "mentoring":
         _check_mentoring_pin(round_, *members)
     else:
@@ -82,13 +86,15 @@ def _check_mentoring_pin(round_: Round, learner: Member, mentor: Member) -> None
     """A mentoring pin names an eligible learner, then an eligible mentor with a seat left."""
     who = eligibility("mentoring", round_.community_id)
     if learner.id not in who.roles["learner"]:
-        raise RoundError(f"{learner.display_name} is not an eligible learner in this round (pins go learner first).")
+        raise RoundError(_("“%(name)s” is not an eligible learner in this round (pins go learner first).",
+                           name=learner.display_name))
     if mentor.id not in who.roles["mentor"]:
-        raise RoundError(f"{mentor.display_name} is not an eligible mentor in this round.")
+        raise RoundError(_("“%(name)s” is not an eligible mentor in this round.", name=mentor.display_name))
     pins = db.session.scalars(sa.select(Pin).where(Pin.round_id == round_.id)).all()
     if any(pin.first_id == learner.id for pin in pins):
-        raise RoundError(f"{learner.display_name} is already pinned to a mentor.")
+        raise RoundError(_("“%(name)s” is already pinned to a mentor.", name=learner.display_name))
     seats = sum(pin.second_id == mentor.id for pin in pins)
     if seats >= mentor.mentor_capacity:
-        raise RoundError(f"{mentor.display_name} mentors at most {mentor.mentor_capacity}; "
-                         f"all their places are pinned already.")
+        raise RoundError(ngettext("“%(name)s” mentors at most %(num)d learner; all their places are pinned already.",
+                                  "“%(name)s” mentors at most %(num)d learners; all their places are pinned already.",
+                                  mentor.mentor_capacity, name=mentor.display_name))

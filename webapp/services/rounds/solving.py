@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from flask_babel import gettext as _
+
 from matcher.grouping import InfeasibleError
 from models import Round
 from webapp.services.rounds.eligibility import eligibility
@@ -31,7 +33,7 @@ def solve_round(round_id: int) -> Round:
     try:
         outcome = _SOLVERS[round_.kind](round_, who, rules)
     except InfeasibleError as error:
-        raise RoundError(f"The pins and forbids cannot all hold together ({error}). "
-                         "Remove a pin or a forbid and solve again.") from None
+        raise RoundError(_("The pins and forbids cannot all hold together (%(why)s). "
+                           "Remove a pin or a forbid and solve again.", why=error)) from None
     replace_result(round_, outcome, who, time.perf_counter() - started)
     return round_

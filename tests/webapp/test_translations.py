@@ -1,0 +1,229 @@
+"""Thai everywhere: every message is in the Thai catalog, and Thai pages and emails have no English left.
+
+The first test extracts the messages from the code as ``make translations``
+does and compares them with ``translations/th/LC_MESSAGES/messages.po``. The
+others render pages and emails with Thai chosen and look for English words
+outside the data (people's, skills', communities' and rounds' names), so a
+string that skipped the catalog is caught where a reader would see it.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from models import Community, Match, Member, MemberSkill, Round, Skill, db
+from tests.webapp.published import make_group, make_match, make_round
+from webapp.services.messages import group_invitation, match_confirmations, match_invitations
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = ROOT / "translations" / "th" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+
+#: Words that are the same in a Thai interface: the product's name, acronyms and file formats.
+ALLOWED = {"CoPMatch", "CoP", "HR", "CSV", "Excel", "UTF", "BOM", "IANA", "JSON", "SSO", "ID", "OK", "PDPA",
+           "Asia", "Bangkok", "UTC", "GMT", "English", "Ctrl"}
+
+
+def extracted_messages() -> set[str]:
+    """Every msgid in the code and templates, by the same rules as ``make translations`` (babel.cfg)."""
+    method_map = [("webapp/**.py", "python"), ("models/**.py", "python"), ("templates/**.html", "jinja2")]
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(ROOT), method_map, keywords=KEYWORDS, options_map={"templates/**.html": {}}):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def thai_catalog():
+    with CATALOG.open("rb") as handle:
+        return read_po(handle, locale="th")
+
+
+def test_every_message_has_a_thai_translation():
+    catalog = thai_catalog()
+    missing, untranslated = [], []
+    for msgid in sorted(extracted_messages()):
+        entry = catalog.get(msgid)
+        if entry is None:
+            missing.append(msgid)
+        elif entry.fuzzy or not (entry.string if isinstance(entry.string, str) else all(entry.string)):
+            untranslated.append(msgid)
+    assert not missing, f"{len(missing)} messages are not in the Thai catalog (run `make translations`): {missing[:20]}"
+    assert not untranslated, f"{len(untranslated)} messages have no Thai translation: {untranslated[:20]}"
+
+
+def test_thai_translations_keep_every_placeholder():
+    catalog = thai_catalog()
+    broken = [(message.id, [str(error) for error in errors]) for message, errors in catalog.check() if errors]
+    assert not broken, broken[:10]
+
+
+# --- pages and emails with Thai chosen ----------------------------------------------------------
+
+
+class _VisibleText(html.parser.HTMLParser):
+    """The text a reader sees: element text and the attributes that are read out or shown.
+
+    ``<code>`` is left out: it shows file formats and column names, which stay as they are.
+    """
+
+    SHOWN = ("title", "aria-label", "placeholder", "alt", "value")
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "code"):
+            self._skip += 1
+        attrs = dict(attrs)
+        for name in self.SHOWN:
+            if attrs.get(name) and not (name == "value" and attrs.get("type") not in ("submit", "button")):
+                self.parts.append(attrs[name])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "code"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def english_words(text: str, data: list[str]) -> set[str]:
+    """Latin-letter words of three letters or more left after removing the data and allowed words."""
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    text = re.sub(r"\S+@\S+|https?://\S+|/[\w/.-]*", " ", text)
+    words = re.findall(r"[A-Za-z]+(?:['’-][A-Za-z]+)*", text)
+    return {word for word in words if len(word) >= 3 and word not in ALLOWED}
+
+
+def page_words(body: str, data: list[str]) -> set[str]:
+    parser = _VisibleText()
+    parser.feed(body)
+    return english_words(" ".join(parser.parts), data)
+
+
+def data_strings() -> list[str]:
+    """Everything stored that is data, not interface: names, emails, skills, departments, time zones."""
+    values: list[str] = []
+    for member in db.session.scalars(sa.select(Member)):
+        values += [member.display_name, member.email, member.department or "", member.function or "",
+                   member.job_title or "", member.location or "", member.timezone, *(member.languages or [])]
+    values += [skill.name for skill in db.session.scalars(sa.select(Skill))]
+    for community in db.session.scalars(sa.select(Community)):
+        values += [community.name, community.description or ""]
+    values += [round_.name for round_ in db.session.scalars(sa.select(Round))]
+    return [value for value in values if value]
+
+
+@pytest.fixture
+def thai_organisation(app, make_member):
+    """A small organisation with rounds in every state, and the ids the pages need."""
+    hr = make_member(email="hr@example.com", display_name="ปราณี ฝ่ายบุคคล", role="hr", locale="th")
+    learner = make_member(email="somchai@example.com", display_name="สมชาย ใจดี", locale="th",
+                          department="การเงิน", function="บัญชี", seniority="Junior", wants_mentor=True)
+    mentor = make_member(email="malee@example.com", display_name="มาลี ศรีสุข", locale="th",
+                         department="วิศวกรรม", seniority="Senior", mentor_capacity=2)
+    peer = make_member(email="krit@example.com", display_name="กฤต ดีมาก", locale="th", department="ขาย")
+    with app.app_context():
+        community = Community(name="ชุมชนข้อมูล", description="เรียนรู้การวิเคราะห์ข้อมูลด้วยกัน",
+                              core_skills=[Skill(name="การวิเคราะห์ข้อมูล")])
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(MemberSkill(member_id=mentor.id, skill_id=community.core_skills[0].id, level=5))
+        db.session.commit()
+        published = make_round("mentoring", name="รอบพี่เลี้ยง ธันวาคม")
+        match = make_match(published, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล")
+        closed = make_round("mentoring", status="closed", name="รอบพี่เลี้ยง ตุลาคม")
+        make_match(closed, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล", first_status="accepted",
+                   second_status="accepted")
+        groups = make_round("groups", name="กลุ่มทำงาน ธันวาคม")
+        group, tokens = make_group(groups, [learner.id, mentor.id, peer.id], anchor_id=mentor.id)
+        return {"hr": hr, "learner": learner, "mentor": mentor, "community": community.id,
+                "skill": community.core_skills[0].id, "published": published.id, "closed": closed.id,
+                "groups": groups.id, "match": match.id, "token": tokens[learner.id], "group": group.id}
+
+
+def thai_client(app):
+    client = app.test_client()
+    client.set_cookie("locale", "th")
+    return client
+
+
+def check_pages(app, client, paths: list[str]) -> dict[str, set[str]]:
+    with app.app_context():
+        data = data_strings()
+    left = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code < 500, path
+        words = page_words(response.get_data(as_text=True), data)
+        if words:
+            left[path] = words
+    return left
+
+
+def test_visitor_pages_in_thai_have_no_english_words(app, thai_organisation):
+    paths = ["/", "/auth/login", "/auth/register", "/auth/set-password/not-a-token", "/no-such-page",
+             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token"]
+    left = check_pages(app, thai_client(app), paths)
+    assert left == {}, left
+
+
+def test_error_pages_in_thai_have_no_english_words(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    client = thai_client(app)
+    for method, path, status in (("post", "/auth/login", 400), ("get", "/boom", 500), ("get", "/nothing", 404)):
+        response = getattr(client, method)(path)
+        assert response.status_code == status
+        assert page_words(response.get_data(as_text=True), []) == set(), path
+
+
+def test_member_pages_in_thai_have_no_english_words(app, thai_organisation):
+    client = thai_client(app)
+    client.post("/auth/login", data={"email": "somchai@example.com", "password": "correct horse battery"})
+    org = thai_organisation
+    paths = ["/", "/profile", f"/members/{org['mentor'].id}", "/communities", f"/communities/{org['community']}",
+             "/matches", f"/rounds/{org['closed']}/feedback", f"/rounds/{org['published']}/feedback",
+             "/hr/members"]
+    left = check_pages(app, client, paths)
+    assert left == {}, left
+
+
+def test_hr_pages_in_thai_have_no_english_words(app, thai_organisation):
+    client = thai_client(app)
+    client.post("/auth/login", data={"email": "hr@example.com", "password": "correct horse battery"})
+    org = thai_organisation
+    paths = ["/hr/skills", f"/hr/skills/{org['skill']}", "/hr/communities", f"/hr/communities/{org['community']}",
+             "/hr/members", "/hr/members/import", "/hr/rounds", "/hr/rounds/new", "/hr/rounds/new?kind=peer",
+             "/hr/rounds/new?kind=groups", f"/hr/rounds/{org['published']}", f"/hr/rounds/{org['closed']}",
+             f"/hr/rounds/{org['published']}?tab=unmatched", f"/hr/rounds/{org['published']}?tab=pins",
+             f"/hr/rounds/{org['groups']}"]
+    left = check_pages(app, client, paths)
+    assert left == {}, left
+
+
+def test_thai_members_emails_are_thai_from_subject_to_signature(app, thai_organisation):
+    org = thai_organisation
+    with app.app_context():
+        data = data_strings()
+        match = db.session.get(Match, org["match"])
+        messages = match_invitations(match) + match_confirmations(match)
+        place = next(p for p in db.session.get(Round, org["groups"]).groups[0].members
+                     if p.member_id == org["learner"].id)
+        messages.append(group_invitation(place, "raw-token"))
+    for message in messages:
+        words = english_words(f"{message.subject}\n{message.body}", data)
+        assert not words, (message.subject, words)
+        assert message.body.rstrip().endswith("CoPMatch")
