@@ -2,16 +2,16 @@
 
 Array-level solvers sit under profile-level scoring and explanations:
 
-- mentoring: ``assign_mentors`` (solver), ``matcher.mentoring`` (scores, reasons);
-- peer skill swaps: ``pair_peers`` (solver), ``matcher.peers``;
-- working groups: ``form_groups`` (solver), ``matcher.groups``.
+- mentoring: ``assign_mentors`` (solver), ``matcher.score.mentoring`` (scores, reasons);
+- peer skill swaps: ``pair_peers`` (solver), ``matcher.score.peers``;
+- working groups: ``form_groups`` (solver), ``matcher.score.groups``.
 
 This package never imports Flask, the models or the web app.
 """
 
-from matcher.assignment import MentorAssignment, assign_mentors
-from matcher.grouping import Grouping, InfeasibleError, form_groups
-from matcher.pairing import PeerPairing, best_trio_for, pair_peers
+from matcher.solve.assignment import MentorAssignment, assign_mentors
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
+from matcher.solve.pairing import PeerPairing, best_trio_for, pair_peers
 from matcher.profiles import Goal, History, Profile, Reason, Rules, ScoreTable
 
 __all__ = [

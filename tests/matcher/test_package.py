@@ -15,7 +15,7 @@ def test_solvers_are_exported_at_the_top_level():
 
 def test_matcher_never_imports_flask_or_the_database():
     code = (
-        "import sys, matcher, matcher.mentoring, matcher.peers, matcher.groups; "
+        "import sys, matcher, matcher.score.mentoring, matcher.score.peers, matcher.score.groups; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'models', 'webapp')]; "
         "print(bad)"
     )

@@ -19,11 +19,11 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from matcher import assign_mentors, pair_peers
-from matcher.grouping import Grouping, InfeasibleError
-from matcher.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
-from matcher.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
-from matcher.peers import PeerWeights, diagnose_unpaired, score_peers
 from matcher.profiles import History, Profile, Rules, pair_key
+from matcher.score.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher.score.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
+from matcher.score.peers import PeerWeights, diagnose_unpaired, score_peers
+from matcher.solve.grouping import Grouping, InfeasibleError
 from models import (
     CommunityMembership,
     Feedback,

@@ -1,4 +1,4 @@
-"""Tests for ``matcher.grouping.form_groups``: worked examples, enumeration, rules, properties."""
+"""Tests for ``matcher.solve.grouping.form_groups``: worked examples, enumeration, rules, properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from matcher.grouping import Grouping, InfeasibleError, form_groups
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
 
 BUDGET = dict(time_limit=None, max_iterations=300)
 
@@ -344,7 +344,7 @@ def test_every_grouping_meets_every_rule(instance):
 def test_incremental_state_matches_a_recomputation(seed):
     # White-box: after many random steps the search's slots, gains matrix C,
     # sizes and objective agree with a fresh computation from the labels.
-    from matcher.grouping import _Problem, _TabuSearch
+    from matcher.solve.grouping import _Problem, _TabuSearch
 
     rng = np.random.default_rng(seed)
     d = random_diversity(15, seed)
@@ -384,6 +384,6 @@ def by_unit(search, rows):
 
 
 def _grouping(d, labels, g):
-    from matcher.grouping import _make_grouping
+    from matcher.solve.grouping import _make_grouping
 
     return _make_grouping(d, labels, g, 0)

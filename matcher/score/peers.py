@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
+from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
 from matcher.weights import Weights

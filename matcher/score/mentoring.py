@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matcher.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
+from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,

@@ -1,13 +1,13 @@
-"""Tests for matcher.peers: scores, reasons and diagnoses of peer skill swaps."""
+"""Tests for matcher.score.peers: scores, reasons and diagnoses of peer skill swaps."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.pairing import pair_peers
-from matcher.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
 from matcher.profiles import PRIORITY_WEIGHT, Goal, History, Profile, Rules
+from matcher.score.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
+from matcher.solve.pairing import pair_peers
 
 MALEE = Profile(
     1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),

@@ -1,4 +1,4 @@
-"""Tests for matcher.assignment: worked cases, validation, properties, cross-checks."""
+"""Tests for matcher.solve.assignment: worked cases, validation, properties, cross-checks."""
 
 import numpy as np
 import pytest
@@ -8,8 +8,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-import matcher.assignment as assignment_module
-from matcher.assignment import MentorAssignment, assign_mentors
+import matcher.solve.assignment as assignment_module
+from matcher.solve.assignment import MentorAssignment, assign_mentors
 
 NO = -np.inf
 

@@ -1,6 +1,6 @@
 """Cross-perspective working groups for a Community of Practice.
 
-The profile-level layer over ``matcher.grouping.form_groups``: how diverse two
+The profile-level layer over ``matcher.solve.grouping.form_groups``: how diverse two
 members are (``diversity_matrix``), a round of groups with anchors, history
 and "don't isolate" (``plan_groups``), and what a group mixes, in words
 (``explain_group``).
@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.grouping import Grouping, InfeasibleError, _check_budget, _merge, form_groups
+from matcher.solve.grouping import Grouping, InfeasibleError, _check_budget, _merge, form_groups
 from matcher.profiles import SENIORITY_BANDS, History, Profile
 from matcher.weights import Weights
 

@@ -1,13 +1,12 @@
-"""Tests for matcher.mentoring: scores by hand, hard rules, reasons, diagnoses."""
+"""Tests for matcher.score.mentoring: scores by hand, hard rules, reasons, diagnoses."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matcher.mentoring as mentoring_module
-from matcher.assignment import assign_mentors
-from matcher.mentoring import (
+import matcher.score.mentoring as mentoring_module
+from matcher.score.mentoring import (
     MentoringScores,
     MentoringWeights,
     diagnose_unmatched,
@@ -15,6 +14,7 @@ from matcher.mentoring import (
     score_mentoring,
 )
 from matcher.profiles import Goal, History, Profile, Rules
+from matcher.solve.assignment import assign_mentors
 
 ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
 

@@ -8,7 +8,7 @@ iterated tabu search and never returns one that breaks a hard rule
 (sizes, anchors, apart, together).
 
 The profile-level layer (who is diverse from whom, anchors, explanations)
-lives in ``matcher.groups``.
+lives in ``matcher.score.groups``.
 """
 
 from __future__ import annotations

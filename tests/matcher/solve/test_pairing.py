@@ -1,4 +1,4 @@
-"""Tests for matcher.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
+"""Tests for matcher.solve.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
 
 import networkx as nx
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.pairing import PeerPairing, best_trio_for, pair_peers
+from matcher.solve.pairing import PeerPairing, best_trio_for, pair_peers
 
 NO = -np.inf
 
