@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
+from matcher._numerics import row_blocks
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,
@@ -24,11 +24,11 @@ from matcher.profiles import (
     utc_offset_hours,
 )
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
-#: Learner rows scored per block (keeps temporaries small and in cache).
-BLOCK_ROWS = 512
-#: Learner rows per call of the (shared) hard-rule masks, which loop over history once per call.
+#: Learner rows per call of the (shared) hard-rule masks, which loop over history once per
+#: call: larger than the scoring blocks (``matcher._numerics.BLOCK_ROWS``), so history is read less often.
 RULE_BLOCK_ROWS = 4096
 #: Terms valued by a table over one code per person: term -> code field of ``_Side``.
 CODED_TERMS = {"cross_department": "department", "time_zone": "zone", "seniority": "seniority"}
@@ -360,7 +360,7 @@ def score_mentoring(
     Notes
     -----
     Time and memory are ``O(len(learners) * len(mentors))``, in blocks of
-    ``BLOCK_ROWS`` learners; only the (float32) table itself is kept.
+    ``matcher._numerics.BLOCK_ROWS`` learners; only the (float32) table itself is kept.
 
     Examples
     --------
@@ -380,13 +380,11 @@ def score_mentoring(
     learner_side, tables = _combine_coded(learner_side, _mentor_tables(vocabulary, mentor_side, weights))
     learner_side, tables = _tabulate_goals(learner_side, mentor_side, weights.goals, tables)
     scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
-    for start in range(0, len(learners), BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, len(learners))
+    for start, stop in row_blocks(len(learners)):
         block = scores[start:stop]
         for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, tables):
             block += contribution
-    for start in range(0, len(learners), RULE_BLOCK_ROWS):
-        stop = min(start + RULE_BLOCK_ROWS, len(learners))
+    for start, stop in row_blocks(len(learners), RULE_BLOCK_ROWS):
         np.copyto(scores[start:stop], -np.inf, where=forbidden_mask(learners[start:stop], mentors, rules))
     return MentoringScores(
         scores=scores,

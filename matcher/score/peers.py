@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
+from matcher._numerics import row_blocks
 from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
 #: Hours apart that still leave a comfortable shared working day.
 COMFORTABLE_HOURS = 3.0
 #: Hours apart (beyond the comfortable ones) at which the time-zone penalty is full.
 PENALTY_SPAN_HOURS = 9.0
-#: Member rows scored per block (keeps temporaries small and in cache).
-BLOCK_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -215,8 +214,8 @@ def score_peers(
     n = len(members)
     terms = _PeerTerms(members, weights, rules)
     scores = np.empty((n, n))
-    for start in range(0, n, BLOCK_ROWS):
-        rows = slice(start, min(start + BLOCK_ROWS, n))
+    for start, stop in row_blocks(n):
+        rows = slice(start, stop)
         block = scores[rows]
         block.fill(0.0)
         for contribution in terms.rows(rows).values():  # in order: the same sums as explain's

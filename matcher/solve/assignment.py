@@ -31,6 +31,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
+from matcher._numerics import bellman_ford, row_blocks
 from matcher._validation import check_priority, check_score_matrix, relative_gap
 
 #: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
@@ -49,8 +50,6 @@ LARGE_ROUNDS = 3
 LARGE_GAP = 1e-5
 #: Relative gap below which a solution counts as proven optimal (float rounding).
 OPTIMAL_GAP = 1e-9
-#: Rows per block when a pass runs over every pair.
-BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,11 +238,6 @@ def _total(scores: np.ndarray, mentor: np.ndarray) -> float:
 # --- candidates ------------------------------------------------------------
 
 
-def _row_blocks(n_rows: int):
-    for start in range(0, n_rows, BLOCK_ROWS):
-        yield start, min(start + BLOCK_ROWS, n_rows)
-
-
 def _usable(block: np.ndarray, capacity: np.ndarray, priority: str) -> np.ndarray:
     """Pairs that may be matched: allowed, a mentor with seats, and (for score) worth it."""
     usable = (block > -np.inf) & (capacity > 0)[None, :]
@@ -262,7 +256,7 @@ def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str, ev
         row_cut = _sampled_cut(scores[:, _spread(m)], m, ROW_CANDIDATES)
         col_cut = _sampled_cut(scores[_spread(n)].T, n, COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1))
     parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
-    for start, stop in _row_blocks(n):
+    for start, stop in row_blocks(n):
         block = scores[start:stop]
         keep = _usable(block, capacity, priority)
         keep &= (block >= row_cut[start:stop, None]) | (block >= col_cut[None, :])
@@ -286,7 +280,7 @@ def _sampled_cut(sample: np.ndarray, population: int, wanted) -> np.ndarray:
     ranks = np.broadcast_to(ranks, (n,))
     deepest = int(ranks.max(initial=1))
     cuts = np.empty(n)
-    for start, stop in _row_blocks(n):
+    for start, stop in row_blocks(n):
         top = np.partition(-sample[start:stop].astype(np.float64), deepest - 1, axis=1)[:, :deepest]
         top.sort(axis=1)
         cuts[start:stop] = -top[np.arange(stop - start), ranks[start:stop] - 1]
@@ -383,7 +377,7 @@ def _certify(scores, capacity, rows, cols, vals, mentor, priority):
     slack = _restricted_slack(scores, mentor, prices - bonus)
     bound = float(np.dot(capacity, np.where(capacity > 0, prices, 0.0))) - bonus * int((mentor >= 0).sum())
     extra_rows, extra_cols = [], []
-    for start, stop in _row_blocks(scores.shape[0]):
+    for start, stop in row_blocks(scores.shape[0]):
         reduced = scores[start:stop] - (prices - bonus)[None, :]  # float64, one pass
         value = np.maximum(reduced.max(axis=1), 0.0)
         bound += float(value.sum())
@@ -453,25 +447,10 @@ def _dual_prices(rows, cols, vals, mentor, capacity):
     weight = np.concatenate(
         [own_score[rows[swap]] - vals[swap], own_score[matched], -vals[loose], np.zeros(free.size), np.zeros(seated.size)]
     )
-    dist = _bellman_ford(src, dst, weight, m + 1, zero)[:m]
+    from_zero = np.full(m + 1, np.inf)
+    from_zero[zero] = 0.0
+    scale = max(1.0, float(np.abs(weight).max()))
+    dist = bellman_ford(src, dst, weight, from_zero, tolerance=1e-14 * scale)[:m]
     prices = np.where(np.isfinite(dist), np.maximum(dist, 0.0), max(float(vals.max()), 0.0))
     prices[capacity == 0] = np.inf
     return prices
-
-
-def _bellman_ford(src, dst, weight, n_nodes: int, source: int) -> np.ndarray:
-    """Shortest distances from ``source``, relaxing all edges at once per round."""
-    order = np.argsort(dst, kind="stable")
-    src, dst, weight = src[order], dst[order], weight[order]
-    starts = np.flatnonzero(np.concatenate([[True], dst[1:] != dst[:-1]]))
-    targets = dst[starts]
-    dist = np.full(n_nodes, np.inf)
-    dist[source] = 0.0
-    scale = max(1.0, float(np.abs(weight).max()))
-    for _ in range(n_nodes + 1):
-        best = np.minimum.reduceat(dist[src] + weight, starts)
-        improved = best < dist[targets] - 1e-14 * scale
-        if not improved.any():
-            break
-        dist[targets[improved]] = best[improved]
-    return dist

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from matcher._numerics import BLOCK_ROWS
 from matcher._validation import check_score_matrix
 
 __all__ = ["Grouping", "InfeasibleError", "form_groups"]
@@ -236,9 +237,9 @@ def _check_diversity(diversity) -> np.ndarray:
     d = d.copy()
     np.fill_diagonal(d, 0.0)
     tol = 1e-9 * max(1.0, float(d.max()), -float(d.min()))
-    # (d + d.T) / 2 and its check, a block and its mirror at a time: transposing
-    # an (n, n) array whole is slow once it no longer fits in the cache.
-    step = 256
+    # (d + d.T) / 2 and its check, a square block and its mirror at a time:
+    # transposing an (n, n) array whole is slow once it no longer fits in the cache.
+    step = BLOCK_ROWS
     for r in range(0, n, step):
         for c in range(r, n, step):
             upper, lower = d[r : r + step, c : c + step], d[c : c + step, r : r + step].T

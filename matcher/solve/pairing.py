@@ -36,14 +36,13 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from matcher._numerics import bellman_ford, row_blocks
 from matcher._validation import check_priority, check_score_matrix, relative_gap
 
 #: Rounds up to this many members are solved exactly.
 EXACT_UP_TO = 600
 #: Candidates per member in the sparse relaxation of large rounds.
 CANDIDATES_PER_MEMBER = 10
-#: Rows per block when scanning all pairs of a large matrix.
-BLOCK_ROWS = 256
 #: Largest leftover (odd-cycle) graph repaired exactly with networkx.
 LEFTOVER_EXACT_UP_TO = 1500
 #: Relative tolerance for symmetry and for float comparisons of potentials.
@@ -219,9 +218,9 @@ def _check_symmetric_scores(scores) -> np.ndarray:
     """The shared matrix checks plus symmetry, checked in row blocks."""
     matrix = check_score_matrix(scores, square=True)
     n = matrix.shape[0]
-    for start in range(0, n, BLOCK_ROWS):
-        rows = matrix[start : start + BLOCK_ROWS]
-        cols = matrix[:, start : start + BLOCK_ROWS].T
+    for start, stop in row_blocks(n):
+        rows = matrix[start:stop]
+        cols = matrix[:, start:stop].T
         unequal = np.argwhere(rows != cols)
         if not len(unequal):
             continue
@@ -366,10 +365,10 @@ def _feasible_dual(weights: np.ndarray, y: np.ndarray, collect: bool = False):
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
     found_rows, found_cols = [], []
-    for start in range(0, len(y), BLOCK_ROWS):
-        block = weights[start : start + BLOCK_ROWS]
-        excess = block - y[start : start + BLOCK_ROWS, None] - y[None, :]
-        raise_by[start : start + BLOCK_ROWS] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
+    for start, stop in row_blocks(len(y)):
+        block = weights[start:stop]
+        excess = block - y[start:stop, None] - y[None, :]
+        raise_by[start:stop] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
         if collect:
             i, j = _most_violated(excess, CANDIDATES_PER_MEMBER * len(block))
             found_rows.append(i + start)
@@ -451,10 +450,10 @@ def _candidate_edges(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     n = weights.shape[0]
     k = min(k, n - 1)
     found_rows, found_cols = [], []
-    for start in range(0, n, BLOCK_ROWS):
-        block = weights[start : start + BLOCK_ROWS]
+    for start, stop in row_blocks(n):
+        block = weights[start:stop]
         top = np.argpartition(block, n - k, axis=1)[:, n - k :]
-        local = np.repeat(np.arange(start, start + len(block)), k)
+        local = np.repeat(np.arange(start, stop), k)
         flat = top.ravel()
         finite = np.isfinite(weights[local, flat])
         found_rows.append(local[finite])
@@ -498,25 +497,17 @@ def _integral_positive(values: np.ndarray) -> np.ndarray:
 
 
 def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
-    """Symmetric potentials of an optimal sparse assignment (see ``_dense_potentials``)."""
+    """Symmetric potentials of an optimal sparse assignment (see ``_dense_potentials``).
+
+    The column potentials are longest paths from every column (all start at
+    0), found as shortest paths on negated lengths.
+    """
     n = len(sigma)
     assigned = np.full(n, -np.inf)
     on_sigma = sigma[arc_rows] == arc_cols
     assigned[arc_rows[on_sigma]] = values[on_sigma]
     length = values - assigned[arc_rows]
-    source = sigma[arc_rows]
-    order = np.argsort(arc_cols, kind="stable")
-    source, length, target = source[order], length[order], arc_cols[order]
-    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
-    heads = target[starts]
-    v = np.zeros(n)
-    tol = _float_slack(values)
-    for _ in range(n + 1):
-        best = np.maximum.reduceat(v[source] + length, starts)
-        improved = best > v[heads] + tol
-        if not improved.any():
-            break
-        v[heads[improved]] = best[improved]
+    v = -bellman_ford(sigma[arc_rows], arc_cols, -length, np.zeros(n), tolerance=_float_slack(values))
     u = assigned - v[sigma]
     return (u + v) / 2.0
 

@@ -124,7 +124,7 @@ def test_time_zones_far_apart_cost():
 
 
 def test_a_pair_scores_the_same_in_a_large_round_as_on_its_own():
-    # 600 members span two row blocks; every term must come out exactly as for the pair alone.
+    # 600 members span several row blocks; every term must come out exactly as for the pair alone.
     people = crowd(600, 2)
     history = History(rounds_ago={(1, 2): 4, (3, 599): 1, (598, 600): 5})
     rules = Rules(history=history, forbidden=frozenset({(5, 6)}))
