@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+#: What a mentoring or peer solve maximises first: ``"coverage"`` (as many
+#: members matched as possible, then the highest total) or ``"score"`` (the
+#: highest total). The web app offers exactly these.
 PRIORITIES = ("coverage", "score")
 
 
@@ -53,6 +58,30 @@ def check_priority(priority: str) -> str:
     if priority not in PRIORITIES:
         raise ValueError(f"expected priority 'coverage' or 'score', got {priority!r}")
     return priority
+
+
+def check_budget(time_limit, max_iterations) -> None:
+    """Raise ``ValueError`` unless a search has a usable time or iteration limit.
+
+    At least one is needed; ``time_limit`` is a positive finite number of
+    seconds, ``max_iterations`` an integer >= 0.
+
+    Examples
+    --------
+    >>> check_budget(None, 0)
+    >>> check_budget(None, None)
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a time_limit or max_iterations, got neither
+    """
+    if time_limit is None and max_iterations is None:
+        raise ValueError("expected a time_limit or max_iterations, got neither")
+    if time_limit is not None and not (isinstance(time_limit, (int, float)) and time_limit > 0 and math.isfinite(time_limit)):
+        raise ValueError(f"expected a positive finite time_limit in seconds, got {time_limit!r}")
+    if max_iterations is not None and (
+        isinstance(max_iterations, bool) or not isinstance(max_iterations, (int, np.integer)) or max_iterations < 0
+    ):
+        raise ValueError(f"expected max_iterations as an integer >= 0, got {max_iterations!r}")
 
 
 def relative_gap(upper_bound: float, total: float) -> float:

@@ -16,8 +16,10 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.solve.grouping import Grouping, InfeasibleError, _check_budget, _merge, form_groups
+from matcher._validation import check_budget
 from matcher.profiles import SENIORITY_BANDS, History, Profile
+from matcher.score._words import join_words
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups, together_units
 from matcher.weights import Weights
 
 __all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
@@ -288,7 +290,7 @@ def plan_groups(
     if isinstance(cooldown_rounds, bool) or not isinstance(cooldown_rounds, int) or cooldown_rounds < 0:
         raise ValueError(f"expected cooldown_rounds as an integer >= 0, got {cooldown_rounds!r}")
     g = _group_count(n, low, high)
-    _check_budget(time_limit, max_iterations)
+    check_budget(time_limit, max_iterations)
     balanced = [(max(low, n // g), min(high, -(-n // g)))] * g
     index = {p.id: i for i, p in enumerate(members)}
     core = None if core_skills is None else tuple(core_skills)
@@ -411,7 +413,7 @@ def _pair_keys(pairs, n: int) -> np.ndarray:
 
 def _anchor_units(n: int, anchor_idx: list[int], together: list[tuple[int, int]]) -> int:
     """How many different units the anchors fall into once ``together`` pairs are merged."""
-    return len(np.unique(_merge(n, together)[anchor_idx]))
+    return len(np.unique(together_units(n, together)[anchor_idx]))
 
 
 def _to_indices(pairs, index: dict[int, int], what: str):
@@ -559,14 +561,14 @@ def explain_group(plan: GroupPlan, group: int) -> str:
     if not 0 <= group < len(groups):
         raise ValueError(f"expected a group index 0 to {len(groups) - 1}, got {group!r}")
     people = [plan.members[i] for i in groups[group]]
-    parts = [_mix([p.department.strip() for p in people], "department"), _seniority_mix(people)]
+    parts = [_mix([p.department.strip() for p in people]), _seniority_mix(people)]
     anchors = [p for p in people if p.id in plan.anchors]
     if anchors:
         described = []
         for p in anchors:
             skill, level = _anchor_skill(p, plan.core_skills, plan.anchor_level)
             described.append(f"{p.name or p.id}, level {level} in {skill}")
-        parts.append("anchored by " + _join(described, comma=", ", last=", and " if len(described) > 2 else " and "))
+        parts.append("anchored by " + join_words(described, last=", and " if len(described) > 2 else " and "))
     else:
         parts.append("no anchor")
     text = "; ".join(part for part in parts if part)
@@ -586,16 +588,13 @@ def _mean_pair(d: np.ndarray, group: np.ndarray) -> float:
     return float(d[np.ix_(group, group)].sum() / (k * (k - 1))) if k > 1 else 0.0
 
 
-def _join(items: list[str], comma: str = ", ", last: str = " and ") -> str:
-    return items[0] if len(items) == 1 else comma.join(items[:-1]) + last + items[-1]
-
-
-def _mix(values: list[str], what: str) -> str:
+def _mix(values: list[str]) -> str:
+    """The known values, most common first: ``"all from X"`` or ``"X, Y and Z"``."""
     counts = Counter(v for v in values if v)
     if not counts:
         return ""
     names = [v for v, _ in counts.most_common()]
-    return f"all from {names[0]}" if len(names) == 1 else _join(names)
+    return f"all from {names[0]}" if len(names) == 1 else join_words(names)
 
 
 def _count(k: int) -> str:
@@ -608,4 +607,4 @@ def _seniority_mix(people: list[Profile]) -> str:
     for band, k in sorted(counts.items(), key=lambda item: (-item[1], -item[0])):
         one, many = _BAND_WORDS[SENIORITY_BANDS[band - 1]]
         words.append(f"{_count(k)} {one if k == 1 else many}")
-    return _join(words) if words else ""
+    return join_words(words) if words else ""

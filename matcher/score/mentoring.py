@@ -21,9 +21,11 @@ from matcher.profiles import (
     Reason,
     Rules,
     ScoreTable,
+    hours_apart,
     utc_offset_hours,
 )
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.score._words import join_words
 from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
@@ -259,8 +261,7 @@ def _department_table(vocabulary: _Vocabulary) -> np.ndarray:
 
 def _zone_overlap_table(vocabulary: _Vocabulary) -> np.ndarray:
     offsets = np.array([utc_offset_hours(zone) for zone in vocabulary.zones], dtype=np.float32)
-    apart = np.abs(offsets[:, None] - offsets[None, :]) % 24
-    apart = np.minimum(apart, 24 - apart)
+    apart = hours_apart(offsets[:, None], offsets[None, :])
     return np.clip(WORKING_HOURS - apart, 0, WORKING_HOURS) / WORKING_HOURS
 
 
@@ -451,7 +452,7 @@ def explain(
             reasons.append(Reason(term, text, value))
     shared = sorted(learner.languages & mentor.languages)
     if shared:
-        reasons.append(Reason("language", f"Both speak {_join(shared)}", 0.0))
+        reasons.append(Reason("language", f"Both speak {join_words(shared)}", 0.0))
     return reasons
 
 
@@ -464,7 +465,7 @@ def _reason_text(term: str, slot: int, learner: Profile, mentor: Profile, value:
     if term == "community":
         shared = sorted(learner.communities & mentor.communities)
         noun = "community" if len(shared) == 1 else "communities"
-        return f"Both in the {_join(shared)} {noun}"
+        return f"Both in the {join_words(shared)} {noun}"
     if term == "cross_department":
         return f"Different department: {learner.department} ↔ {mentor.department}"
     if term == "time_zone":
@@ -488,13 +489,7 @@ def _goal_text(goal, learner: Profile, mentor: Profile) -> str:
 
 
 def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
-    apart = abs(utc_offset_hours(zone_a) - utc_offset_hours(zone_b)) % 24
-    return max(0.0, WORKING_HOURS - min(apart, 24 - apart))
-
-
-def _join(words: Sequence[str]) -> str:
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return max(0.0, WORKING_HOURS - float(hours_apart(utc_offset_hours(zone_a), utc_offset_hours(zone_b))))
 
 
 # --- round review --------------------------------------------------------------

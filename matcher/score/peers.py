@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher._numerics import row_blocks
-from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, utc_offset_hours
+from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, hours_apart, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
 from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
@@ -303,12 +303,7 @@ class _PeerTerms:
 
 def _time_zone_strain(a, b):
     """The time-zone penalty share for UTC offsets ``a`` and ``b`` (hours), 0 to 1."""
-    return np.clip((_hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
-
-
-def _hours_apart(a, b):
-    apart = np.abs(a - b) % 24.0
-    return np.minimum(apart, 24.0 - apart)
+    return np.clip((hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
 
 
 def _matched_before(members: Sequence[Profile], rules: Rules) -> np.ndarray:
@@ -392,7 +387,7 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rul
             Reason("cross_department", f"Different departments: {a.department} and {b.department}", terms["cross_department"])
         )
     if terms["time_zone"]:
-        apart = _hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone))
+        apart = float(hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone)))
         reasons.append(Reason("time_zone", f"Your time zones are {apart:g} hours apart", terms["time_zone"]))
     if terms["repeat"]:
         ago = rules.history.rounds_ago.get((min(a.id, b.id), max(a.id, b.id)))

@@ -22,9 +22,9 @@ import numpy as np
 from scipy import sparse
 
 from matcher._numerics import BLOCK_ROWS
-from matcher._validation import check_score_matrix
+from matcher._validation import check_budget, check_score_matrix
 
-__all__ = ["Grouping", "InfeasibleError", "form_groups"]
+__all__ = ["Grouping", "InfeasibleError", "form_groups", "together_units"]
 
 # Search parameters, as multiples of the number of units m (tuned on MDGPLIB n=120):
 # a unit may not return to a group it left for tenure_lo*m + a random 0..tenure_span*m
@@ -211,7 +211,7 @@ def form_groups(
     anchor_list = _check_anchors(anchors, n)
     apart_pairs = _check_pairs(apart, n, "apart")
     together_pairs = _check_pairs(together, n, "together")
-    _check_budget(time_limit, max_iterations)
+    check_budget(time_limit, max_iterations)
     deadline = None if time_limit is None else started + float(time_limit)
 
     problem = _Problem(d, lo, hi, anchor_list, apart_pairs, together_pairs)
@@ -319,17 +319,6 @@ def _check_pairs(pairs, n: int, what: str) -> np.ndarray:
     return np.array(sorted(set(checked)), dtype=np.int64).reshape(-1, 2)
 
 
-def _check_budget(time_limit, max_iterations) -> None:
-    if time_limit is None and max_iterations is None:
-        raise ValueError("expected a time_limit or max_iterations, got neither")
-    if time_limit is not None and not (isinstance(time_limit, (int, float)) and time_limit > 0 and math.isfinite(time_limit)):
-        raise ValueError(f"expected a positive finite time_limit in seconds, got {time_limit!r}")
-    if max_iterations is not None and (
-        isinstance(max_iterations, bool) or not isinstance(max_iterations, (int, np.integer)) or max_iterations < 0
-    ):
-        raise ValueError(f"expected max_iterations as an integer >= 0, got {max_iterations!r}")
-
-
 def _make_grouping(d: np.ndarray, labels: np.ndarray, g: int, iterations: int) -> Grouping:
     labels = np.asarray(labels, dtype=np.int64)
     groups = [np.flatnonzero(labels == k) for k in range(g)]
@@ -349,7 +338,7 @@ class _Problem:
         self.lo, self.hi = lo, hi
         self.g = len(lo)
         apart = np.asarray(apart, dtype=np.int64).reshape(-1, 2)
-        self.unit_of = _merge(n, together)
+        self.unit_of = together_units(n, together)
         m = int(self.unit_of.max()) + 1
         self.m = m
         self.weight = np.bincount(self.unit_of, minlength=m).astype(np.int64)
@@ -457,8 +446,16 @@ def _target_sizes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
     return sizes
 
 
-def _merge(n: int, pairs) -> np.ndarray:
-    """Union-find over ``pairs``; return each member's unit, numbered by first member."""
+def together_units(n: int, together) -> np.ndarray:
+    """Each member's unit once the ``together`` pairs are merged, numbered by first member.
+
+    ``form_groups`` moves a unit as one; a union-find over the pairs finds them.
+
+    Examples
+    --------
+    >>> together_units(5, [(3, 1), (1, 4)]).tolist()
+    [0, 1, 2, 1, 1]
+    """
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -467,7 +464,7 @@ def _merge(n: int, pairs) -> np.ndarray:
             x = parent[x]
         return x
 
-    for i, j in np.asarray(pairs, dtype=np.int64).reshape(-1, 2).tolist():
+    for i, j in np.asarray(together, dtype=np.int64).reshape(-1, 2).tolist():
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
