@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matcher._numerics import row_blocks
+from matcher.diagnosis import Diagnosis
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,
@@ -84,32 +85,6 @@ class MentoringScores(ScoreTable):
     def capacity(self) -> np.ndarray:
         """Each mentor's capacity, ready for ``assign_mentors``."""
         return np.array([m.mentor_capacity for m in self.cols], dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """Why one learner got no mentor, for the round review.
-
-    Attributes
-    ----------
-    learner : int
-        Row index of the learner in the score table.
-    kind : str
-        ``"no_eligible_mentor"``, ``"seats_taken"`` or ``"not_worth_it"``.
-    text : str
-        The explanation in words HR reads.
-    rule_counts : dict of str to int
-        For ``"no_eligible_mentor"``: how many mentors each hard rule removed.
-    best_mentor, taken_by : int or None
-        For ``"seats_taken"``: the best eligible mentor and a learner holding their seat.
-    """
-
-    learner: int
-    kind: str
-    text: str
-    rule_counts: dict[str, int] = field(default_factory=dict)
-    best_mentor: int | None = None
-    taken_by: int | None = None
 
 
 # --- features -----------------------------------------------------------------
@@ -501,10 +476,10 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     - ``"no_eligible_mentor"``: every mentor is forbidden or has no seats;
       ``rule_counts`` says how many candidates each hard rule removed.
     - ``"seats_taken"``: eligible mentors exist but their seats went to
-      others; names the best such mentor and the learner holding the seat
-      who scores highest with them.
-    - ``"not_worth_it"``: an eligible mentor had a free seat, but the pair
-      scored too low to be worth making (``priority="score"``).
+      others; names the best such mentor (``best_partner``) and the learner
+      holding the seat who scores highest with them (``taken_by``).
+    - ``"not_worth_it"``: an eligible mentor (``best_partner``) had a free
+      seat, but the pair scored too low to be worth making (``priority="score"``).
 
     Parameters
     ----------
@@ -516,7 +491,7 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     Returns
     -------
     list of Diagnosis
-        One per unmatched learner, in learner order.
+        One per unmatched learner, in learner order; ``member`` is the learner's row.
 
     Examples
     --------
@@ -547,7 +522,7 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
             i,
             "not_worth_it",
             f"{table.cols[best].name or 'A mentor'} had a free seat, but the pair scored only {row[best]:.2f}",
-            best_mentor=best,
+            best_partner=best,
         )
     best = int(eligible[np.argmax(row[eligible])])
     taken_by = max(holders[best], key=lambda other: table.scores[other, best])
@@ -556,7 +531,7 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
         "seats_taken",
         f"Best eligible mentor {table.cols[best].name} ({row[best]:.2f}) is full; "
         f"the seat went to {table.rows[taken_by].name} ({table.scores[taken_by, best]:.2f})",
-        best_mentor=best,
+        best_partner=best,
         taken_by=int(taken_by),
     )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher._numerics import row_blocks
+from matcher.diagnosis import Diagnosis
 from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, hours_apart, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
 from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
@@ -71,31 +72,6 @@ class PeerScores(ScoreTable):
 
     weights: PeerWeights = field(default_factory=PeerWeights)
     rules: Rules = field(default_factory=Rules)
-
-
-@dataclass(frozen=True)
-class PeerDiagnosis:
-    """Why one member got no partner, for the round review.
-
-    Attributes
-    ----------
-    member : int
-        Index of the member in the score table.
-    kind : str
-        ``"no_eligible_partner"``, ``"partners_taken"`` or ``"not_worth_it"``.
-    text : str
-        The explanation in words HR reads.
-    rule_counts : dict of str to int
-        For ``"no_eligible_partner"``: how many candidates each hard rule removed.
-    best_partner : int or None
-        The best eligible partner, when there is one.
-    """
-
-    member: int
-    kind: str
-    text: str
-    rule_counts: dict[str, int] = field(default_factory=dict)
-    best_partner: int | None = None
 
 
 def goal_coverage(teachers: Sequence[Profile], learners: Sequence[Profile]) -> np.ndarray:
@@ -395,15 +371,16 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rul
     return reasons
 
 
-def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagnosis]:
+def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis]:
     """Why each unpaired member got no partner, in words HR reads.
 
     - ``"no_eligible_partner"``: every other member is forbidden;
       ``rule_counts`` says how many candidates each hard rule removed.
     - ``"partners_taken"``: eligible partners exist but were paired with
-      others; names the best one and whom they were paired with.
-    - ``"not_worth_it"``: an eligible partner was also left unpaired, but
-      the pair scored too low to make (``priority="score"``).
+      others; names the best one (``best_partner``) and whom they were
+      paired with (``taken_by``).
+    - ``"not_worth_it"``: an eligible partner (``best_partner``) was also
+      left unpaired, but the pair scored too low to make (``priority="score"``).
 
     Parameters
     ----------
@@ -414,7 +391,7 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagn
 
     Returns
     -------
-    list of PeerDiagnosis
+    list of Diagnosis
         One per unpaired member, in member order.
 
     Examples
@@ -430,7 +407,7 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagn
     return [_diagnose(table, int(i), partner) for i in pairing.unpaired]
 
 
-def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> PeerDiagnosis:
+def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> Diagnosis:
     row = table.scores[i].copy()
     row[i] = -np.inf
     eligible = np.flatnonzero(row > -np.inf)
@@ -439,22 +416,23 @@ def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> PeerDiagnosis:
     best = int(eligible[np.argmax(row[eligible])])
     name = table.rows[best].name or f"member {best}"
     if partner[best] < 0:
-        return PeerDiagnosis(
+        return Diagnosis(
             i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}", best_partner=best
         )
     other = table.rows[partner[best]].name or f"member {partner[best]}"
-    return PeerDiagnosis(
+    return Diagnosis(
         i,
         "partners_taken",
         f"All {eligible.size} eligible partner(s) were paired with others; the best, {name} "
         f"({row[best]:.2f}), went to {other}",
         best_partner=best,
+        taken_by=int(partner[best]),
     )
 
 
-def _no_eligible(table: PeerScores, i: int) -> PeerDiagnosis:
+def _no_eligible(table: PeerScores, i: int) -> Diagnosis:
     others = [member for k, member in enumerate(table.cols) if k != i]
     counts = rule_counts(table.rows[i], others, table.rules)
     parts = [f"{rule_text(name, table.rules)} ({count} member{'s' if count != 1 else ''})" for name, count in counts.items()]
     text = "No eligible partner: " + ("; ".join(parts) if parts else "nobody else in the round")
-    return PeerDiagnosis(i, "no_eligible_partner", text, rule_counts=counts)
+    return Diagnosis(i, "no_eligible_partner", text, rule_counts=counts)

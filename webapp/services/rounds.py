@@ -440,7 +440,7 @@ def _solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> _Outcome:
         outcome.matches.append(_mentoring_match(learners[i], mentors[j], table, i, j))
     coverage = result if params["priority"] == "coverage" else assign_mentors(table.scores, capacity)
     diagnoses = diagnose_unmatched(table, result)
-    outcome.unmatched = [{"member_id": learners[d.learner].id, "kind": d.kind, "text": d.text} for d in diagnoses]
+    outcome.unmatched = [{"member_id": learners[d.member].id, "kind": d.kind, "text": d.text} for d in diagnoses]
     outcome.matched = len(outcome.matches)
     outcome.max_coverage = len(coverage.pairs) + len(pins)
     outcome.total, outcome.upper_bound, outcome.gap = _figures(result, outcome, pins)

@@ -199,7 +199,7 @@ def test_reasons_add_up_to_the_score_and_every_pair_is_explained(learners, mento
     for i, j in result.pairs:
         assert all(np.isfinite(r.contribution) for r in table.explain(i, j))
     diagnoses = diagnose_unmatched(table, result)
-    assert [d.learner for d in diagnoses] == result.unmatched.tolist()
+    assert [d.member for d in diagnoses] == result.unmatched.tolist()
 
 
 # --- diagnoses --------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def test_diagnose_seat_taken_names_mentor_and_holder():
     result = assign_mentors(table.scores, table.capacity)
     [diagnosis] = diagnose_unmatched(table, result)
     assert diagnosis.kind == "seats_taken"
-    assert diagnosis.best_mentor == 0 and diagnosis.taken_by == result.pairs[0, 0]
+    assert diagnosis.best_partner == 0 and diagnosis.taken_by == result.pairs[0, 0]
     assert "Cho" in diagnosis.text and table.rows[diagnosis.taken_by].name in diagnosis.text
 
 

@@ -226,6 +226,7 @@ def test_diagnose_partners_taken_names_the_best_and_their_partner():
     (diagnosis,) = diagnose_unpaired(table, pairing)
     assert diagnosis.kind == "partners_taken"
     assert "went to" in diagnosis.text and diagnosis.best_partner is not None
+    assert sorted([diagnosis.best_partner, diagnosis.taken_by]) in pairing.pairs.tolist()
 
 
 def test_diagnose_not_worth_it_under_score_priority():
