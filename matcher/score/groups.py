@@ -20,6 +20,7 @@ from matcher._validation import check_budget
 from matcher.profiles import SENIORITY_BANDS, History, Profile
 from matcher.score._words import join_words
 from matcher.solve.grouping import Grouping, InfeasibleError, form_groups, together_units
+from matcher.solve.pairing import best_trio_for
 from matcher.weights import Weights
 
 __all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
@@ -470,10 +471,9 @@ def _buddies(members, name: str, d: np.ndarray, apart: np.ndarray,
         free[[x for pair in chosen for x in pair]] = False
         if free.sum() == 1 and chosen:  # the odd one out joins the pair it differs from most
             last = int(np.flatnonzero(free)[0])
-            score = [sub[last, a] + sub[last, b] for a, b in chosen]
-            a, _ = chosen[int(np.argmax(score))]
-            if np.isfinite(max(score)):
-                chosen.append((a, last))
+            trio = best_trio_for(last, chosen, sub)
+            if trio is not None:
+                chosen.append((trio[0], last))
         pairs.extend((indices[a], indices[b]) for a, b in chosen)
     return pairs
 

@@ -282,15 +282,6 @@ def _time_zone_strain(a, b):
     return np.clip((hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
 
 
-def _matched_before(members: Sequence[Profile], rules: Rules) -> np.ndarray:
-    index = {m.id: i for i, m in enumerate(members)}
-    before = np.zeros((len(members), len(members)))
-    for a, b in rules.history.rounds_ago:
-        if a in index and b in index:
-            before[index[a], index[b]] = before[index[b], index[a]] = 1.0
-    return before
-
-
 def explain(
     a: Profile, b: Profile, weights: PeerWeights | None = None, rules: Rules | None = None
 ) -> list[Reason]:

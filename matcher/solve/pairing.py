@@ -168,7 +168,8 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
 
     The gain of joining pair ``(i, j)`` is ``scores[leftover, i] +
     scores[leftover, j]``; a pair where either score is ``-inf`` cannot
-    take the member.
+    take the member. Ties go to the first such pair. ``plan_groups`` makes
+    its odd buddy of a value into a trio with it.
 
     Parameters
     ----------
