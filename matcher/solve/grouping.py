@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 from scipy import sparse
@@ -78,6 +79,15 @@ class Grouping:
         d = _check_diversity(diversity)
         n = d.shape[0]
         lo, hi = _check_sizes(sizes, n)
+        labels = self._check_groups(n, lo, hi)
+        _check_rules_hold(labels, len(lo), _check_anchors(anchors, n),
+                          _check_pairs(apart, n, "apart"), _check_pairs(together, n, "together"))
+        total = _make_grouping(d, labels, len(lo), 0).total
+        if not math.isclose(total, self.total, rel_tol=1e-9, abs_tol=1e-9):
+            raise ValueError(f"total is {self.total!r} but the groups add up to {total!r}")
+
+    def _check_groups(self, n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The labels, once every member has one group, listed there, and every group a size in bounds."""
         labels = np.asarray(self.labels)
         if labels.shape != (n,) or labels.min() < 0 or labels.max() >= len(lo):
             raise ValueError(f"labels must give each of the {n} members a group 0 to {len(lo) - 1}")
@@ -88,24 +98,7 @@ class Grouping:
                 raise ValueError(f"group {k} does not list the members labelled {k}")
             if not lo[k] <= len(members) <= hi[k]:
                 raise ValueError(f"group {k} has {len(members)} members, expected {lo[k]} to {hi[k]}")
-        anchor_list = _check_anchors(anchors, n)
-        if len(anchor_list) >= len(lo):
-            missing = sorted(set(range(len(lo))) - set(labels[anchor_list].tolist()))
-            if missing:
-                raise ValueError(f"anchors rule broken: group {missing[0]} has no anchor")
-        pairs = _check_pairs(apart, n, "apart")
-        broken = np.flatnonzero(labels[pairs[:, 0]] == labels[pairs[:, 1]])
-        if broken.size:
-            i, j = pairs[broken[0]].tolist()
-            raise ValueError(f"apart rule broken: members {i} and {j} share group {labels[i]}")
-        pairs = _check_pairs(together, n, "together")
-        broken = np.flatnonzero(labels[pairs[:, 0]] != labels[pairs[:, 1]])
-        if broken.size:
-            i, j = pairs[broken[0]].tolist()
-            raise ValueError(f"together rule broken: members {i} and {j} are in groups {labels[i]} and {labels[j]}")
-        total = _make_grouping(d, labels, len(lo), 0).total
-        if not math.isclose(total, self.total, rel_tol=1e-9, abs_tol=1e-9):
-            raise ValueError(f"total is {self.total!r} but the groups add up to {total!r}")
+        return labels
 
 
 def form_groups(
@@ -175,20 +168,38 @@ def form_groups(
     of six end up together), which keeps the backtracking short. An
     iterated tabu search follows, over two neighbourhoods: moving a unit to
     another group and swapping two units of different groups.
-    The search keeps the ``(units, g)`` matrix ``C`` of each unit's
-    diversity to each group, so the gain of a move is ``C[u, b] - C[u, a]``
-    and of a swap ``C[u, b] - C[u, a] + C[v, a] - C[v, b] - 2 d_uv``. The
-    whole neighbourhood is scored with a few vectorised operations (units
-    sit in slots ordered by group, so no gather or transpose of an
-    ``(n, n)`` array is needed) and a step updates two columns of ``C`` in
-    ``O(n)``; an iteration costs ``O(n^2)`` numpy work. Apart pairs carry a
-    penalty larger than any total, so the search never keeps a grouping
-    that breaks one; sizes and anchors are masked out of the neighbourhood.
-    When the search stalls it restarts from the best grouping after a
-    random shake-up, in the spirit of the iterated tabu and iterated maxima
-    searches for the MDGP (Palubeckis et al. 2011; Lai & Hao 2016).
+    The search keeps the ``(units, g)`` matrix ``affinity`` of each unit's
+    diversity to each group, so the gain of moving unit ``u`` from group
+    ``a`` to ``b`` is ``affinity[u, b] - affinity[u, a]`` and of swapping it
+    with unit ``v`` of ``b`` is that plus ``affinity[v, a] - affinity[v, b]
+    - 2 d_uv``. The whole neighbourhood is scored with a few vectorised
+    operations (units sit in slots ordered by group, so no gather or
+    transpose of an ``(n, n)`` array is needed) and a step updates two
+    columns of ``affinity`` in ``O(n)``. Apart pairs carry a penalty larger
+    than any total, so the search never keeps a grouping that breaks one;
+    sizes and anchors are masked out of the neighbourhood. When the search
+    stalls it restarts from the best grouping after a random shake-up, in
+    the spirit of the iterated tabu [1]_ [2]_ and iterated maxima [3]_
+    searches for the MDGP.
 
-    Totals are sums of floats, exact up to rounding.
+    Complexity: the checks and the construction cost ``O(n^2)`` (plus
+    backtracking, bounded by ``2000 + 10 m`` placements for ``m`` units); each
+    search iteration costs ``O(m^2)`` numpy work and ``O(m g)`` memory
+    beside the ``(m, m)`` matrices. Totals are sums of floats, exact up to
+    rounding.
+
+    References
+    ----------
+    .. [1] Palubeckis, G., Karčiauskas, E. and Riškus, A. "Comparative
+       performance of three metaheuristic approaches for the maximally
+       diverse grouping problem", Information Technology and Control, 40(4),
+       277-285, 2011.
+    .. [2] Palubeckis, G., Ostreika, A. and Rubliauskas, D. "Maximally
+       diverse grouping: an iterated tabu search approach", Journal of the
+       Operational Research Society, 66(4), 579-592, 2015.
+    .. [3] Lai, X. and Hao, J.-K. "Iterated maxima search for the maximally
+       diverse grouping problem", European Journal of Operational Research,
+       254(3), 780-800, 2016.
 
     Examples
     --------
@@ -218,7 +229,7 @@ def form_groups(
     rng = np.random.default_rng(seed)
     unit_labels, iterations = problem.construct(rng), 0
     out_of_time = deadline is not None and time.perf_counter() >= deadline
-    if max_iterations != 0 and not out_of_time and problem.g > 1 and problem.m > 1:
+    if max_iterations != 0 and not out_of_time and problem.n_groups > 1 and problem.n_units > 1:
         unit_labels, iterations = _TabuSearch(problem, unit_labels, rng).run(deadline, max_iterations)
     return _make_grouping(d, unit_labels[problem.unit_of], len(lo), iterations)
 
@@ -319,6 +330,23 @@ def _check_pairs(pairs, n: int, what: str) -> np.ndarray:
     return np.array(sorted(set(checked)), dtype=np.int64).reshape(-1, 2)
 
 
+def _check_rules_hold(labels: np.ndarray, n_groups: int, anchors: list[int], apart: np.ndarray,
+                      together: np.ndarray) -> None:
+    """Raise ``ValueError`` naming the first anchor, apart or together rule that ``labels`` break."""
+    if len(anchors) >= n_groups:
+        missing = sorted(set(range(n_groups)) - set(labels[anchors].tolist()))
+        if missing:
+            raise ValueError(f"anchors rule broken: group {missing[0]} has no anchor")
+    broken = np.flatnonzero(labels[apart[:, 0]] == labels[apart[:, 1]])
+    if broken.size:
+        i, j = apart[broken[0]].tolist()
+        raise ValueError(f"apart rule broken: members {i} and {j} share group {labels[i]}")
+    broken = np.flatnonzero(labels[together[:, 0]] != labels[together[:, 1]])
+    if broken.size:
+        i, j = together[broken[0]].tolist()
+        raise ValueError(f"together rule broken: members {i} and {j} are in groups {labels[i]} and {labels[j]}")
+
+
 def _make_grouping(d: np.ndarray, labels: np.ndarray, g: int, iterations: int) -> Grouping:
     labels = np.asarray(labels, dtype=np.int64)
     groups = [np.flatnonzero(labels == k) for k in range(g)]
@@ -331,94 +359,138 @@ def _make_grouping(d: np.ndarray, labels: np.ndarray, g: int, iterations: int) -
 
 
 class _Problem:
-    """Members merged into units, the unit diversity matrix and the rules on units."""
+    """Members merged into units, the diversity between units and the rules on units.
+
+    Attributes
+    ----------
+    lo, hi : ndarray of int, shape (n_groups,)
+        Size bounds of each group, in members.
+    n_groups, n_units : int
+        How many groups, and how many units the members merge into.
+    unit_of : ndarray of int, shape (n,)
+        Each member's unit (``together_units``).
+    unit_size : ndarray of int, shape (n_units,)
+        Members in each unit.
+    unit_anchors : ndarray of int, shape (n_units,)
+        Anchors in each unit.
+    anchor_each_group : bool
+        Every group needs an anchor (there are at least as many as groups).
+    apart : ndarray of bool, shape (n_units, n_units), or None
+        Units that must not share a group.
+    diversity : ndarray, shape (n_units, n_units)
+        The members' diversities summed between units; never written to.
+    apart_penalty : float
+        More than any total: taken off every apart pair in ``penalised``.
+    penalised : ndarray, shape (n_units, n_units)
+        ``diversity`` less ``apart_penalty`` on apart pairs: what the search maximises.
+    double_penalised : ndarray of float32, shape (n_units, n_units)
+        ``2 * penalised`` in single precision, for scoring swaps fast (the
+        search keeps its objective from double-precision sums).
+    least_pair : float
+        The smallest diversity between two different units.
+    """
 
     def __init__(self, d, lo, hi, anchors, apart, together):
-        n = d.shape[0]
         self.lo, self.hi = lo, hi
-        self.g = len(lo)
-        apart = np.asarray(apart, dtype=np.int64).reshape(-1, 2)
-        self.unit_of = together_units(n, together)
-        m = int(self.unit_of.max()) + 1
-        self.m = m
-        self.weight = np.bincount(self.unit_of, minlength=m).astype(np.int64)
-        if m < n:
-            # Sum each unit's rows, then its columns, with a sparse (units, members) indicator.
-            member = sparse.csr_matrix((np.ones(n), (self.unit_of, np.arange(n))), shape=(m, n))
-            unit_d = np.asarray(member @ np.asarray(member @ d).T)
-            unit_d = (unit_d + unit_d.T) / 2.0  # exactly symmetric, whatever the rounding
-            np.fill_diagonal(unit_d, 0.0)
-        else:
-            unit_d = d  # already a private copy from the boundary check; never written to
-        largest = int(self.weight.argmax())
-        if self.weight[largest] > hi.max():
+        self.n_groups = len(lo)
+        self.unit_of = together_units(d.shape[0], together)
+        self.n_units = int(self.unit_of.max()) + 1
+        self.unit_size = np.bincount(self.unit_of, minlength=self.n_units).astype(np.int64)
+        self.diversity = _unit_diversity(d, self.unit_of, self.n_units)
+        self._check_unit_sizes()
+        self.apart = self._apart_units(np.asarray(apart, dtype=np.int64).reshape(-1, 2))
+        self._anchor_units(anchors)
+        diversity = self.diversity
+        # A penalty larger than any total keeps apart pairs out of every group the search keeps.
+        self.apart_penalty = 4.0 * (float((diversity if diversity.min() >= 0 else np.abs(diversity)).sum()) + 1.0)
+        self.penalised = diversity
+        if self.apart is not None:
+            self.penalised = diversity.copy()
+            self.penalised[self.apart] -= self.apart_penalty
+        self.double_penalised = self.penalised.astype(np.float32)
+        self.double_penalised *= 2.0
+        m = self.n_units
+        # The off-diagonal entries: the (m - 1) runs of m between diagonal ones, as a view.
+        off_diagonal = diversity.reshape(-1)[1:].reshape(m - 1, m + 1)[:, :m]
+        self.least_pair = float(off_diagonal.min()) if m > 1 else 0.0
+
+    def _check_unit_sizes(self) -> None:
+        largest = int(self.unit_size.argmax())
+        if self.unit_size[largest] > self.hi.max():
             members = np.flatnonzero(self.unit_of == largest).tolist()
             raise InfeasibleError(
-                f"together rules join members {members} into one group of {self.weight[largest]}, "
-                f"larger than the largest group allowed ({hi.max()})"
+                f"together rules join members {members} into one group of {self.unit_size[largest]}, "
+                f"larger than the largest group allowed ({self.hi.max()})"
             )
-        self.apart = None
-        if len(apart):
-            pairs = apart
-            units = self.unit_of[pairs]
-            same = np.flatnonzero(units[:, 0] == units[:, 1])
-            if same.size:
-                i, j = pairs[same[0]]
-                raise InfeasibleError(
-                    f"apart rule ({i}, {j}) breaks the together rules, which put both in one group"
-                )
-            self.apart = np.zeros((m, m), dtype=bool)
-            self.apart[units[:, 0], units[:, 1]] = True
-            self.apart[units[:, 1], units[:, 0]] = True
-        self.alpha = np.bincount(self.unit_of[anchors], minlength=m).astype(np.int64) if anchors else np.zeros(m, np.int64)
-        self.need_anchor = bool(anchors) and len(anchors) >= self.g
-        if self.need_anchor and np.count_nonzero(self.alpha) < self.g:
+
+    def _apart_units(self, pairs: np.ndarray) -> np.ndarray | None:
+        """The apart rules between units, or None when there are none."""
+        if not len(pairs):
+            return None
+        units = self.unit_of[pairs]
+        same = np.flatnonzero(units[:, 0] == units[:, 1])
+        if same.size:
+            i, j = pairs[same[0]]
+            raise InfeasibleError(f"apart rule ({i}, {j}) breaks the together rules, which put both in one group")
+        apart = np.zeros((self.n_units, self.n_units), dtype=bool)
+        apart[units[:, 0], units[:, 1]] = True
+        apart[units[:, 1], units[:, 0]] = True
+        return apart
+
+    def _anchor_units(self, anchors: list[int]) -> None:
+        m, g = self.n_units, self.n_groups
+        self.unit_anchors = np.bincount(self.unit_of[anchors], minlength=m).astype(np.int64) if anchors else np.zeros(m, np.int64)
+        self.anchor_each_group = bool(anchors) and len(anchors) >= g
+        if self.anchor_each_group and np.count_nonzero(self.unit_anchors) < g:
             raise InfeasibleError(
-                f"anchors rule: {len(anchors)} anchors for {self.g} groups, but the together rules "
-                f"leave them in only {np.count_nonzero(self.alpha)} different groups"
+                f"anchors rule: {len(anchors)} anchors for {g} groups, but the together rules "
+                f"leave them in only {np.count_nonzero(self.unit_anchors)} different groups"
             )
-        # A penalty larger than any total keeps apart pairs out of every group the search keeps.
-        self.big = 4.0 * (float((unit_d if unit_d.min() >= 0 else np.abs(unit_d)).sum()) + 1.0)
-        self.D = unit_d
-        self.W = unit_d
-        if self.apart is not None:
-            self.W = unit_d.copy()
-            self.W[self.apart] -= self.big
-        # Twice the working matrix in single precision, for scoring swaps fast;
-        # the grouping's total is always kept from the double-precision C.
-        self.W2 = self.W.astype(np.float32)
-        self.W2 *= 2.0
-        # The off-diagonal entries: the (m - 1) runs of m between diagonal ones, as a view.
-        off = unit_d.reshape(-1)[1:].reshape(m - 1, m + 1)[:, :m]
-        self.min_pair = float(off.min()) if m > 1 else 0.0
 
     def construct(self, rng) -> np.ndarray:
         """A grouping meeting every hard rule, built greedily; raise ``InfeasibleError`` if none found."""
         # Size, anchor and apart pruning keep the construction from backtracking much:
         # a few nodes per unit is plenty, and more only delays the fallbacks.
-        limit = 2000 + 10 * self.m
+        limit = 2000 + 10 * self.n_units
         target = _target_sizes(self.lo, self.hi, len(self.unit_of))
-        labels, _ = _construct(self, rng, use_apart=True, use_anchors=True, node_limit=limit, cap=target)
+        labels, _ = _Construction(self, rng, use_apart=True, use_anchors=True, cap=target).run(limit)
         if labels is not None:
             return labels
-        labels, exhausted = _construct(self, rng, use_apart=True, use_anchors=True, node_limit=limit)
+        labels, exhausted = _Construction(self, rng, use_apart=True, use_anchors=True).run(limit)
         if labels is not None:
             return labels
-        # Find the first rule that cannot be met, to name it.
+        self._name_the_broken_rule(rng, limit, exhausted)
+
+    def _name_the_broken_rule(self, rng, limit: int, exhausted: bool) -> NoReturn:
+        """Raise ``InfeasibleError`` for the first rule that cannot be met."""
         how = "no grouping exists" if exhausted else "no grouping was found within the search limit"
-        if self.m < len(self.unit_of):
-            alone, sure = _construct(self, rng, use_apart=False, use_anchors=False, node_limit=limit)
+        unsure = "no grouping was found within the search limit"
+        if self.n_units < len(self.unit_of):
+            alone, sure = _Construction(self, rng, use_apart=False, use_anchors=False).run(limit)
             if alone is None:
                 raise InfeasibleError(
-                    f"together rules: the merged members do not fit the group sizes ({how if sure else 'no grouping was found within the search limit'})"
+                    f"together rules: the merged members do not fit the group sizes ({how if sure else unsure})"
                 )
-        if self.need_anchor:
-            alone, sure = _construct(self, rng, use_apart=False, use_anchors=True, node_limit=limit)
+        if self.anchor_each_group:
+            alone, sure = _Construction(self, rng, use_apart=False, use_anchors=True).run(limit)
             if alone is None:
                 raise InfeasibleError(
-                    f"anchors rule: cannot place an anchor in every group with these sizes and together rules ({how if sure else 'no grouping was found within the search limit'})"
+                    f"anchors rule: cannot place an anchor in every group with these sizes and together rules ({how if sure else unsure})"
                 )
         raise InfeasibleError(f"apart rules: {how} that keeps every apart pair in different groups")
+
+
+def _unit_diversity(d: np.ndarray, unit_of: np.ndarray, n_units: int) -> np.ndarray:
+    """The diversities of ``d`` summed between units (``d`` itself when every unit is one member)."""
+    n = d.shape[0]
+    if n_units == n:
+        return d  # already a private copy from the boundary check; never written to
+    # Sum each unit's rows, then its columns, with a sparse (units, members) indicator.
+    member = sparse.csr_matrix((np.ones(n), (unit_of, np.arange(n))), shape=(n_units, n))
+    unit_d = np.asarray(member @ np.asarray(member @ d).T)
+    unit_d = (unit_d + unit_d.T) / 2.0  # exactly symmetric, whatever the rounding
+    np.fill_diagonal(unit_d, 0.0)
+    return unit_d
 
 
 def _target_sizes(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
@@ -472,90 +544,104 @@ def together_units(n: int, together) -> np.ndarray:
     return np.unique(roots, return_inverse=True)[1].astype(np.int64)
 
 
-def _construct(p: _Problem, rng, *, use_apart: bool, use_anchors: bool, node_limit: int, cap=None):
-    """Greedy depth-first construction with backtracking.
+class _Construction:
+    """Greedy depth-first construction of a grouping, with backtracking.
 
     Units go, largest and most constrained first, to the feasible group with
     the highest mean diversity to its members (empty groups first, so every
     group gets a seed). Candidates that would leave the remaining units
     unable to fill the minimum sizes (``_Packing``) or the anchors are pruned.
-
-    Returns ``(labels or None, exhausted)``: ``exhausted`` is True when the
-    whole search tree was explored, so no grouping exists. ``cap`` replaces
-    the maximum sizes (e.g. to aim at the best sizes).
+    ``use_apart`` and ``use_anchors`` switch those rules on (off to find
+    which rule is impossible); ``cap`` replaces the maximum sizes (e.g. to
+    aim at the best sizes).
     """
-    m, g, w = p.m, p.g, p.weight
-    hi = p.hi if cap is None else cap
-    apart = p.apart if use_apart else None
-    need_anchor = p.need_anchor and use_anchors
-    has_anchor = p.alpha > 0
-    degree = apart.sum(axis=1) if apart is not None else np.zeros(m, np.int64)
-    order = rng.permutation(m)
-    anchor_first = np.where(has_anchor[order], 0, 1) if need_anchor else np.zeros(m, np.int64)
-    order = order[np.lexsort((-degree[order], -w[order], anchor_first))]
 
-    labels = np.full(m, -1, dtype=np.int64)
-    size = np.zeros(g, dtype=np.int64)
-    anchored = np.zeros(g, dtype=np.int64)
-    # Group-major, so placing a unit adds one contiguous row: C[k, v] is the
-    # diversity of unit v to the members of group k.
-    C = np.zeros((g, m))
-    conflicts = np.zeros((g, m), dtype=np.int64) if apart is not None else None
-    packing = _Packing(w, p.lo, hi)
-    remaining = int(w.sum())
-    anchor_units_left = int(np.count_nonzero(has_anchor))
-    stack: list[list[int]] = []
-    depth = nodes = 0
+    def __init__(self, problem: _Problem, rng, *, use_apart: bool, use_anchors: bool, cap=None):
+        m, g = problem.n_units, problem.n_groups
+        self.problem, self.rng = problem, rng
+        self.hi = problem.hi if cap is None else cap
+        self.apart = problem.apart if use_apart else None
+        self.anchor_each_group = problem.anchor_each_group and use_anchors
+        self.has_anchor = problem.unit_anchors > 0
+        self.labels = np.full(m, -1, dtype=np.int64)
+        self.group_size = np.zeros(g, dtype=np.int64)
+        self.group_anchors = np.zeros(g, dtype=np.int64)
+        # Group-major, so placing a unit adds one contiguous row: affinity[k, v] is the
+        # diversity of unit v to the members of group k.
+        self.affinity = np.zeros((g, m))
+        self.conflicts = np.zeros((g, m), dtype=np.int64) if self.apart is not None else None
+        self.packing = _Packing(problem.unit_size, problem.lo, self.hi)
+        self.members_left = int(problem.unit_size.sum())
+        self.anchor_units_left = int(np.count_nonzero(self.has_anchor))
 
-    def place(u: int, k: int, sign: int) -> None:
-        nonlocal remaining, anchor_units_left
-        labels[u] = k if sign > 0 else -1
-        size[k] += sign * w[u]
-        anchored[k] += sign * int(has_anchor[u])
-        C[k] += sign * p.D[u]
-        if conflicts is not None:
-            conflicts[k] += sign * apart[u]
-        packing.count(u, -sign)
-        remaining -= sign * int(w[u])
-        anchor_units_left -= sign * int(has_anchor[u])
+    def run(self, node_limit: int) -> tuple[np.ndarray | None, bool]:
+        """``(unit labels or None, exhausted)``: ``exhausted`` when the whole tree was explored, so none exists."""
+        order = self._order()
+        stack: list[list[int]] = []
+        depth = nodes = 0
+        while depth < len(order):
+            u = int(order[depth])
+            if len(stack) == depth:
+                stack.append(self._candidates(u))
+            else:
+                self._place(u, int(self.labels[u]), -1)
+            if not stack[depth]:
+                stack.pop()
+                depth -= 1
+                if depth < 0:
+                    return None, True
+                continue
+            self._place(u, stack[depth].pop(0), +1)
+            depth += 1
+            nodes += 1
+            if nodes > node_limit:
+                return None, False
+        return self.labels, False
 
-    while depth < m:
-        u = int(order[depth])
-        if len(stack) == depth:
-            wu = int(w[u])
-            ok = size + wu <= hi
-            if conflicts is not None:
-                ok &= conflicts[:, u] == 0
-            deficit = np.maximum(p.lo - size, 0)
-            ok &= deficit.sum() - np.minimum(wu, deficit) <= remaining - wu
-            if need_anchor:
-                lacking = anchored == 0
-                after = lacking.sum() - (lacking & bool(has_anchor[u]))
-                ok &= after <= anchor_units_left - int(has_anchor[u])
-            easy = packing.prune(u, size, remaining - wu, ok)
-            cand = np.flatnonzero(ok)
-            if cand.size:
-                cand = cand[rng.permutation(cand.size)]
-                score = np.where(size[cand] == 0, np.inf, C[cand, u] / np.maximum(size[cand], 1))
-                if easy is None:
-                    cand = cand[np.argsort(-score, kind="stable")]
-                else:
-                    cand = cand[np.lexsort((-score, ~easy[cand]))]
-            stack.append(cand.tolist())
-        else:
-            place(u, int(labels[u]), -1)
-        if not stack[depth]:
-            stack.pop()
-            depth -= 1
-            if depth < 0:
-                return None, True
-            continue
-        place(u, stack[depth].pop(0), +1)
-        depth += 1
-        nodes += 1
-        if nodes > node_limit:
-            return None, False
-    return labels, False
+    def _order(self) -> np.ndarray:
+        """Units in placing order: anchors first when every group needs one, then largest, then most apart rules."""
+        problem, m = self.problem, self.problem.n_units
+        degree = self.apart.sum(axis=1) if self.apart is not None else np.zeros(m, np.int64)
+        order = self.rng.permutation(m)
+        anchor_first = np.where(self.has_anchor[order], 0, 1) if self.anchor_each_group else np.zeros(m, np.int64)
+        return order[np.lexsort((-degree[order], -problem.unit_size[order], anchor_first))]
+
+    def _candidates(self, u: int) -> list[int]:
+        """The groups unit ``u`` may go to, best first."""
+        problem, size = self.problem, self.group_size
+        unit_size = int(problem.unit_size[u])
+        ok = size + unit_size <= self.hi
+        if self.conflicts is not None:
+            ok &= self.conflicts[:, u] == 0
+        deficit = np.maximum(problem.lo - size, 0)
+        ok &= deficit.sum() - np.minimum(unit_size, deficit) <= self.members_left - unit_size
+        if self.anchor_each_group:
+            lacking = self.group_anchors == 0
+            after = lacking.sum() - (lacking & bool(self.has_anchor[u]))
+            ok &= after <= self.anchor_units_left - int(self.has_anchor[u])
+        easy = self.packing.prune(u, size, self.members_left - unit_size, ok)
+        candidates = np.flatnonzero(ok)
+        if candidates.size:
+            candidates = candidates[self.rng.permutation(candidates.size)]
+            mean = np.where(size[candidates] == 0, np.inf, self.affinity[candidates, u] / np.maximum(size[candidates], 1))
+            if easy is None:
+                candidates = candidates[np.argsort(-mean, kind="stable")]
+            else:
+                candidates = candidates[np.lexsort((-mean, ~easy[candidates]))]
+        return candidates.tolist()
+
+    def _place(self, u: int, k: int, sign: int) -> None:
+        """Put unit ``u`` into group ``k`` (``sign`` +1) or take it out again (-1)."""
+        problem = self.problem
+        self.labels[u] = k if sign > 0 else -1
+        self.group_size[k] += sign * problem.unit_size[u]
+        self.group_anchors[k] += sign * int(self.has_anchor[u])
+        self.affinity[k] += sign * problem.diversity[u]
+        if self.conflicts is not None:
+            self.conflicts[k] += sign * self.apart[u]
+        self.packing.count(u, -sign)
+        self.members_left -= sign * int(problem.unit_size[u])
+        self.anchor_units_left -= sign * int(self.has_anchor[u])
 
 
 class _Packing:
@@ -575,8 +661,8 @@ class _Packing:
 
     _NONE = 1 << 40
 
-    def __init__(self, weight: np.ndarray, lo: np.ndarray, hi: np.ndarray):
-        self.values, self.kind = np.unique(weight, return_inverse=True)
+    def __init__(self, unit_size: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+        self.values, self.kind = np.unique(unit_size, return_inverse=True)
         self.left = np.bincount(self.kind).astype(np.int64)
         self.lo, self.hi = lo, hi
         self.active = bool(self.values[-1] > 1)
@@ -669,256 +755,299 @@ def _largest_sum(values: np.ndarray, k: int) -> int:
 # --------------------------------------------------------------------------
 # Iterated tabu search
 
+#: The two kinds of step: exchange the units of two slots, or move one unit to another group.
+_SWAP, _MOVE = 0, 1
+
 
 class _TabuSearch:
-    """Tabu search over moves and swaps of units, restarted from the best after a shake-up.
+    """Tabu search over swaps and moves of units, restarted from the best after a shake-up.
 
     The search keeps its units in *slots* ordered by group, so each group is a
-    contiguous block of slots. Then the swap gains ``G[s, L[t]] + G[t, L[s]] - 2 W[s, t]``
-    come from two ``np.repeat`` of the small gain matrix and one addition,
-    without a gather or a transpose of an ``(m, m)`` array. A swap exchanges
-    two slots (a row and a column of ``W``); a move walks one unit across
-    block borders, ``O(m)`` per border crossed.
+    contiguous block of slots. The swap gains ``gains[s, group_of[t]] +
+    gains[t, group_of[s]] - 2 penalised[s, t]`` then come from two
+    ``np.repeat`` of the small gain matrix and one addition, without a gather
+    or a transpose of an ``(m, m)`` array. A swap exchanges two slots (a row
+    and a column of ``double_penalised``); a move walks one unit across block
+    borders, ``O(m)`` per border crossed.
+
+    State, by slot ``s`` and group ``k``: ``unit_in_slot[s]``, ``group_of[s]``,
+    ``slot_size[s]`` (members), ``slot_anchors[s]``, ``affinity[s, k]`` (the
+    unit's penalised diversity to the units of group ``k``) and
+    ``tabu_until[s, k]`` (the iteration until which the unit may not return
+    to ``k``); ``slot_count[k]`` and ``first_slot[k]`` (group ``k``'s block),
+    ``group_size[k]`` (members), ``group_anchors[k]``; and ``objective``, the
+    grouping's penalised total.
     """
 
-    def __init__(self, p: _Problem, labels: np.ndarray, rng):
-        self.p, self.rng = p, rng
-        self.m, self.g = p.m, p.g
-        self.rows = np.arange(p.m)
-        self.weighted = bool((p.weight != 1).any())
-        self.moves = self.weighted or bool((p.lo < p.hi).any())
-        self.tabu = np.zeros((p.m, p.g), dtype=np.int64)
+    def __init__(self, problem: _Problem, labels: np.ndarray, rng):
+        self.problem, self.rng = problem, rng
+        self.n_units, self.n_groups = problem.n_units, problem.n_groups
+        self.slots = np.arange(problem.n_units)
+        self.unequal_units = bool((problem.unit_size != 1).any())
+        # Moves only matter when a group can change size or units differ in size.
+        self.try_moves = self.unequal_units or bool((problem.lo < problem.hi).any())
+        self.tabu_until = np.zeros((problem.n_units, problem.n_groups), dtype=np.int64)
         self._reset(labels)
 
     def _reset(self, labels: np.ndarray) -> None:
         """Lay the units of grouping ``labels`` out in slots by group."""
-        p = self.p
-        self.unit = np.argsort(labels, kind="stable")
-        self.L = labels[self.unit].copy()
-        self.count = np.bincount(labels, minlength=self.g).astype(np.int64)
-        self.start = np.concatenate(([0], np.cumsum(self.count)[:-1]))
-        self.W2 = p.W2[np.ix_(self.unit, self.unit)]
-        self.w = p.weight[self.unit]
-        self.alpha = p.alpha[self.unit]
-        # C[s, k] = sum of W[unit in slot s, v] over the units v of group k (W is symmetric).
-        member = sparse.csr_matrix((np.ones(self.m), (labels, self.rows)), shape=(self.g, self.m))
-        self.C = np.ascontiguousarray(np.asarray(member @ p.W).T[self.unit])
-        self.size = np.bincount(labels, weights=p.weight, minlength=self.g).astype(np.int64)
-        self.anchored = np.bincount(labels, weights=p.alpha, minlength=self.g).astype(np.int64)
-        self.f = 0.5 * float(self.C[self.rows, self.L].sum())
-        self.tabu.fill(0)
+        problem = self.problem
+        self.unit_in_slot = np.argsort(labels, kind="stable")
+        self.group_of = labels[self.unit_in_slot].copy()
+        self.slot_count = np.bincount(labels, minlength=self.n_groups).astype(np.int64)
+        self.first_slot = np.concatenate(([0], np.cumsum(self.slot_count)[:-1]))
+        self.double_penalised = problem.double_penalised[np.ix_(self.unit_in_slot, self.unit_in_slot)]
+        self.slot_size = problem.unit_size[self.unit_in_slot]
+        self.slot_anchors = problem.unit_anchors[self.unit_in_slot]
+        # affinity[s, k] = sum of penalised[unit in slot s, v] over the units v of group k (it is symmetric).
+        in_group = sparse.csr_matrix((np.ones(self.n_units), (labels, self.slots)), shape=(self.n_groups, self.n_units))
+        self.affinity = np.ascontiguousarray(np.asarray(in_group @ problem.penalised).T[self.unit_in_slot])
+        self.group_size = np.bincount(labels, weights=problem.unit_size, minlength=self.n_groups).astype(np.int64)
+        self.group_anchors = np.bincount(labels, weights=problem.unit_anchors, minlength=self.n_groups).astype(np.int64)
+        self.objective = 0.5 * float(self.affinity[self.slots, self.group_of].sum())
+        self.tabu_until.fill(0)
 
-    def labels(self) -> np.ndarray:
-        """The current grouping as unit labels."""
-        labels = np.empty(self.m, dtype=np.int64)
-        labels[self.unit] = self.L
+    def unit_labels(self) -> np.ndarray:
+        """The current grouping as the group of each unit."""
+        labels = np.empty(self.n_units, dtype=np.int64)
+        labels[self.unit_in_slot] = self.group_of
         return labels
 
     # -- scoring the neighbourhood
 
     def _gains(self) -> np.ndarray:
-        """``G[s, k]``: gain of moving the unit in slot ``s`` to group ``k``; ``-inf`` for its own."""
-        own = self.C[self.rows, self.L]
-        G = self.C - own[:, None]
-        G[self.rows, self.L] = -np.inf
-        return G
+        """``gains[s, k]``: of moving the unit in slot ``s`` to group ``k``, rules aside; ``-inf`` for its own."""
+        own = self.affinity[self.slots, self.group_of]
+        gains = self.affinity - own[:, None]
+        gains[self.slots, self.group_of] = -np.inf
+        return gains
 
-    def _swap_deltas(self, G: np.ndarray) -> np.ndarray:
-        """Gain of swapping the units in each pair of slots; ``-inf`` where forbidden."""
-        p, L, w, alpha = self.p, self.L, self.w, self.alpha
-        G32 = G.astype(np.float32)
-        delta = np.repeat(G32, self.count, axis=1)  # [s, t] = G[s, L[t]]
-        delta += np.repeat(np.ascontiguousarray(G32.T), self.count, axis=0)  # [s, t] = G[t, L[s]]
-        delta -= self.W2
-        if self.weighted:
-            # group L[s] receives w[t] and loses w[s]: does it stay within its bounds?
-            free_lo = p.lo[L] - self.size[L] + w
-            free_hi = p.hi[L] - self.size[L] + w
-            bad = (w[None, :] < free_lo[:, None]) | (w[None, :] > free_hi[:, None])
-            bad |= bad.T
-            delta[bad] = -np.inf
-        if p.need_anchor:
-            need = 1 - (self.anchored[L] - alpha)
-            rows = np.flatnonzero(need > 0)
-            if rows.size:
-                bad = alpha[None, :] < need[rows, None]
-                sub = delta[rows]
-                sub[bad] = -np.inf
-                delta[rows] = sub
-                subt = delta[:, rows]
-                subt[bad.T] = -np.inf
-                delta[:, rows] = subt
-        return delta
+    def _swap_gains(self, gains: np.ndarray) -> np.ndarray:
+        """Gain of swapping the units in each pair of slots; ``-inf`` where the sizes or anchors forbid it."""
+        gains32 = gains.astype(np.float32)
+        swap = np.repeat(gains32, self.slot_count, axis=1)  # [s, t] = gains[s, group_of[t]]
+        swap += np.repeat(np.ascontiguousarray(gains32.T), self.slot_count, axis=0)  # [s, t] = gains[t, group_of[s]]
+        swap -= self.double_penalised
+        if self.unequal_units:
+            self._forbid_swaps_out_of_size(swap)
+        if self.problem.anchor_each_group:
+            self._forbid_swaps_losing_an_anchor(swap)
+        return swap
 
-    def _move_gains(self, G: np.ndarray) -> np.ndarray:
-        """Gain of moving each unit to each group; ``-inf`` where forbidden."""
-        p, L = self.p, self.L
-        if self.weighted:
-            ok_from = self.size[L] - self.w >= p.lo[L]
-            ok_to = self.size[None, :] + self.w[:, None] <= p.hi[None, :]
+    def _forbid_swaps_out_of_size(self, swap: np.ndarray) -> None:
+        # group_of[s] receives slot_size[t] and loses slot_size[s]: does it stay within its bounds?
+        problem, group_of, slot_size = self.problem, self.group_of, self.slot_size
+        free_lo = problem.lo[group_of] - self.group_size[group_of] + slot_size
+        free_hi = problem.hi[group_of] - self.group_size[group_of] + slot_size
+        bad = (slot_size[None, :] < free_lo[:, None]) | (slot_size[None, :] > free_hi[:, None])
+        bad |= bad.T
+        swap[bad] = -np.inf
+
+    def _forbid_swaps_losing_an_anchor(self, swap: np.ndarray) -> None:
+        # A unit that holds all its group's anchors may only swap with a unit that brings one.
+        need = 1 - (self.group_anchors[self.group_of] - self.slot_anchors)
+        rows = np.flatnonzero(need > 0)
+        if rows.size:
+            bad = self.slot_anchors[None, :] < need[rows, None]
+            sub = swap[rows]
+            sub[bad] = -np.inf
+            swap[rows] = sub
+            sub_t = swap[:, rows]
+            sub_t[bad.T] = -np.inf
+            swap[:, rows] = sub_t
+
+    def _move_gains(self, gains: np.ndarray) -> np.ndarray:
+        """Gain of moving each unit to each group; ``-inf`` where the sizes or anchors forbid it."""
+        problem, group_of = self.problem, self.group_of
+        if self.unequal_units:
+            ok_from = self.group_size[group_of] - self.slot_size >= problem.lo[group_of]
+            ok_to = self.group_size[None, :] + self.slot_size[:, None] <= problem.hi[None, :]
         else:
-            ok_from = (self.size > p.lo)[L]
-            ok_to = (self.size < p.hi)[None, :]
-        if p.need_anchor:
-            ok_from &= self.anchored[L] - self.alpha >= 1
-        return np.where(ok_from[:, None] & ok_to, G, -np.inf)
+            ok_from = (self.group_size > problem.lo)[group_of]
+            ok_to = (self.group_size < problem.hi)[None, :]
+        if problem.anchor_each_group:
+            ok_from &= self.group_anchors[group_of] - self.slot_anchors >= 1
+        return np.where(ok_from[:, None] & ok_to, gains, -np.inf)
 
-    def _best(self, G: np.ndarray, moves: np.ndarray | None):
-        """Best (gain, kind, slot, slot_or_group) from gains ``G`` and move gains ``moves``."""
-        delta = self._swap_deltas(G)
-        flat = int(delta.argmax())
-        best = (float(delta.flat[flat]), 0, flat // self.m, flat % self.m)
+    def _best_step(self, gains: np.ndarray, moves: np.ndarray | None) -> tuple[float, int, int, int]:
+        """The best ``(gain, kind, slot, other slot or group)`` from ``gains`` and the move gains ``moves``."""
+        swap = self._swap_gains(gains)
+        flat = int(swap.argmax())
+        best = (float(swap.flat[flat]), _SWAP, flat // self.n_units, flat % self.n_units)
         if moves is not None:
             k = int(moves.argmax())
             if moves.flat[k] > best[0]:
-                best = (float(moves.flat[k]), 1, k // self.g, k % self.g)
+                best = (float(moves.flat[k]), _MOVE, k // self.n_groups, k % self.n_groups)
         return best
 
-    def _bound(self, G: np.ndarray, moves: np.ndarray | None) -> float:
+    def _gain_bound(self, gains: np.ndarray, moves: np.ndarray | None) -> float:
         """An upper bound on the gain of any step, tabu or not (for the aspiration test)."""
-        best_from = np.maximum.reduceat(G, self.start, axis=0)  # [a, b]: best gain a -> b
-        bound = float((best_from + best_from.T).max()) - 2.0 * self.p.min_pair
+        best_between = np.maximum.reduceat(gains, self.first_slot, axis=0)  # [a, b]: best gain a -> b
+        bound = float((best_between + best_between.T).max()) - 2.0 * self.problem.least_pair
         if moves is not None:
             bound = max(bound, float(moves.max()))
         return bound
 
     # -- changing the grouping
 
+    def _apply(self, kind: int, slot: int, target: int, iteration: int, tenure: int) -> None:
+        """Swap the units in ``slot`` and slot ``target`` (``_SWAP``) or move ``slot`` to group ``target`` (``_MOVE``).
+
+        The unit may not return to the group it left for ``tenure`` iterations after ``iteration``.
+        """
+        if kind == _SWAP:
+            self._swap(slot, target, iteration + tenure)
+        else:
+            self._move(slot, target, iteration + tenure)
+
+    def _swap(self, s: int, t: int, tabu_until: int) -> None:
+        problem, affinity = self.problem, self.affinity
+        a, b = int(self.group_of[s]), int(self.group_of[t])
+        unit_s, unit_t = int(self.unit_in_slot[s]), int(self.unit_in_slot[t])
+        self.objective += float(
+            affinity[s, b] - affinity[s, a] + affinity[t, a] - affinity[t, b] - 2.0 * problem.penalised[unit_s, unit_t]
+        )
+        change = problem.penalised[self.unit_in_slot, unit_t] - problem.penalised[self.unit_in_slot, unit_s]
+        affinity[:, a] += change
+        affinity[:, b] -= change
+        members, anchors = self.slot_size[t] - self.slot_size[s], self.slot_anchors[t] - self.slot_anchors[s]
+        self.group_size[a] += members
+        self.group_size[b] -= members
+        self.group_anchors[a] += anchors
+        self.group_anchors[b] -= anchors
+        self.tabu_until[s, a] = tabu_until
+        self.tabu_until[t, b] = tabu_until
+        self._exchange(s, t)
+
+    def _move(self, slot: int, group: int, tabu_until: int) -> None:
+        problem, affinity = self.problem, self.affinity
+        a = int(self.group_of[slot])
+        unit = int(self.unit_in_slot[slot])
+        self.objective += float(affinity[slot, group] - affinity[slot, a])
+        column = problem.penalised[self.unit_in_slot, unit]
+        affinity[:, a] -= column
+        affinity[:, group] += column
+        self.group_size[a] -= self.slot_size[slot]
+        self.group_size[group] += self.slot_size[slot]
+        self.group_anchors[a] -= self.slot_anchors[slot]
+        self.group_anchors[group] += self.slot_anchors[slot]
+        self.tabu_until[slot, a] = tabu_until
+        if group > a:
+            self._walk_right(slot, a, group)
+        else:
+            self._walk_left(slot, a, group)
+
+    def _walk_right(self, slot: int, a: int, group: int) -> None:
+        """Carry the unit in ``slot`` from group ``a`` to ``group > a``, one block border at a time."""
+        count, start = self.slot_count, self.first_slot
+        edge = start[a] + count[a] - 1
+        self._exchange(slot, edge)
+        slot = edge
+        for k in range(a + 1, group + 1):
+            count[k - 1] -= 1
+            count[k] += 1
+            start[k] -= 1
+            self.group_of[slot] = k
+            if k < group:
+                edge = start[k] + count[k] - 1
+                self._exchange(slot, edge)
+                slot = edge
+
+    def _walk_left(self, slot: int, a: int, group: int) -> None:
+        """Carry the unit in ``slot`` from group ``a`` to ``group <= a``, one block border at a time."""
+        count, start = self.slot_count, self.first_slot
+        edge = start[a]
+        self._exchange(slot, edge)
+        slot = edge
+        for k in range(a - 1, group - 1, -1):
+            count[k + 1] -= 1
+            count[k] += 1
+            start[k + 1] += 1
+            self.group_of[slot] = k
+            if k > group:
+                edge = start[k]
+                self._exchange(slot, edge)
+                slot = edge
+
     def _exchange(self, s: int, t: int) -> None:
         """Exchange the units in slots ``s`` and ``t`` (their groups are the slots')."""
         if s == t:
             return
-        for vector in (self.w, self.alpha, self.unit):
+        for vector in (self.slot_size, self.slot_anchors, self.unit_in_slot):
             vector[s], vector[t] = vector[t], vector[s]
-        for matrix in (self.C, self.tabu, self.W2):
+        for matrix in (self.affinity, self.tabu_until, self.double_penalised):
             row = matrix[s].copy()
             matrix[s] = matrix[t]
             matrix[t] = row
-        column = self.W2[:, s].copy()
-        self.W2[:, s] = self.W2[:, t]
-        self.W2[:, t] = column
-
-    def _apply(self, kind: int, s: int, x: int, it: int, tenure: int) -> None:
-        """Swap the units in slots ``s`` and ``x`` (kind 0) or move slot ``s`` to group ``x`` (kind 1)."""
-        p, L, C = self.p, self.L, self.C
-        a = int(L[s])
-        us = int(self.unit[s])
-        if kind == 0:
-            b = int(L[x])
-            ux = int(self.unit[x])
-            self.f += float(C[s, b] - C[s, a] + C[x, a] - C[x, b] - 2.0 * p.W[us, ux])
-            diff = p.W[self.unit, ux] - p.W[self.unit, us]
-            C[:, a] += diff
-            C[:, b] -= diff
-            dw, dalpha = self.w[x] - self.w[s], self.alpha[x] - self.alpha[s]
-            self.size[a] += dw
-            self.size[b] -= dw
-            self.anchored[a] += dalpha
-            self.anchored[b] -= dalpha
-            self.tabu[s, a] = it + tenure
-            self.tabu[x, b] = it + tenure
-            self._exchange(s, x)
-            return
-        self.f += float(C[s, x] - C[s, a])
-        column = p.W[self.unit, us]
-        C[:, a] -= column
-        C[:, x] += column
-        self.size[a] -= self.w[s]
-        self.size[x] += self.w[s]
-        self.anchored[a] -= self.alpha[s]
-        self.anchored[x] += self.alpha[s]
-        self.tabu[s, a] = it + tenure
-        count, start = self.count, self.start
-        if x > a:  # walk the unit right, one block border at a time
-            edge = start[a] + count[a] - 1
-            self._exchange(s, edge)
-            s = edge
-            for k in range(a + 1, x + 1):
-                count[k - 1] -= 1
-                count[k] += 1
-                start[k] -= 1
-                L[s] = k
-                if k < x:
-                    edge = start[k] + count[k] - 1
-                    self._exchange(s, edge)
-                    s = edge
-        else:  # walk it left
-            edge = start[a]
-            self._exchange(s, edge)
-            s = edge
-            for k in range(a - 1, x - 1, -1):
-                count[k + 1] -= 1
-                count[k] += 1
-                start[k + 1] += 1
-                L[s] = k
-                if k > x:
-                    edge = start[k]
-                    self._exchange(s, edge)
-                    s = edge
+        column = self.double_penalised[:, s].copy()
+        self.double_penalised[:, s] = self.double_penalised[:, t]
+        self.double_penalised[:, t] = column
 
     def _shake(self, strength: int) -> None:
         """Apply ``strength`` random feasible swaps or moves (a perturbation)."""
-        limit = -self.p.big / 2
+        feasible = -self.problem.apart_penalty / 2
         for _ in range(strength):
-            G = self._gains()
-            delta = self._swap_deltas(G)
-            options = np.flatnonzero(delta > limit)
-            kind = 0
-            if self.moves:
-                moves = np.flatnonzero(self._move_gains(G) > limit)
+            gains = self._gains()
+            options = np.flatnonzero(self._swap_gains(gains) > feasible)
+            kind = _SWAP
+            if self.try_moves:
+                moves = np.flatnonzero(self._move_gains(gains) > feasible)
                 if moves.size and not options.size:
-                    options, kind = moves, 1
+                    options, kind = moves, _MOVE
             if not options.size:
                 return
             pick = int(options[self.rng.integers(options.size)])
-            width = self.m if kind == 0 else self.g
+            width = self.n_units if kind == _SWAP else self.n_groups
             self._apply(kind, pick // width, pick % width, 0, 0)
 
     # -- the search
 
-    def run(self, deadline, max_iterations):
-        p, rng = self.p, self.rng
-        best_L, best_f = self.labels(), self.f
-        if self.g == 1 or self.m == 1 or max_iterations == 0:
-            return best_L, 0
-        m = self.m
-        tabu = self.tabu
+    def run(self, deadline: float | None, max_iterations: int | None) -> tuple[np.ndarray, int]:
+        """Search until ``deadline`` or ``max_iterations``: the best unit labels found, and the iterations made."""
+        best_labels, best_objective = self.unit_labels(), self.objective
+        if self.n_groups == 1 or self.n_units == 1 or max_iterations == 0:
+            return best_labels, 0
+        m = self.n_units
         tenure_lo, tenure_span = max(2, int(m * _TUNING["tenure_lo"])), max(2, int(m * _TUNING["tenure_span"]))
         stall_limit = max(50, int(_TUNING["stall"] * m))
         strength = max(2, int(m * _TUNING["strength"]))
-        eps = 1e-9 * max(1.0, abs(best_f))
-        it = stall = 0
-        limit = -p.big / 2
-        while max_iterations is None or it < max_iterations:
+        tolerance = 1e-9 * max(1.0, abs(best_objective))
+        feasible = -self.problem.apart_penalty / 2  # a gain below this breaks an apart rule
+        iteration = stall = 0
+        while max_iterations is None or iteration < max_iterations:
             if deadline is not None and time.perf_counter() >= deadline:
                 break
-            it += 1
-            G = self._gains()
-            is_tabu = tabu > it
-            moves = self._move_gains(G) if self.moves else None
-            gain, kind, u, x = self._best(
-                np.where(is_tabu, -np.inf, G), None if moves is None else np.where(is_tabu, -np.inf, moves)
-            )
-            # Aspiration: a tabu step that beats the best grouping is allowed.
-            if (
-                self.f + 2.0 * float(G.max()) - 2.0 * p.min_pair > best_f + eps
-                and self.f + self._bound(G, moves) > best_f + eps
-            ):
-                raw = self._best(G, moves)
-                if raw[0] > gain and self.f + raw[0] > best_f + eps:
-                    gain, kind, u, x = raw
-            if gain <= limit:
-                if not np.isfinite(gain) and self._best(G, moves)[0] <= limit:
+            iteration += 1
+            gains = self._gains()
+            moves = self._move_gains(gains) if self.try_moves else None
+            gain, kind, slot, target = self._choose(gains, moves, iteration, best_objective + tolerance)
+            if gain <= feasible:
+                if not np.isfinite(gain) and self._best_step(gains, moves)[0] <= feasible:
                     break  # no feasible neighbour at all
                 continue
-            self._apply(kind, u, x, it, tenure_lo + int(rng.integers(tenure_span)))
-            if self.f > best_f + eps:
-                best_L, best_f = self.labels(), self.f
+            self._apply(kind, slot, target, iteration, tenure_lo + int(self.rng.integers(tenure_span)))
+            if self.objective > best_objective + tolerance:
+                best_labels, best_objective = self.unit_labels(), self.objective
                 stall = 0
             else:
                 stall += 1
                 if stall > stall_limit:
-                    self._reset(best_L)
+                    self._reset(best_labels)
                     self._shake(strength)
                     stall = 0
-        return best_L, it
+        return best_labels, iteration
+
+    def _choose(self, gains: np.ndarray, moves: np.ndarray | None, iteration: int, to_beat: float):
+        """The best step that is not tabu, or a tabu one that makes a grouping better than ``to_beat`` (aspiration)."""
+        is_tabu = self.tabu_until > iteration
+        step = self._best_step(
+            np.where(is_tabu, -np.inf, gains), None if moves is None else np.where(is_tabu, -np.inf, moves)
+        )
+        if (
+            self.objective + 2.0 * float(gains.max()) - 2.0 * self.problem.least_pair > to_beat
+            and self.objective + self._gain_bound(gains, moves) > to_beat
+        ):
+            raw = self._best_step(gains, moves)
+            if raw[0] > step[0] and self.objective + raw[0] > to_beat:
+                step = raw
+        return step
