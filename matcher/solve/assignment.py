@@ -32,7 +32,14 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
 from matcher._numerics import bellman_ford, row_blocks
-from matcher._validation import check_priority, check_score_matrix, relative_gap
+from matcher._validation import (
+    check_indices,
+    check_index_pairs,
+    check_priority,
+    check_score_matrix,
+    figures_hold,
+    relative_gap,
+)
 
 #: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
 ALL_PAIRS_LIMIT = 100_000
@@ -176,6 +183,64 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
         rows, cols, vals = grown
         mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
     return _result(scores, mentor, bound)
+
+
+def check_assignment(scores, capacity, result: MentorAssignment) -> bool:
+    """Whether ``result`` is a valid assignment for ``scores`` and ``capacity``, with true figures.
+
+    Checks the result independently of the solver: every learner has at
+    most one mentor, no mentor takes more learners than their capacity, no
+    pair is forbidden (``-inf``), ``unmatched`` lists exactly the other
+    learners, ``total`` is the sum of the pairs' scores, ``upper_bound`` is
+    not below it and ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``.
+    Whether the bound is *true* is not checked here: it is a proof only
+    the solver's duals carry (the tests check it against other solvers).
+
+    Parameters
+    ----------
+    scores, capacity : array_like
+        The problem, as given to ``assign_mentors``.
+    result : MentorAssignment
+        The answer to check.
+
+    Returns
+    -------
+    bool
+        True if ``result`` passes every check, False if it breaks one.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, as ``assign_mentors`` would raise it: bad
+        scores or capacity, a ``result`` that is not a ``MentorAssignment``,
+        or pairs or unmatched learners that are not integer indices into
+        ``scores``. Like networkx's ``is_matching``: a well-formed answer that
+        is wrong returns False, a malformed one raises.
+
+    Examples
+    --------
+    >>> scores, capacity = [[9.0, 1.0], [8.0, 2.0], [7.0, -np.inf]], [1, 1]
+    >>> check_assignment(scores, capacity, assign_mentors(scores, capacity))
+    True
+    >>> twice = MentorAssignment(np.array([[0, 0], [1, 0]]), 17.0, 17.0, 0.0, np.array([2]))
+    >>> check_assignment(scores, capacity, twice)  # mentor 0 has one seat
+    False
+    """
+    matrix = _as_float_matrix(scores)
+    capacity = _check_capacity(capacity, matrix.shape[1])
+    if not isinstance(result, MentorAssignment):
+        raise ValueError(f"expected a MentorAssignment, got a {type(result).__name__}")
+    pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of (learner, mentor)")
+    unmatched = check_indices(result.unmatched, matrix.shape[0], "unmatched learners")
+    learners, mentors = pairs[:, 0], pairs[:, 1]
+    values = matrix[learners, mentors]
+    return bool(
+        np.unique(learners).size == learners.size
+        and (np.bincount(mentors, minlength=capacity.size) <= capacity).all()
+        and np.isfinite(values).all()
+        and sorted(learners.tolist() + unmatched.tolist()) == list(range(matrix.shape[0]))
+        and figures_hold(result.total, result.upper_bound, result.gap, float(np.sum(values, dtype=np.float64)))
+    )
 
 
 def _as_float_matrix(scores) -> np.ndarray:

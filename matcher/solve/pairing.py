@@ -37,7 +37,14 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from matcher._numerics import bellman_ford, row_blocks
-from matcher._validation import check_priority, check_score_matrix, relative_gap
+from matcher._validation import (
+    check_indices,
+    check_index_pairs,
+    check_priority,
+    check_score_matrix,
+    figures_hold,
+    relative_gap,
+)
 
 #: Rounds up to this many members are solved exactly.
 EXACT_UP_TO = 600
@@ -209,6 +216,63 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
         return None
     i, j = candidates[best]
     return (int(i), int(j))
+
+
+def check_pairing(scores, result: PeerPairing) -> bool:
+    """Whether ``result`` is a valid pairing for ``scores``, with true figures.
+
+    Checks the result independently of the solver: every member is in at
+    most one pair, nobody is paired with themself, no pair is forbidden
+    (``-inf``), ``unpaired`` lists exactly the other members, ``total`` is
+    the sum of the pairs' scores, ``upper_bound`` is not below it and
+    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``. Whether
+    the bound is *true* is not checked here: it is a proof only the
+    solver's duals carry (the tests check it against networkx).
+
+    Parameters
+    ----------
+    scores : array_like, shape (n, n)
+        The symmetric scores, as given to ``pair_peers``.
+    result : PeerPairing
+        The answer to check.
+
+    Returns
+    -------
+    bool
+        True if ``result`` passes every check, False if it breaks one.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, as ``pair_peers`` would raise it: scores that
+        are not a symmetric square matrix, a ``result`` that is not a
+        ``PeerPairing``, or pairs or unpaired members that are not integer
+        indices into ``scores``. Like networkx's ``is_matching``: a
+        well-formed answer that is wrong returns False, a malformed one raises.
+
+    Examples
+    --------
+    >>> scores = [[0, 5, 1], [5, 0, 2], [1, 2, 0]]
+    >>> check_pairing(scores, pair_peers(scores))
+    True
+    >>> shared = PeerPairing(np.array([[0, 1], [1, 2]]), 7.0, 7.0, 0.0, np.array([], dtype=int))
+    >>> check_pairing(scores, shared)  # member 1 is in two pairs
+    False
+    """
+    matrix = _check_symmetric_scores(scores)
+    if not isinstance(result, PeerPairing):
+        raise ValueError(f"expected a PeerPairing, got a {type(result).__name__}")
+    n = matrix.shape[0]
+    pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of members")
+    unpaired = check_indices(result.unpaired, n, "unpaired members")
+    members = pairs.ravel()
+    values = matrix[pairs[:, 0], pairs[:, 1]]
+    return bool(
+        np.unique(members).size == members.size  # also rules out a member paired with themself
+        and np.isfinite(values).all()
+        and sorted(members.tolist() + unpaired.tolist()) == list(range(n))
+        and figures_hold(result.total, result.upper_bound, result.gap, float(values.sum()))
+    )
 
 
 # --------------------------------------------------------------------------- #

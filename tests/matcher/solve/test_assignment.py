@@ -9,7 +9,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 import matcher.solve.assignment as assignment_module
-from matcher.solve.assignment import MentorAssignment, assign_mentors
+from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
 
 NO = -np.inf
 
@@ -58,6 +58,7 @@ def check_valid(result: MentorAssignment, scores, capacity):
     assert result.total == pytest.approx(scores[pairs[:, 0], pairs[:, 1]].sum(), abs=1e-9)
     assert result.upper_bound >= result.total - 1e-9
     assert result.gap >= 0
+    assert check_assignment(scores, capacity, result)
 
 
 # --- hand-worked cases ----------------------------------------------------------
@@ -179,6 +180,71 @@ def test_non_numeric_capacity_raises():
 def test_unknown_priority_raises():
     with pytest.raises(ValueError, match="priority 'coverage' or 'score', got 'size'"):
         assign_mentors([[1.0]], [1], priority="size")
+
+
+# --- check_assignment: a result verified without the solver ----------------------
+
+SCORES = [[9.0, 1.0], [8.0, 2.0], [7.0, NO]]
+CAPACITY = [1, 1]
+
+
+def assignment(pairs, total, upper_bound=None, unmatched=None):
+    """A hand-built result; by default its bound is its total and unmatched is the rest."""
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    upper_bound = total if upper_bound is None else upper_bound
+    if unmatched is None:
+        unmatched = sorted(set(range(3)) - set(pairs[:, 0].tolist()))
+    gap = max(0.0, (upper_bound - total) / max(abs(upper_bound), 1.0))
+    return MentorAssignment(pairs, total, upper_bound, gap, np.array(unmatched, dtype=np.int64))
+
+
+def test_check_assignment_accepts_the_solver_answer_and_an_empty_one():
+    assert check_assignment(SCORES, CAPACITY, assign_mentors(SCORES, CAPACITY)) is True
+    assert check_assignment(SCORES, CAPACITY, assignment([], 0.0)) is True
+
+
+def test_a_suboptimal_but_feasible_assignment_is_valid():
+    assert check_assignment(SCORES, CAPACITY, assignment([[0, 1], [2, 0]], 8.0, upper_bound=11.0))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        assignment([[0, 0], [0, 1]], 10.0),
+        assignment([[0, 0], [1, 0]], 17.0),
+        assignment([[2, 1]], NO),
+        assignment([[0, 0]], 9.0, unmatched=[2]),
+        assignment([[0, 0]], 9.0, unmatched=[0, 1, 2]),
+        assignment([[0, 0]], 10.0),
+        assignment([[0, 0]], 9.0, upper_bound=8.0),
+        MentorAssignment(np.array([[0, 0]]), 9.0, 10.0, 0.0, np.array([1, 2])),
+    ],
+    ids=["learner with two mentors", "mentor over capacity", "forbidden pair", "unmatched learner missing",
+         "matched learner listed unmatched", "total does not add up", "bound below the total",
+         "gap does not follow from the bound"],
+)
+def test_check_assignment_refuses_a_wrong_result(result):
+    assert check_assignment(SCORES, CAPACITY, result) is False
+
+
+@pytest.mark.parametrize(
+    "scores, capacity, result, match",
+    [
+        (SCORES, CAPACITY, assignment([[3, 0]], 9.0, unmatched=[]), r"pairs of \(learner, mentor\) of indices below \(3, 2\), got \[3, 0\]"),
+        (SCORES, CAPACITY, assignment([[0, 2]], 9.0), r"indices below \(3, 2\), got \[0, 2\]"),
+        (SCORES, CAPACITY, MentorAssignment(np.array([[0.0, 0.0]]), 9.0, 9.0, 0.0, np.array([1, 2])), "integer indices"),
+        (SCORES, CAPACITY, MentorAssignment(np.array([0, 0]), 9.0, 9.0, 0.0, np.array([1, 2])), r"\(k, 2\) array"),
+        (SCORES, CAPACITY, assignment([[0, 0]], 9.0, unmatched=[1, 5]), "unmatched learners as indices 0 to 2, got 5"),
+        (SCORES, CAPACITY, {"pairs": [[0, 0]]}, "expected a MentorAssignment, got a dict"),
+        (SCORES, [1], assignment([[0, 0]], 9.0), r"capacity of shape \(2,\)"),
+        ([1.0, 2.0], CAPACITY, assignment([[0, 0]], 9.0), "2-D array"),
+    ],
+    ids=["learner out of range", "mentor out of range", "float pairs", "pairs not (k, 2)", "unmatched out of range",
+         "not a result", "capacity of the wrong length", "scores not a matrix"],
+)
+def test_check_assignment_raises_for_malformed_input(scores, capacity, result, match):
+    with pytest.raises(ValueError, match=match):
+        check_assignment(scores, capacity, result)
 
 
 # --- properties -----------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.solve.pairing import PeerPairing, best_trio_for, pair_peers
+from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
 
 NO = -np.inf
 
@@ -31,6 +31,7 @@ def assert_valid(result: PeerPairing, scores):
     assert sorted(members.tolist() + result.unpaired.tolist()) == list(range(len(scores)))
     assert result.total == pytest.approx(scores[pairs[:, 0], pairs[:, 1]].sum())
     assert result.upper_bound >= result.total - 1e-9
+    assert check_pairing(scores, result)
 
 
 # --- hand-worked cases ------------------------------------------------------
@@ -130,6 +131,71 @@ def test_asymmetry_within_tolerance_is_accepted():
 def test_bad_priority_raises():
     with pytest.raises(ValueError, match="expected priority 'coverage' or 'score', got 'size'"):
         pair_peers([[0, 1], [1, 0]], priority="size")
+
+
+# --- check_pairing: a result verified without the solver ---------------------
+
+TRIANGLE = [[0, 5, 1], [5, 0, 2], [1, 2, NO]]
+SQUARE = [[0, 5, 1, NO], [5, 0, 2, 1], [1, 2, 0, 3], [NO, 1, 3, 0]]
+
+
+def pairing(pairs, total, upper_bound=None, unpaired=None, n=4):
+    """A hand-built result; by default its bound is its total and unpaired is the rest."""
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    upper_bound = total if upper_bound is None else upper_bound
+    if unpaired is None:
+        unpaired = sorted(set(range(n)) - set(pairs.ravel().tolist()))
+    gap = max(0.0, (upper_bound - total) / max(abs(upper_bound), 1.0))
+    return PeerPairing(pairs, total, upper_bound, gap, np.array(unpaired, dtype=np.int64))
+
+
+def test_check_pairing_accepts_the_solver_answer_and_an_empty_one():
+    assert check_pairing(SQUARE, pair_peers(SQUARE)) is True
+    assert check_pairing(TRIANGLE, pair_peers(TRIANGLE)) is True
+    assert check_pairing(SQUARE, pairing([], 0.0)) is True
+    assert check_pairing(np.zeros((0, 0)), pair_peers(np.zeros((0, 0)))) is True
+
+
+def test_a_suboptimal_but_feasible_pairing_is_valid():
+    assert check_pairing(SQUARE, pairing([[1, 2]], 2.0, upper_bound=8.0))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pairing([[0, 1], [1, 2]], 7.0),
+        pairing([[2, 2]], 0.0),
+        pairing([[0, 3]], NO),
+        pairing([[0, 1]], 5.0, unpaired=[2]),
+        pairing([[0, 1]], 5.0, unpaired=[0, 2, 3]),
+        pairing([[0, 1], [2, 3]], 9.0),
+        pairing([[0, 1], [2, 3]], 8.0, upper_bound=7.5),
+        PeerPairing(np.array([[0, 1], [2, 3]]), 8.0, 9.0, 0.0, np.array([], dtype=np.int64)),
+    ],
+    ids=["member in two pairs", "member paired with themself", "forbidden pair", "unpaired member missing",
+         "paired member listed unpaired", "total does not add up", "bound below the total",
+         "gap does not follow from the bound"],
+)
+def test_check_pairing_refuses_a_wrong_result(result):
+    assert check_pairing(SQUARE, result) is False
+
+
+@pytest.mark.parametrize(
+    "scores, result, match",
+    [
+        (SQUARE, pairing([[0, 4]], 0.0, unpaired=[1, 2, 3]), r"indices below \(4, 4\), got \[0, 4\]"),
+        (SQUARE, pairing([[0, 1]], 5.0, unpaired=[2, -1]), "unpaired members as indices 0 to 3, got -1"),
+        (SQUARE, PeerPairing(np.array([[0.0, 1.0]]), 5.0, 5.0, 0.0, np.array([2, 3])), "integer indices"),
+        (SQUARE, (np.array([[0, 1]]), 5.0), "expected a PeerPairing, got a tuple"),
+        ([[0, 1.0], [2.0, 0]], pairing([[0, 1]], 1.0, n=2), "symmetric"),
+        ([[0, 1, 2], [1, 0, 2]], pairing([[0, 1]], 1.0, n=2), "square"),
+    ],
+    ids=["member out of range", "unpaired out of range", "float pairs", "not a result", "asymmetric scores",
+         "scores not square"],
+)
+def test_check_pairing_raises_for_malformed_input(scores, result, match):
+    with pytest.raises(ValueError, match=match):
+        check_pairing(scores, result)
 
 
 # --- best_trio_for ------------------------------------------------------------
