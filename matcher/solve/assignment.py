@@ -20,6 +20,8 @@ mentor ``j`` takes at most ``capacity[j]`` learners, forbidden pairs
    learner-seat pairs this goes on until the bound meets the total (falling
    back to every pair if it is slow to), so the solution is proven optimal;
    above, it stops after ``LARGE_ROUNDS`` rounds or once the gap is tiny.
+
+``check_assignment`` verifies any result against the problem without the solver.
 """
 
 from __future__ import annotations
