@@ -3,7 +3,7 @@
 import pytest
 
 from matcher.diagnosis import KINDS, Diagnosis
-from matcher.profiles import Goal, Profile, Rules
+from matcher.profiles import Goal, Profile
 from matcher.score.mentoring import diagnose_unmatched, score_mentoring
 from matcher.score.peers import diagnose_unpaired, score_peers
 from matcher.solve.assignment import assign_mentors

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from matcher.profiles import PRIORITY_WEIGHT, Goal, History, Profile, Rules
 from matcher.score.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
 from matcher.solve.pairing import pair_peers
+from tests.matcher.strategies import profiles
 
 MALEE = Profile(
     1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),
@@ -178,20 +179,6 @@ def test_explain_flags_a_one_sided_swap():
 def test_explain_names_the_broken_rule():
     reasons = explain(MALEE, SOMCHAI, rules=Rules(forbidden=frozenset({(1, 2)})))
     assert reasons[0].text == "HR ruled this pair out" and reasons[0].contribution == -np.inf
-
-
-@st.composite
-def profiles(draw, pid):
-    skills = ("SQL", "Go", "Facilitation", "Design")
-    levels = draw(st.dictionaries(st.sampled_from(skills), st.integers(1, 5), max_size=4))
-    goals = draw(st.lists(st.builds(Goal, st.sampled_from(skills), st.integers(1, 5), st.integers(1, 3)),
-                          max_size=3, unique_by=lambda g: g.skill))
-    return Profile(
-        pid, f"P{pid}", skills=levels, goals=tuple(goals),
-        communities=frozenset(draw(st.sets(st.sampled_from(["Data", "Agile"])))),
-        department=draw(st.sampled_from(["", "IT", "HR"])),
-        timezone=draw(st.sampled_from(["UTC", "Asia/Bangkok", "America/New_York"])),
-    )
 
 
 @settings(max_examples=40, deadline=None)

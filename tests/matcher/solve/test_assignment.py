@@ -10,8 +10,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 import matcher.solve.assignment as assignment_module
 from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
-
-NO = -np.inf
+from tests.matcher.strategies import NO, assignment_problems, gap_of
 
 
 # --- independent references ---------------------------------------------------
@@ -59,6 +58,14 @@ def check_valid(result: MentorAssignment, scores, capacity):
     assert result.upper_bound >= result.total - 1e-9
     assert result.gap >= 0
     assert check_assignment(scores, capacity, result)
+
+
+def assert_valid_and_optimal(result: MentorAssignment, scores, capacity, priority):
+    check_valid(result, scores, capacity)
+    if priority == "coverage":
+        assert len(result.pairs) == max_coverage(scores, capacity)
+    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
+    assert result.gap <= 1e-9
 
 
 # --- hand-worked cases ----------------------------------------------------------
@@ -194,8 +201,7 @@ def assignment(pairs, total, upper_bound=None, unmatched=None):
     upper_bound = total if upper_bound is None else upper_bound
     if unmatched is None:
         unmatched = sorted(set(range(3)) - set(pairs[:, 0].tolist()))
-    gap = max(0.0, (upper_bound - total) / max(abs(upper_bound), 1.0))
-    return MentorAssignment(pairs, total, upper_bound, gap, np.array(unmatched, dtype=np.int64))
+    return MentorAssignment(pairs, total, upper_bound, gap_of(upper_bound, total), np.array(unmatched, dtype=np.int64))
 
 
 def test_check_assignment_accepts_the_solver_answer_and_an_empty_one():
@@ -250,28 +256,11 @@ def test_check_assignment_raises_for_malformed_input(scores, capacity, result, m
 # --- properties -----------------------------------------------------------------
 
 
-@st.composite
-def instances(draw, max_learners=8, max_mentors=5):
-    n = draw(st.integers(0, max_learners))
-    m = draw(st.integers(0, max_mentors))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    scores = np.round(rng.normal(size=(n, m)) * 3, 1)
-    scores[rng.random((n, m)) < draw(st.sampled_from([0.0, 0.3, 0.7]))] = NO
-    capacity = rng.integers(0, 4, size=m)
-    return scores, capacity
-
-
 @settings(max_examples=150, deadline=None)
-@given(instances(), st.sampled_from(["coverage", "score"]))
+@given(assignment_problems(), st.sampled_from(["coverage", "score"]))
 def test_solution_is_valid_and_optimal(instance, priority):
     scores, capacity = instance
-    result = assign_mentors(scores, capacity, priority=priority)
-    check_valid(result, scores, capacity)
-    if priority == "coverage":
-        assert len(result.pairs) == max_coverage(scores, capacity)
-    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
-    assert result.gap <= 1e-9
+    assert_valid_and_optimal(assign_mentors(scores, capacity, priority=priority), scores, capacity, priority)
 
 
 def force_sparse_candidates(patch: pytest.MonkeyPatch) -> None:
@@ -292,11 +281,7 @@ def test_sparse_path_iterates_to_the_optimum(seed, priority):
     with pytest.MonkeyPatch.context() as patch:
         force_sparse_candidates(patch)
         result = assign_mentors(scores, capacity, priority=priority)
-    check_valid(result, scores, capacity)
-    if priority == "coverage":
-        assert len(result.pairs) == max_coverage(scores, capacity)
-    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
-    assert result.gap <= 1e-9
+    assert_valid_and_optimal(result, scores, capacity, priority)
 
 
 def test_one_round_bound_still_holds(monkeypatch):

@@ -7,17 +7,11 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
 from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
+from tests.matcher.strategies import grouping_problems, random_diversity
 
 BUDGET = dict(time_limit=None, max_iterations=300)
-
-
-def random_diversity(n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    upper = np.triu(rng.uniform(0, 100, size=(n, n)).round(3), 1)
-    return upper + upper.T
 
 
 def recomputed_total(d: np.ndarray, labels: np.ndarray) -> float:
@@ -304,29 +298,8 @@ def test_grouping_is_frozen():
 # -- properties
 
 
-@st.composite
-def instances(draw):
-    n = draw(st.integers(2, 14))
-    g = draw(st.integers(1, min(4, n)))
-    base = n // g
-    sizes = []
-    for _ in range(g):
-        lo = draw(st.integers(1, max(1, base)))
-        sizes.append((lo, lo + draw(st.integers(0, 3))))
-    assume(sum(lo for lo, _ in sizes) <= n <= sum(hi for _, hi in sizes))
-    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
-    apart = draw(st.lists(pair, max_size=4))
-    together = draw(st.lists(pair, max_size=3))
-    anchors = draw(st.lists(st.integers(0, n - 1), max_size=g + 1, unique=True))
-    seed = draw(st.integers(0, 2**16))
-    negative = draw(st.booleans())
-    d = random_diversity(n, seed) - (50.0 if negative else 0.0)
-    np.fill_diagonal(d, 0.0)
-    return d, sizes, anchors, apart, together, seed
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(instances())
+@given(grouping_problems())
 def test_every_grouping_meets_every_rule(instance):
     d, sizes, anchors, apart, together, seed = instance
     try:

@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
-
-NO = -np.inf
+from tests.matcher.strategies import NO, gap_of, peer_score_matrices, symmetric_from_upper
 
 
 def networkx_optimum(scores, maxcardinality):
@@ -145,8 +144,7 @@ def pairing(pairs, total, upper_bound=None, unpaired=None, n=4):
     upper_bound = total if upper_bound is None else upper_bound
     if unpaired is None:
         unpaired = sorted(set(range(n)) - set(pairs.ravel().tolist()))
-    gap = max(0.0, (upper_bound - total) / max(abs(upper_bound), 1.0))
-    return PeerPairing(pairs, total, upper_bound, gap, np.array(unpaired, dtype=np.int64))
+    return PeerPairing(pairs, total, upper_bound, gap_of(upper_bound, total), np.array(unpaired, dtype=np.int64))
 
 
 def test_check_pairing_accepts_the_solver_answer_and_an_empty_one():
@@ -225,23 +223,8 @@ def test_best_trio_rejects_an_unknown_member():
 # --- properties and cross-checks against networkx ----------------------------
 
 
-@st.composite
-def score_matrices(draw, max_n=40):
-    n = draw(st.integers(0, max_n))
-    seed = draw(st.integers(0, 2**32 - 1))
-    forbidden_share = draw(st.sampled_from([0.0, 0.3, 0.7]))
-    integral = draw(st.booleans())
-    rng = np.random.default_rng(seed)
-    scores = rng.integers(-3, 10, size=(n, n)).astype(float) if integral else rng.normal(size=(n, n))
-    scores = np.triu(scores, 1)
-    scores = scores + scores.T
-    forbidden = np.triu(rng.random((n, n)) < forbidden_share, 1)
-    scores[forbidden | forbidden.T] = NO
-    return scores
-
-
 @settings(max_examples=60, deadline=None)
-@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
 def test_exact_matches_networkx(scores, priority):
     result = pair_peers(scores, priority=priority)
     assert_valid(result, scores)
@@ -253,7 +236,7 @@ def test_exact_matches_networkx(scores, priority):
 
 
 @settings(max_examples=60, deadline=None)
-@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
 def test_certified_mode_bound_is_proven(scores, priority):
     result = pair_peers(scores, priority=priority, exact_up_to=0)
     assert_valid(result, scores)
@@ -268,8 +251,7 @@ def test_certified_mode_bound_is_proven(scores, priority):
 @pytest.mark.parametrize("seed", range(3))
 def test_dense_random_rounds_of_40_match_networkx(seed):
     rng = np.random.default_rng(seed)
-    scores = np.triu(rng.random((40, 40)), 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.random((40, 40)))
     scores[rng.random((40, 40)) < 0.1] = NO
     scores = np.minimum(scores, scores.T)
     for priority in ("coverage", "score"):
@@ -280,8 +262,7 @@ def test_dense_random_rounds_of_40_match_networkx(seed):
 
 def test_certified_mode_on_a_larger_round_has_a_small_gap():
     rng = np.random.default_rng(7)
-    scores = np.triu(rng.random((300, 300)), 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.random((300, 300)))
     exact = pair_peers(scores)
     certified = pair_peers(scores, exact_up_to=0)
     assert certified.upper_bound >= exact.total - 1e-9
@@ -293,18 +274,12 @@ def test_certified_mode_on_a_larger_round_has_a_small_gap():
 def test_large_coverage_rounds_are_tightened_by_the_score_bound_and_stay_certified(seed):
     rng = np.random.default_rng(seed)
     n = 40
-    scores = rng.uniform(0, 10, (n, n))
-    scores = np.triu(scores, 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.uniform(0, 10, (n, n)))
     scores[rng.uniform(size=(n, n)) < 0.3] = -np.inf
     scores = np.minimum(scores, scores.T)
     result = pair_peers(scores, priority="coverage", exact_up_to=10)
     by_score = pair_peers(scores, priority="score", exact_up_to=10)
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((i, j, scores[i, j]) for i in range(n) for j in range(i + 1, n)
-                                  if np.isfinite(scores[i, j]))
-    best = nx.max_weight_matching(graph, maxcardinality=True)
-    optimum = sum(scores[i, j] for i, j in best)
-    assert len(result.pairs) == len(best)
+    size, optimum = networkx_optimum(scores, maxcardinality=True)
+    assert len(result.pairs) == size
     assert result.total <= optimum + 1e-6 <= result.upper_bound + 2e-6
     assert result.upper_bound <= by_score.upper_bound + 1e-9
