@@ -36,9 +36,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher import explain_group, form_groups, plan_groups  # noqa: E402
 from matcher.profiles import Goal, Profile  # noqa: E402
-from matcher.score.groups import explain_group, plan_groups  # noqa: E402
-from matcher.solve.grouping import form_groups  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgp"
 TIME_LIMITS = {120: 3.0, 240: 20.0, 480: 60.0}

@@ -21,9 +21,8 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from matcher import assign_mentors, score_mentoring  # noqa: E402
 from matcher.profiles import Goal, History, Profile, Rules  # noqa: E402
-from matcher.score.mentoring import score_mentoring  # noqa: E402
-from matcher.solve.assignment import assign_mentors  # noqa: E402
 
 SKILLS = [f"Skill {k}" for k in range(40)]
 COMMUNITIES = [f"Practice {k}" for k in range(15)]

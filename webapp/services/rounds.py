@@ -18,12 +18,24 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from matcher import assign_mentors, pair_peers
+from matcher import (
+    GroupPlan,
+    Grouping,
+    GroupWeights,
+    InfeasibleError,
+    MentoringWeights,
+    PeerWeights,
+    assign_mentors,
+    diagnose_unmatched,
+    diagnose_unpaired,
+    diversity_matrix,
+    explain_group,
+    pair_peers,
+    plan_groups,
+    score_mentoring,
+    score_peers,
+)
 from matcher.profiles import History, Profile, Rules, pair_key
-from matcher.score.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
-from matcher.score.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
-from matcher.score.peers import PeerWeights, diagnose_unpaired, score_peers
-from matcher.solve.grouping import Grouping, InfeasibleError
 from models import (
     CommunityMembership,
     Feedback,
