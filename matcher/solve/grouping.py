@@ -399,7 +399,7 @@ class _Problem:
         self.diversity = _unit_diversity(d, self.unit_of, self.n_units)
         self._check_unit_sizes()
         self.apart = self._apart_units(np.asarray(apart, dtype=np.int64).reshape(-1, 2))
-        self._anchor_units(anchors)
+        self.unit_anchors, self.anchor_each_group = self._anchors_by_unit(anchors)
         diversity = self.diversity
         # A penalty larger than any total keeps apart pairs out of every group the search keeps.
         self.apart_penalty = 4.0 * (float((diversity if diversity.min() >= 0 else np.abs(diversity)).sum()) + 1.0)
@@ -437,15 +437,17 @@ class _Problem:
         apart[units[:, 1], units[:, 0]] = True
         return apart
 
-    def _anchor_units(self, anchors: list[int]) -> None:
+    def _anchors_by_unit(self, anchors: list[int]) -> tuple[np.ndarray, bool]:
+        """Anchors in each unit, and whether every group needs one."""
         m, g = self.n_units, self.n_groups
-        self.unit_anchors = np.bincount(self.unit_of[anchors], minlength=m).astype(np.int64) if anchors else np.zeros(m, np.int64)
-        self.anchor_each_group = bool(anchors) and len(anchors) >= g
-        if self.anchor_each_group and np.count_nonzero(self.unit_anchors) < g:
+        unit_anchors = np.bincount(self.unit_of[anchors], minlength=m).astype(np.int64) if anchors else np.zeros(m, np.int64)
+        anchor_each_group = bool(anchors) and len(anchors) >= g
+        if anchor_each_group and np.count_nonzero(unit_anchors) < g:
             raise InfeasibleError(
                 f"anchors rule: {len(anchors)} anchors for {g} groups, but the together rules "
-                f"leave them in only {np.count_nonzero(self.unit_anchors)} different groups"
+                f"leave them in only {np.count_nonzero(unit_anchors)} different groups"
             )
+        return unit_anchors, anchor_each_group
 
     def construct(self, rng) -> np.ndarray:
         """A grouping meeting every hard rule, built greedily; raise ``InfeasibleError`` if none found."""
