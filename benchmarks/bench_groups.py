@@ -36,8 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.grouping import form_groups  # noqa: E402
-from matcher.groups import explain_group, plan_groups  # noqa: E402
+from matcher import explain_group, form_groups, plan_groups  # noqa: E402
 from matcher.profiles import Goal, Profile  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "mdgp"

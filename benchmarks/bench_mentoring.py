@@ -21,8 +21,7 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher.assignment import assign_mentors  # noqa: E402
-from matcher.mentoring import score_mentoring  # noqa: E402
+from matcher import assign_mentors, score_mentoring  # noqa: E402
 from matcher.profiles import Goal, History, Profile, Rules  # noqa: E402
 
 SKILLS = [f"Skill {k}" for k in range(40)]

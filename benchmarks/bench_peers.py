@@ -23,8 +23,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from matcher.pairing import pair_peers
-from matcher.peers import score_peers
+from matcher import pair_peers, score_peers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_groups import synthetic_members  # noqa: E402

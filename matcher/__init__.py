@@ -1,32 +1,66 @@
 """CoPMatch's matching algorithms: numpy, scipy and networkx only.
 
-Array-level solvers sit under profile-level scoring and explanations:
+Two layers, a folder each:
 
-- mentoring: ``assign_mentors`` (solver), ``matcher.mentoring`` (scores, reasons);
-- peer skill swaps: ``pair_peers`` (solver), ``matcher.peers``;
-- working groups: ``form_groups`` (solver), ``matcher.groups``.
+- ``matcher.solve``: the array-level solvers, each with a verifier beside it
+  (``assign_mentors`` and ``check_assignment``, ``pair_peers`` and
+  ``check_pairing``, ``form_groups`` and ``Grouping.check``);
+- ``matcher.score``: from member profiles to the solvers' arrays and back to
+  words (``score_mentoring``, ``score_peers``, ``diversity_matrix`` and
+  ``plan_groups``, with their explanations and diagnoses).
+
+Shared at the top level: the profile data (``matcher.profiles``), the hard
+rules (``matcher.rules``), ``Diagnosis`` (``matcher.diagnosis``) and the
+weights' base class (``matcher.weights``).
 
 This package never imports Flask, the models or the web app.
 """
 
-from matcher.assignment import MentorAssignment, assign_mentors
-from matcher.grouping import Grouping, InfeasibleError, form_groups
-from matcher.pairing import PeerPairing, best_trio_for, pair_peers
-from matcher.profiles import Goal, History, Profile, Reason, Rules, ScoreTable
+from matcher._validation import PRIORITIES
+from matcher.diagnosis import Diagnosis
+from matcher.profiles import SENIORITY_BANDS, Goal, History, Profile, Reason, Rules, ScoreTable
+from matcher.score.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher.score.mentoring import MentoringScores, MentoringWeights, diagnose_unmatched, score_mentoring
+from matcher.score.peers import PeerScores, PeerWeights, diagnose_unpaired, goal_coverage, score_peers
+from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
+from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
 
 __all__ = [
+    # solvers, their results and verifiers
     "assign_mentors",
     "MentorAssignment",
+    "check_assignment",
     "pair_peers",
     "PeerPairing",
+    "check_pairing",
     "best_trio_for",
     "form_groups",
     "Grouping",
     "InfeasibleError",
+    # scoring, explanations and diagnoses
+    "score_mentoring",
+    "MentoringScores",
+    "MentoringWeights",
+    "diagnose_unmatched",
+    "score_peers",
+    "PeerScores",
+    "PeerWeights",
+    "goal_coverage",
+    "diagnose_unpaired",
+    "diversity_matrix",
+    "plan_groups",
+    "GroupPlan",
+    "GroupWeights",
+    "explain_group",
+    # shared data
+    "Profile",
     "Goal",
     "History",
-    "Profile",
-    "Reason",
     "Rules",
+    "Reason",
     "ScoreTable",
+    "Diagnosis",
+    "PRIORITIES",
+    "SENIORITY_BANDS",
 ]

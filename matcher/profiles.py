@@ -233,3 +233,15 @@ def utc_offset_hours(zone: str) -> float:
         raise ValueError(f"expected an IANA time zone such as 'Asia/Bangkok', got {zone!r}") from None
     offset = datetime.now(timezone.utc).astimezone(info).utcoffset()
     return offset.total_seconds() / 3600.0
+
+
+def hours_apart(a, b):
+    """Hours between UTC offsets ``a`` and ``b`` on a 24-hour clock, 0 to 12 (arrays broadcast).
+
+    Examples
+    --------
+    >>> float(hours_apart(7.0, -5.0)), float(hours_apart(-10.0, 12.0))
+    (12.0, 2.0)
+    """
+    apart = np.abs(a - b) % 24.0
+    return np.minimum(apart, 24.0 - apart)

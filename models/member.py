@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from matcher.profiles import SENIORITY_BANDS
 from models.base import db, one_of, utcnow
 from models.community import CommunityMembership
 from models.skill import LearningGoal, MemberSkill
@@ -20,9 +21,8 @@ from models.skill import LearningGoal, MemberSkill
 ROLES = ("member", "hr")
 LOCALES = ("en", "th")
 
-#: Seniority bands, in order (the matcher uses the position). These are the stored
-#: values (and the CHECK constraint's); people read ``SENIORITY_LABELS``.
-SENIORITY_BANDS = ("Junior", "Mid-level", "Senior", "Lead", "Executive")
+#: Seniority bands, in order, are the matcher's (``SENIORITY_BANDS``, which counts them by
+#: position): they are the stored values and the CHECK constraint's; people read ``SENIORITY_LABELS``.
 #: Each band's label, in the language of the page that shows it.
 SENIORITY_LABELS = {
     "Junior": _l("Junior"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from matcher.mentoring import score_mentoring
+from matcher import score_mentoring
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
 from webapp.services.profiles import load_profiles, manager_chain, to_profile
 

@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
-from matcher._validation import PRIORITIES
+from matcher import PRIORITIES
 from models.round import ROUND_KINDS
 from models.skill import LEVELS
 from webapp.forms import REQUIRED, TOO_LONG, CatalogForm

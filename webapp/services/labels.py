@@ -8,18 +8,10 @@ from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from models.member import SENIORITY_BANDS
+from models.member import SENIORITY_BANDS, SENIORITY_LABELS
 
 #: What the other side of a match is to a member, by that side's role.
 ROLE_NOUNS = {"mentor": _l("mentor"), "learner": _l("mentee"), "peer": _l("peer partner")}
-
-_SENIORITY_LABELS = {
-    "Junior": _l("Junior"),
-    "Mid-level": _l("Mid-level"),
-    "Senior": _l("Senior"),
-    "Lead": _l("Lead"),
-    "Executive": _l("Executive"),
-}
 
 
 def role_noun(role: str) -> str:
@@ -31,7 +23,7 @@ def seniority_label(band) -> str:
     """A seniority band by its 1-based index (as the matcher counts) or its stored name."""
     if isinstance(band, int):
         band = SENIORITY_BANDS[band - 1] if 1 <= band <= len(SENIORITY_BANDS) else ""
-    return str(_SENIORITY_LABELS.get(band, band or _("unknown")))
+    return str(SENIORITY_LABELS.get(band, band or _("unknown")))
 
 
 def scope_label(round_) -> str:

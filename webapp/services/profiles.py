@@ -11,9 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from matcher.profiles import Goal, Profile
+from matcher.profiles import SENIORITY_BANDS, Goal, Profile
 from models import CommunityMembership, LearningGoal, Member, MemberSkill, db
-from models.member import SENIORITY_BANDS
 
 #: Eager loads that make converting many members a handful of queries.
 PROFILE_LOADS = (

@@ -12,9 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher import assign_mentors, pair_peers
-from matcher.mentoring import MentoringWeights, diagnose_unmatched, score_mentoring
-from matcher.peers import PeerWeights, diagnose_unpaired, score_peers
+from matcher import (
+    MentoringWeights,
+    PeerWeights,
+    assign_mentors,
+    diagnose_unmatched,
+    diagnose_unpaired,
+    pair_peers,
+    score_mentoring,
+    score_peers,
+)
 from matcher.profiles import Profile, Rules, ScoreTable, pair_key
 from models import Match, Round
 from webapp.services.matches import ONE_SIDED, focus_of
@@ -78,7 +85,7 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
                            taken=Counter(mentor for _, mentor in pins))
     outcome.matches.extend(made.matches)
     coverage = made.result if params["priority"] == "coverage" else assign_mentors(made.table.scores, made.capacity)
-    outcome.unmatched = [{"member_id": learners[d.learner].id, "kind": d.kind, "text": d.text}
+    outcome.unmatched = [{"member_id": learners[d.member].id, "kind": d.kind, "text": d.text}
                          for d in diagnose_unmatched(made.table, made.result)]
     outcome.matched = len(outcome.matches)
     outcome.max_coverage = len(coverage.pairs) + len(pins)

@@ -11,10 +11,7 @@ from dataclasses import asdict
 
 from flask_babel import gettext as _
 
-from matcher._validation import PRIORITIES
-from matcher.groups import GroupWeights
-from matcher.mentoring import MentoringWeights
-from matcher.peers import PeerWeights
+from matcher import PRIORITIES, GroupWeights, MentoringWeights, PeerWeights
 from models.round import ROUND_KINDS
 from webapp.services.rounds.guards import RoundError
 

@@ -6,7 +6,7 @@ import time
 
 from flask_babel import gettext as _
 
-from matcher.grouping import InfeasibleError
+from matcher import InfeasibleError
 from models import Round
 from webapp.services.rounds.eligibility import eligibility
 from webapp.services.rounds.groups import solve_groups

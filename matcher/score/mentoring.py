@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from matcher.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
+from matcher._numerics import row_blocks
+from matcher.diagnosis import Diagnosis
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,
@@ -21,14 +22,16 @@ from matcher.profiles import (
     Reason,
     Rules,
     ScoreTable,
+    hours_apart,
     utc_offset_hours,
 )
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.score._words import join_words
+from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
-#: Learner rows scored per block (keeps temporaries small and in cache).
-BLOCK_ROWS = 512
-#: Learner rows per call of the (shared) hard-rule masks, which loop over history once per call.
+#: Learner rows per call of the (shared) hard-rule masks, which loop over history once per
+#: call: larger than the scoring blocks (``matcher._numerics.BLOCK_ROWS``), so history is read less often.
 RULE_BLOCK_ROWS = 4096
 #: Terms valued by a table over one code per person: term -> code field of ``_Side``.
 CODED_TERMS = {"cross_department": "department", "time_zone": "zone", "seniority": "seniority"}
@@ -82,32 +85,6 @@ class MentoringScores(ScoreTable):
     def capacity(self) -> np.ndarray:
         """Each mentor's capacity, ready for ``assign_mentors``."""
         return np.array([m.mentor_capacity for m in self.cols], dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    """Why one learner got no mentor, for the round review.
-
-    Attributes
-    ----------
-    learner : int
-        Row index of the learner in the score table.
-    kind : str
-        ``"no_eligible_mentor"``, ``"seats_taken"`` or ``"not_worth_it"``.
-    text : str
-        The explanation in words HR reads.
-    rule_counts : dict of str to int
-        For ``"no_eligible_mentor"``: how many mentors each hard rule removed.
-    best_mentor, taken_by : int or None
-        For ``"seats_taken"``: the best eligible mentor and a learner holding their seat.
-    """
-
-    learner: int
-    kind: str
-    text: str
-    rule_counts: dict[str, int] = field(default_factory=dict)
-    best_mentor: int | None = None
-    taken_by: int | None = None
 
 
 # --- features -----------------------------------------------------------------
@@ -259,8 +236,7 @@ def _department_table(vocabulary: _Vocabulary) -> np.ndarray:
 
 def _zone_overlap_table(vocabulary: _Vocabulary) -> np.ndarray:
     offsets = np.array([utc_offset_hours(zone) for zone in vocabulary.zones], dtype=np.float32)
-    apart = np.abs(offsets[:, None] - offsets[None, :]) % 24
-    apart = np.minimum(apart, 24 - apart)
+    apart = hours_apart(offsets[:, None], offsets[None, :])
     return np.clip(WORKING_HOURS - apart, 0, WORKING_HOURS) / WORKING_HOURS
 
 
@@ -360,7 +336,7 @@ def score_mentoring(
     Notes
     -----
     Time and memory are ``O(len(learners) * len(mentors))``, in blocks of
-    ``BLOCK_ROWS`` learners; only the (float32) table itself is kept.
+    ``matcher._numerics.BLOCK_ROWS`` learners; only the (float32) table itself is kept.
 
     Examples
     --------
@@ -380,13 +356,11 @@ def score_mentoring(
     learner_side, tables = _combine_coded(learner_side, _mentor_tables(vocabulary, mentor_side, weights))
     learner_side, tables = _tabulate_goals(learner_side, mentor_side, weights.goals, tables)
     scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
-    for start in range(0, len(learners), BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, len(learners))
+    for start, stop in row_blocks(len(learners)):
         block = scores[start:stop]
         for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, tables):
             block += contribution
-    for start in range(0, len(learners), RULE_BLOCK_ROWS):
-        stop = min(start + RULE_BLOCK_ROWS, len(learners))
+    for start, stop in row_blocks(len(learners), RULE_BLOCK_ROWS):
         np.copyto(scores[start:stop], -np.inf, where=forbidden_mask(learners[start:stop], mentors, rules))
     return MentoringScores(
         scores=scores,
@@ -453,7 +427,7 @@ def explain(
             reasons.append(Reason(term, text, value))
     shared = sorted(learner.languages & mentor.languages)
     if shared:
-        reasons.append(Reason("language", f"Both speak {_join(shared)}", 0.0))
+        reasons.append(Reason("language", f"Both speak {join_words(shared)}", 0.0))
     return reasons
 
 
@@ -466,7 +440,7 @@ def _reason_text(term: str, slot: int, learner: Profile, mentor: Profile, value:
     if term == "community":
         shared = sorted(learner.communities & mentor.communities)
         noun = "community" if len(shared) == 1 else "communities"
-        return f"Both in the {_join(shared)} {noun}"
+        return f"Both in the {join_words(shared)} {noun}"
     if term == "cross_department":
         return f"Different department: {learner.department} ↔ {mentor.department}"
     if term == "time_zone":
@@ -490,13 +464,7 @@ def _goal_text(goal, learner: Profile, mentor: Profile) -> str:
 
 
 def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
-    apart = abs(utc_offset_hours(zone_a) - utc_offset_hours(zone_b)) % 24
-    return max(0.0, WORKING_HOURS - min(apart, 24 - apart))
-
-
-def _join(words: Sequence[str]) -> str:
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return max(0.0, WORKING_HOURS - float(hours_apart(utc_offset_hours(zone_a), utc_offset_hours(zone_b))))
 
 
 # --- round review --------------------------------------------------------------
@@ -508,10 +476,10 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     - ``"no_eligible_mentor"``: every mentor is forbidden or has no seats;
       ``rule_counts`` says how many candidates each hard rule removed.
     - ``"seats_taken"``: eligible mentors exist but their seats went to
-      others; names the best such mentor and the learner holding the seat
-      who scores highest with them.
-    - ``"not_worth_it"``: an eligible mentor had a free seat, but the pair
-      scored too low to be worth making (``priority="score"``).
+      others; names the best such mentor (``best_partner``) and the learner
+      holding the seat who scores highest with them (``taken_by``).
+    - ``"not_worth_it"``: an eligible mentor (``best_partner``) had a free
+      seat, but the pair scored too low to be worth making (``priority="score"``).
 
     Parameters
     ----------
@@ -523,7 +491,7 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     Returns
     -------
     list of Diagnosis
-        One per unmatched learner, in learner order.
+        One per unmatched learner, in learner order; ``member`` is the learner's row.
 
     Examples
     --------
@@ -554,7 +522,7 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
             i,
             "not_worth_it",
             f"{table.cols[best].name or 'A mentor'} had a free seat, but the pair scored only {row[best]:.2f}",
-            best_mentor=best,
+            best_partner=best,
         )
     best = int(eligible[np.argmax(row[eligible])])
     taken_by = max(holders[best], key=lambda other: table.scores[other, best])
@@ -563,7 +531,7 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
         "seats_taken",
         f"Best eligible mentor {table.cols[best].name} ({row[best]:.2f}) is full; "
         f"the seat went to {table.rows[taken_by].name} ({table.scores[taken_by, best]:.2f})",
-        best_mentor=best,
+        best_partner=best,
         taken_by=int(taken_by),
     )
 

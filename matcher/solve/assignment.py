@@ -20,6 +20,8 @@ mentor ``j`` takes at most ``capacity[j]`` learners, forbidden pairs
    learner-seat pairs this goes on until the bound meets the total (falling
    back to every pair if it is slow to), so the solution is proven optimal;
    above, it stops after ``LARGE_ROUNDS`` rounds or once the gap is tiny.
+
+``check_assignment`` verifies any result against the problem without the solver.
 """
 
 from __future__ import annotations
@@ -31,7 +33,15 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
-from matcher._validation import check_priority, check_score_matrix, relative_gap
+from matcher._numerics import bellman_ford, row_blocks
+from matcher._validation import (
+    check_indices,
+    check_index_pairs,
+    check_priority,
+    check_score_matrix,
+    figures_hold,
+    relative_gap,
+)
 
 #: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
 ALL_PAIRS_LIMIT = 100_000
@@ -49,8 +59,6 @@ LARGE_ROUNDS = 3
 LARGE_GAP = 1e-5
 #: Relative gap below which a solution counts as proven optimal (float rounding).
 OPTIMAL_GAP = 1e-9
-#: Rows per block when a pass runs over every pair.
-BLOCK_ROWS = 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,6 +187,64 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
     return _result(scores, mentor, bound)
 
 
+def check_assignment(scores, capacity, result: MentorAssignment) -> bool:
+    """Whether ``result`` is a valid assignment for ``scores`` and ``capacity``, with true figures.
+
+    Checks the result independently of the solver: every learner has at
+    most one mentor, no mentor takes more learners than their capacity, no
+    pair is forbidden (``-inf``), ``unmatched`` lists exactly the other
+    learners, ``total`` is the sum of the pairs' scores, ``upper_bound`` is
+    not below it and ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``.
+    Whether the bound is *true* is not checked here: it is a proof only
+    the solver's duals carry (the tests check it against other solvers).
+
+    Parameters
+    ----------
+    scores, capacity : array_like
+        The problem, as given to ``assign_mentors``.
+    result : MentorAssignment
+        The answer to check.
+
+    Returns
+    -------
+    bool
+        True if ``result`` passes every check, False if it breaks one.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, as ``assign_mentors`` would raise it: bad
+        scores or capacity, a ``result`` that is not a ``MentorAssignment``,
+        or pairs or unmatched learners that are not integer indices into
+        ``scores``. Like networkx's ``is_matching``: a well-formed answer that
+        is wrong returns False, a malformed one raises.
+
+    Examples
+    --------
+    >>> scores, capacity = [[9.0, 1.0], [8.0, 2.0], [7.0, -np.inf]], [1, 1]
+    >>> check_assignment(scores, capacity, assign_mentors(scores, capacity))
+    True
+    >>> twice = MentorAssignment(np.array([[0, 0], [1, 0]]), 17.0, 17.0, 0.0, np.array([2]))
+    >>> check_assignment(scores, capacity, twice)  # mentor 0 has one seat
+    False
+    """
+    matrix = _as_float_matrix(scores)
+    capacity = _check_capacity(capacity, matrix.shape[1])
+    if not isinstance(result, MentorAssignment):
+        raise ValueError(f"expected a MentorAssignment, got a {type(result).__name__}")
+    pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of (learner, mentor)")
+    unmatched = check_indices(result.unmatched, matrix.shape[0], "unmatched learners")
+    learners, mentors = pairs[:, 0], pairs[:, 1]
+    values = matrix[learners, mentors]
+    return bool(
+        np.unique(learners).size == learners.size
+        and (np.bincount(mentors, minlength=capacity.size) <= capacity).all()
+        and np.isfinite(values).all()
+        and sorted(learners.tolist() + unmatched.tolist()) == list(range(matrix.shape[0]))
+        and figures_hold(result.total, result.upper_bound, result.gap, float(np.sum(values, dtype=np.float64)))
+    )
+
+
 def _as_float_matrix(scores) -> np.ndarray:
     """Validated scores; a float32 matrix stays float32, so a large table is not copied.
 
@@ -239,11 +305,6 @@ def _total(scores: np.ndarray, mentor: np.ndarray) -> float:
 # --- candidates ------------------------------------------------------------
 
 
-def _row_blocks(n_rows: int):
-    for start in range(0, n_rows, BLOCK_ROWS):
-        yield start, min(start + BLOCK_ROWS, n_rows)
-
-
 def _usable(block: np.ndarray, capacity: np.ndarray, priority: str) -> np.ndarray:
     """Pairs that may be matched: allowed, a mentor with seats, and (for score) worth it."""
     usable = (block > -np.inf) & (capacity > 0)[None, :]
@@ -262,7 +323,7 @@ def _candidate_pairs(scores: np.ndarray, capacity: np.ndarray, priority: str, ev
         row_cut = _sampled_cut(scores[:, _spread(m)], m, ROW_CANDIDATES)
         col_cut = _sampled_cut(scores[_spread(n)].T, n, COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1))
     parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
-    for start, stop in _row_blocks(n):
+    for start, stop in row_blocks(n):
         block = scores[start:stop]
         keep = _usable(block, capacity, priority)
         keep &= (block >= row_cut[start:stop, None]) | (block >= col_cut[None, :])
@@ -286,7 +347,7 @@ def _sampled_cut(sample: np.ndarray, population: int, wanted) -> np.ndarray:
     ranks = np.broadcast_to(ranks, (n,))
     deepest = int(ranks.max(initial=1))
     cuts = np.empty(n)
-    for start, stop in _row_blocks(n):
+    for start, stop in row_blocks(n):
         top = np.partition(-sample[start:stop].astype(np.float64), deepest - 1, axis=1)[:, :deepest]
         top.sort(axis=1)
         cuts[start:stop] = -top[np.arange(stop - start), ranks[start:stop] - 1]
@@ -383,7 +444,7 @@ def _certify(scores, capacity, rows, cols, vals, mentor, priority):
     slack = _restricted_slack(scores, mentor, prices - bonus)
     bound = float(np.dot(capacity, np.where(capacity > 0, prices, 0.0))) - bonus * int((mentor >= 0).sum())
     extra_rows, extra_cols = [], []
-    for start, stop in _row_blocks(scores.shape[0]):
+    for start, stop in row_blocks(scores.shape[0]):
         reduced = scores[start:stop] - (prices - bonus)[None, :]  # float64, one pass
         value = np.maximum(reduced.max(axis=1), 0.0)
         bound += float(value.sum())
@@ -453,25 +514,10 @@ def _dual_prices(rows, cols, vals, mentor, capacity):
     weight = np.concatenate(
         [own_score[rows[swap]] - vals[swap], own_score[matched], -vals[loose], np.zeros(free.size), np.zeros(seated.size)]
     )
-    dist = _bellman_ford(src, dst, weight, m + 1, zero)[:m]
+    from_zero = np.full(m + 1, np.inf)
+    from_zero[zero] = 0.0
+    scale = max(1.0, float(np.abs(weight).max()))
+    dist = bellman_ford(src, dst, weight, from_zero, tolerance=1e-14 * scale)[:m]
     prices = np.where(np.isfinite(dist), np.maximum(dist, 0.0), max(float(vals.max()), 0.0))
     prices[capacity == 0] = np.inf
     return prices
-
-
-def _bellman_ford(src, dst, weight, n_nodes: int, source: int) -> np.ndarray:
-    """Shortest distances from ``source``, relaxing all edges at once per round."""
-    order = np.argsort(dst, kind="stable")
-    src, dst, weight = src[order], dst[order], weight[order]
-    starts = np.flatnonzero(np.concatenate([[True], dst[1:] != dst[:-1]]))
-    targets = dst[starts]
-    dist = np.full(n_nodes, np.inf)
-    dist[source] = 0.0
-    scale = max(1.0, float(np.abs(weight).max()))
-    for _ in range(n_nodes + 1):
-        best = np.minimum.reduceat(dist[src] + weight, starts)
-        improved = best < dist[targets] - 1e-14 * scale
-        if not improved.any():
-            break
-        dist[targets[improved]] = best[improved]
-    return dist

@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
-from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, utc_offset_hours
+from matcher._numerics import row_blocks
+from matcher.diagnosis import Diagnosis
+from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, hours_apart, utc_offset_hours
 from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
 #: Hours apart that still leave a comfortable shared working day.
 COMFORTABLE_HOURS = 3.0
 #: Hours apart (beyond the comfortable ones) at which the time-zone penalty is full.
 PENALTY_SPAN_HOURS = 9.0
-#: Member rows scored per block (keeps temporaries small and in cache).
-BLOCK_ROWS = 512
 
 
 @dataclass(frozen=True)
@@ -72,31 +72,6 @@ class PeerScores(ScoreTable):
 
     weights: PeerWeights = field(default_factory=PeerWeights)
     rules: Rules = field(default_factory=Rules)
-
-
-@dataclass(frozen=True)
-class PeerDiagnosis:
-    """Why one member got no partner, for the round review.
-
-    Attributes
-    ----------
-    member : int
-        Index of the member in the score table.
-    kind : str
-        ``"no_eligible_partner"``, ``"partners_taken"`` or ``"not_worth_it"``.
-    text : str
-        The explanation in words HR reads.
-    rule_counts : dict of str to int
-        For ``"no_eligible_partner"``: how many candidates each hard rule removed.
-    best_partner : int or None
-        The best eligible partner, when there is one.
-    """
-
-    member: int
-    kind: str
-    text: str
-    rule_counts: dict[str, int] = field(default_factory=dict)
-    best_partner: int | None = None
 
 
 def goal_coverage(teachers: Sequence[Profile], learners: Sequence[Profile]) -> np.ndarray:
@@ -215,8 +190,8 @@ def score_peers(
     n = len(members)
     terms = _PeerTerms(members, weights, rules)
     scores = np.empty((n, n))
-    for start in range(0, n, BLOCK_ROWS):
-        rows = slice(start, min(start + BLOCK_ROWS, n))
+    for start, stop in row_blocks(n):
+        rows = slice(start, stop)
         block = scores[rows]
         block.fill(0.0)
         for contribution in terms.rows(rows).values():  # in order: the same sums as explain's
@@ -304,21 +279,7 @@ class _PeerTerms:
 
 def _time_zone_strain(a, b):
     """The time-zone penalty share for UTC offsets ``a`` and ``b`` (hours), 0 to 1."""
-    return np.clip((_hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
-
-
-def _hours_apart(a, b):
-    apart = np.abs(a - b) % 24.0
-    return np.minimum(apart, 24.0 - apart)
-
-
-def _matched_before(members: Sequence[Profile], rules: Rules) -> np.ndarray:
-    index = {m.id: i for i, m in enumerate(members)}
-    before = np.zeros((len(members), len(members)))
-    for a, b in rules.history.rounds_ago:
-        if a in index and b in index:
-            before[index[a], index[b]] = before[index[b], index[a]] = 1.0
-    return before
+    return np.clip((hours_apart(a, b) - COMFORTABLE_HOURS) / PENALTY_SPAN_HOURS, 0.0, 1.0)
 
 
 def explain(
@@ -393,7 +354,7 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rul
             Reason("cross_department", f"Different departments: {a.department} and {b.department}", terms["cross_department"])
         )
     if terms["time_zone"]:
-        apart = _hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone))
+        apart = float(hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone)))
         reasons.append(Reason("time_zone", f"Your time zones are {apart:g} hours apart", terms["time_zone"]))
     if terms["repeat"]:
         ago = rules.history.rounds_ago.get((min(a.id, b.id), max(a.id, b.id)))
@@ -401,15 +362,16 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rul
     return reasons
 
 
-def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagnosis]:
+def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis]:
     """Why each unpaired member got no partner, in words HR reads.
 
     - ``"no_eligible_partner"``: every other member is forbidden;
       ``rule_counts`` says how many candidates each hard rule removed.
     - ``"partners_taken"``: eligible partners exist but were paired with
-      others; names the best one and whom they were paired with.
-    - ``"not_worth_it"``: an eligible partner was also left unpaired, but
-      the pair scored too low to make (``priority="score"``).
+      others; names the best one (``best_partner``) and whom they were
+      paired with (``taken_by``).
+    - ``"not_worth_it"``: an eligible partner (``best_partner``) was also
+      left unpaired, but the pair scored too low to make (``priority="score"``).
 
     Parameters
     ----------
@@ -420,7 +382,7 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagn
 
     Returns
     -------
-    list of PeerDiagnosis
+    list of Diagnosis
         One per unpaired member, in member order.
 
     Examples
@@ -436,7 +398,7 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[PeerDiagn
     return [_diagnose(table, int(i), partner) for i in pairing.unpaired]
 
 
-def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> PeerDiagnosis:
+def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> Diagnosis:
     row = table.scores[i].copy()
     row[i] = -np.inf
     eligible = np.flatnonzero(row > -np.inf)
@@ -445,22 +407,23 @@ def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> PeerDiagnosis:
     best = int(eligible[np.argmax(row[eligible])])
     name = table.rows[best].name or f"member {best}"
     if partner[best] < 0:
-        return PeerDiagnosis(
+        return Diagnosis(
             i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}", best_partner=best
         )
     other = table.rows[partner[best]].name or f"member {partner[best]}"
-    return PeerDiagnosis(
+    return Diagnosis(
         i,
         "partners_taken",
         f"All {eligible.size} eligible partner(s) were paired with others; the best, {name} "
         f"({row[best]:.2f}), went to {other}",
         best_partner=best,
+        taken_by=int(partner[best]),
     )
 
 
-def _no_eligible(table: PeerScores, i: int) -> PeerDiagnosis:
+def _no_eligible(table: PeerScores, i: int) -> Diagnosis:
     others = [member for k, member in enumerate(table.cols) if k != i]
     counts = rule_counts(table.rows[i], others, table.rules)
     parts = [f"{rule_text(name, table.rules)} ({count} member{'s' if count != 1 else ''})" for name, count in counts.items()]
     text = "No eligible partner: " + ("; ".join(parts) if parts else "nobody else in the round")
-    return PeerDiagnosis(i, "no_eligible_partner", text, rule_counts=counts)
+    return Diagnosis(i, "no_eligible_partner", text, rule_counts=counts)

@@ -1,6 +1,6 @@
 """Cross-perspective working groups for a Community of Practice.
 
-The profile-level layer over ``matcher.grouping.form_groups``: how diverse two
+The profile-level layer over ``matcher.solve.grouping.form_groups``: how diverse two
 members are (``diversity_matrix``), a round of groups with anchors, history
 and "don't isolate" (``plan_groups``), and what a group mixes, in words
 (``explain_group``).
@@ -16,8 +16,11 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.grouping import Grouping, InfeasibleError, _check_budget, _merge, form_groups
+from matcher._validation import check_budget
 from matcher.profiles import SENIORITY_BANDS, History, Profile
+from matcher.score._words import join_words
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups, together_units
+from matcher.solve.pairing import best_trio_for
 from matcher.weights import Weights
 
 __all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
@@ -278,48 +281,21 @@ def plan_groups(
     _check_members(members)
     n = len(members)
     low, high = _check_group_size(group_size)
-    if isinstance(anchor_level, bool) or not isinstance(anchor_level, int) or not 1 <= anchor_level <= 5:
-        raise ValueError(f"expected anchor_level 1-5, got {anchor_level!r}")
-    if isinstance(core_skills, str):
-        raise ValueError(f"expected core_skills as a collection of skill names, got the string {core_skills!r}")
-    for name in dont_isolate:
-        if name not in ISOLATION_ATTRIBUTES:
-            raise ValueError(f"expected dont_isolate attributes from {ISOLATION_ATTRIBUTES}, got {name!r}")
-    if isinstance(cooldown_rounds, bool) or not isinstance(cooldown_rounds, int) or cooldown_rounds < 0:
-        raise ValueError(f"expected cooldown_rounds as an integer >= 0, got {cooldown_rounds!r}")
+    _check_plan_options(anchor_level, core_skills, dont_isolate, cooldown_rounds)
     g = _group_count(n, low, high)
-    _check_budget(time_limit, max_iterations)
+    check_budget(time_limit, max_iterations)
     balanced = [(max(low, n // g), min(high, -(-n // g)))] * g
     index = {p.id: i for i, p in enumerate(members)}
     core = None if core_skills is None else tuple(core_skills)
 
     d = diversity_matrix(members, weights)
     anchor_idx = [i for i, p in enumerate(members) if _anchor_skill(p, core, anchor_level) is not None]
-    hr_apart = _pair_keys(_to_indices(apart, index, "apart"), n)
+    hr_apart = list(_to_indices(apart, index, "apart"))
     together_idx = list(_to_indices(together, index, "together"))
-    implied = []  # apart pairs HR did not ask for; an HR together pair overrides them
-    if history is not None:
-        for pair, ago in history.rounds_ago.items():
-            if 1 <= ago <= cooldown_rounds and pair[0] in index and pair[1] in index:
-                i, j = index[pair[0]], index[pair[1]]
-                implied.append((min(i, j), max(i, j)))
-    implied_keys = _pair_keys(implied, n)
-    if 1 < len(anchor_idx) < g:  # too few to anchor every group: spread them
-        first, second = np.triu_indices(len(anchor_idx), 1)
-        spread = np.array(anchor_idx, dtype=np.int64)
-        implied_keys = np.concatenate([implied_keys, spread[first] * n + spread[second]])
-    keys = np.union1d(hr_apart, np.setdiff1d(implied_keys, _pair_keys(together_idx, n)))
-    apart_pairs = np.stack(np.divmod(keys, n), axis=1)
-
+    apart_pairs = _apart_pairs(index, g, hr_apart, together_idx, history, cooldown_rounds, anchor_idx)
     buddies, separate = [], None
     if dont_isolate:
-        buddies = _buddies(members, dont_isolate[0], d, apart_pairs)
-        if len(anchor_idx) >= g and _anchor_units(n, anchor_idx, together_idx + buddies) < g:
-            # Buddies would merge the anchors into fewer units than groups, and no
-            # grouping could anchor every group: pair anchors only with others.
-            separate = np.zeros(n, dtype=bool)
-            separate[anchor_idx] = True
-            buddies = _buddies(members, dont_isolate[0], d, apart_pairs, separate)
+        buddies, separate = _buddy_pairs(members, dont_isolate[0], d, apart_pairs, anchor_idx, together_idx, g)
     attempts = [(balanced, buddies)] if buddies else []
     if buddies and [(low, high)] * g != balanced:
         attempts.append(([(low, high)] * g, buddies))
@@ -334,25 +310,13 @@ def plan_groups(
         except InfeasibleError:
             if k == len(attempts) - 1:
                 raise
-    notes: list[str] = []
-    if buddies and not extra:
-        notes.append(
-            f"Could not keep every {dont_isolate[0]} value paired within groups of "
-            f"{low}-{high} and the other rules, so that rule was relaxed."
-        )
-    elif sizes != balanced:
-        notes.append(f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.")
     isolated = tuple(
         (members[i].id, name, value)
         for name in dont_isolate
         for i, value in _isolated(members, grouping.labels, name)
     )
-    alone = sum(name == dont_isolate[0] for _, name, _ in isolated) if dont_isolate else 0
-    if separate is not None and extra and alone:
-        notes.append(
-            f"Anchors were not paired with each other to keep {dont_isolate[0]} values together, so that "
-            f"every group can have one; {alone} member(s) are the only one of their {dont_isolate[0]} in their group."
-        )
+    notes = _plan_notes(dont_isolate, (low, high), sizes != balanced, bool(buddies), bool(extra),
+                        separate is not None, isolated)
     return GroupPlan(
         members=members,
         grouping=grouping,
@@ -361,8 +325,75 @@ def plan_groups(
         anchor_level=anchor_level,
         core_skills=core,
         isolated=isolated,
-        notes=tuple(notes),
+        notes=notes,
     )
+
+
+def _check_plan_options(anchor_level, core_skills, dont_isolate, cooldown_rounds) -> None:
+    if isinstance(anchor_level, bool) or not isinstance(anchor_level, int) or not 1 <= anchor_level <= 5:
+        raise ValueError(f"expected anchor_level 1-5, got {anchor_level!r}")
+    if isinstance(core_skills, str):
+        raise ValueError(f"expected core_skills as a collection of skill names, got the string {core_skills!r}")
+    for name in dont_isolate:
+        if name not in ISOLATION_ATTRIBUTES:
+            raise ValueError(f"expected dont_isolate attributes from {ISOLATION_ATTRIBUTES}, got {name!r}")
+    if isinstance(cooldown_rounds, bool) or not isinstance(cooldown_rounds, int) or cooldown_rounds < 0:
+        raise ValueError(f"expected cooldown_rounds as an integer >= 0, got {cooldown_rounds!r}")
+
+
+def _apart_pairs(index: dict[int, int], g: int, hr_apart, together_idx, history: History | None,
+                 cooldown_rounds: int, anchor_idx: list[int]) -> np.ndarray:
+    """Index pairs kept apart: HR's, plus recent groupmates and (when too few to anchor every
+    group) anchors, unless HR put the pair together."""
+    n = len(index)
+    implied = []  # apart pairs HR did not ask for; an HR together pair overrides them
+    if history is not None:
+        for pair, ago in history.rounds_ago.items():
+            if 1 <= ago <= cooldown_rounds and pair[0] in index and pair[1] in index:
+                i, j = index[pair[0]], index[pair[1]]
+                implied.append((min(i, j), max(i, j)))
+    implied_keys = _pair_keys(implied, n)
+    if 1 < len(anchor_idx) < g:  # too few to anchor every group: spread them
+        first, second = np.triu_indices(len(anchor_idx), 1)
+        spread = np.array(anchor_idx, dtype=np.int64)
+        implied_keys = np.concatenate([implied_keys, spread[first] * n + spread[second]])
+    keys = np.union1d(_pair_keys(hr_apart, n), np.setdiff1d(implied_keys, _pair_keys(together_idx, n)))
+    return np.stack(np.divmod(keys, n), axis=1)
+
+
+def _buddy_pairs(members, name: str, d: np.ndarray, apart_pairs: np.ndarray, anchor_idx: list[int],
+                 together_idx: list[tuple[int, int]], g: int) -> tuple[list[tuple[int, int]], np.ndarray | None]:
+    """Buddies for "don't isolate" ``name``, and the members no two of whom may be buddies (or None)."""
+    n = len(members)
+    buddies = _buddies(members, name, d, apart_pairs)
+    if len(anchor_idx) >= g and _anchor_units(n, anchor_idx, together_idx + buddies) < g:
+        # Buddies would merge the anchors into fewer units than groups, and no
+        # grouping could anchor every group: pair anchors only with others.
+        separate = np.zeros(n, dtype=bool)
+        separate[anchor_idx] = True
+        return _buddies(members, name, d, apart_pairs, separate), separate
+    return buddies, None
+
+
+def _plan_notes(dont_isolate: Sequence[str], group_size: tuple[int, int], sizes_widened: bool, had_buddies: bool,
+                kept_buddies: bool, anchors_separate: bool, isolated) -> tuple[str, ...]:
+    """What HR should know about the rules the plan had to bend."""
+    low, high = group_size
+    notes: list[str] = []
+    if had_buddies and not kept_buddies:
+        notes.append(
+            f"Could not keep every {dont_isolate[0]} value paired within groups of "
+            f"{low}-{high} and the other rules, so that rule was relaxed."
+        )
+    elif sizes_widened:
+        notes.append(f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.")
+    alone = sum(name == dont_isolate[0] for _, name, _ in isolated) if dont_isolate else 0
+    if anchors_separate and kept_buddies and alone:
+        notes.append(
+            f"Anchors were not paired with each other to keep {dont_isolate[0]} values together, so that "
+            f"every group can have one; {alone} member(s) are the only one of their {dont_isolate[0]} in their group."
+        )
+    return tuple(notes)
 
 
 def _check_members(members: tuple[Profile, ...]) -> None:
@@ -411,7 +442,7 @@ def _pair_keys(pairs, n: int) -> np.ndarray:
 
 def _anchor_units(n: int, anchor_idx: list[int], together: list[tuple[int, int]]) -> int:
     """How many different units the anchors fall into once ``together`` pairs are merged."""
-    return len(np.unique(_merge(n, together)[anchor_idx]))
+    return len(np.unique(together_units(n, together)[anchor_idx]))
 
 
 def _to_indices(pairs, index: dict[int, int], what: str):
@@ -468,10 +499,9 @@ def _buddies(members, name: str, d: np.ndarray, apart: np.ndarray,
         free[[x for pair in chosen for x in pair]] = False
         if free.sum() == 1 and chosen:  # the odd one out joins the pair it differs from most
             last = int(np.flatnonzero(free)[0])
-            score = [sub[last, a] + sub[last, b] for a, b in chosen]
-            a, _ = chosen[int(np.argmax(score))]
-            if np.isfinite(max(score)):
-                chosen.append((a, last))
+            trio = best_trio_for(last, chosen, sub)
+            if trio is not None:
+                chosen.append((trio[0], last))
         pairs.extend((indices[a], indices[b]) for a, b in chosen)
     return pairs
 
@@ -559,14 +589,14 @@ def explain_group(plan: GroupPlan, group: int) -> str:
     if not 0 <= group < len(groups):
         raise ValueError(f"expected a group index 0 to {len(groups) - 1}, got {group!r}")
     people = [plan.members[i] for i in groups[group]]
-    parts = [_mix([p.department.strip() for p in people], "department"), _seniority_mix(people)]
+    parts = [_mix([p.department.strip() for p in people]), _seniority_mix(people)]
     anchors = [p for p in people if p.id in plan.anchors]
     if anchors:
         described = []
         for p in anchors:
             skill, level = _anchor_skill(p, plan.core_skills, plan.anchor_level)
             described.append(f"{p.name or p.id}, level {level} in {skill}")
-        parts.append("anchored by " + _join(described, comma=", ", last=", and " if len(described) > 2 else " and "))
+        parts.append("anchored by " + join_words(described, last=", and " if len(described) > 2 else " and "))
     else:
         parts.append("no anchor")
     text = "; ".join(part for part in parts if part)
@@ -586,16 +616,13 @@ def _mean_pair(d: np.ndarray, group: np.ndarray) -> float:
     return float(d[np.ix_(group, group)].sum() / (k * (k - 1))) if k > 1 else 0.0
 
 
-def _join(items: list[str], comma: str = ", ", last: str = " and ") -> str:
-    return items[0] if len(items) == 1 else comma.join(items[:-1]) + last + items[-1]
-
-
-def _mix(values: list[str], what: str) -> str:
+def _mix(values: list[str]) -> str:
+    """The known values, most common first: ``"all from X"`` or ``"X, Y and Z"``."""
     counts = Counter(v for v in values if v)
     if not counts:
         return ""
     names = [v for v, _ in counts.most_common()]
-    return f"all from {names[0]}" if len(names) == 1 else _join(names)
+    return f"all from {names[0]}" if len(names) == 1 else join_words(names)
 
 
 def _count(k: int) -> str:
@@ -608,4 +635,4 @@ def _seniority_mix(people: list[Profile]) -> str:
     for band, k in sorted(counts.items(), key=lambda item: (-item[1], -item[0])):
         one, many = _BAND_WORDS[SENIORITY_BANDS[band - 1]]
         words.append(f"{_count(k)} {one if k == 1 else many}")
-    return _join(words) if words else ""
+    return join_words(words) if words else ""

@@ -1,4 +1,4 @@
-"""Tests for ``matcher.grouping.form_groups``: worked examples, enumeration, rules, properties."""
+"""Tests for ``matcher.solve.grouping.form_groups``: worked examples, enumeration, rules, properties."""
 
 from __future__ import annotations
 
@@ -7,17 +7,11 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
 
-from matcher.grouping import Grouping, InfeasibleError, form_groups
+from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
+from tests.matcher.strategies import grouping_problems, random_diversity
 
 BUDGET = dict(time_limit=None, max_iterations=300)
-
-
-def random_diversity(n: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    upper = np.triu(rng.uniform(0, 100, size=(n, n)).round(3), 1)
-    return upper + upper.T
 
 
 def recomputed_total(d: np.ndarray, labels: np.ndarray) -> float:
@@ -304,29 +298,8 @@ def test_grouping_is_frozen():
 # -- properties
 
 
-@st.composite
-def instances(draw):
-    n = draw(st.integers(2, 14))
-    g = draw(st.integers(1, min(4, n)))
-    base = n // g
-    sizes = []
-    for _ in range(g):
-        lo = draw(st.integers(1, max(1, base)))
-        sizes.append((lo, lo + draw(st.integers(0, 3))))
-    assume(sum(lo for lo, _ in sizes) <= n <= sum(hi for _, hi in sizes))
-    pair = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
-    apart = draw(st.lists(pair, max_size=4))
-    together = draw(st.lists(pair, max_size=3))
-    anchors = draw(st.lists(st.integers(0, n - 1), max_size=g + 1, unique=True))
-    seed = draw(st.integers(0, 2**16))
-    negative = draw(st.booleans())
-    d = random_diversity(n, seed) - (50.0 if negative else 0.0)
-    np.fill_diagonal(d, 0.0)
-    return d, sizes, anchors, apart, together, seed
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
-@given(instances())
+@given(grouping_problems())
 def test_every_grouping_meets_every_rule(instance):
     d, sizes, anchors, apart, together, seed = instance
     try:
@@ -342,9 +315,9 @@ def test_every_grouping_meets_every_rule(instance):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_incremental_state_matches_a_recomputation(seed):
-    # White-box: after many random steps the search's slots, gains matrix C,
+    # White-box: after many random steps the search's slots, affinity matrix,
     # sizes and objective agree with a fresh computation from the labels.
-    from matcher.grouping import _Problem, _TabuSearch
+    from matcher.solve.grouping import _MOVE, _SWAP, _Problem, _TabuSearch
 
     rng = np.random.default_rng(seed)
     d = random_diversity(15, seed)
@@ -353,25 +326,25 @@ def test_incremental_state_matches_a_recomputation(seed):
                        [0, 1, 2, 3], [(4, 5)], [(6, 7), (8, 9)])
     search = _TabuSearch(problem, problem.construct(rng), rng)
     for step in range(60):
-        G = search._gains()
-        moves = np.flatnonzero(search._move_gains(G) > -problem.big / 2)
-        swaps = np.flatnonzero(search._swap_deltas(G) > -problem.big / 2)
+        gains = search._gains()
+        moves = np.flatnonzero(search._move_gains(gains) > -problem.apart_penalty / 2)
+        swaps = np.flatnonzero(search._swap_gains(gains) > -problem.apart_penalty / 2)
         if step % 2 and moves.size:
             pick = int(rng.choice(moves))
-            search._apply(1, pick // search.g, pick % search.g, step, 3)
+            search._apply(_MOVE, pick // search.n_groups, pick % search.n_groups, step, 3)
         else:
             pick = int(rng.choice(swaps))
-            search._apply(0, pick // search.m, pick % search.m, step, 3)
-        labels = search.labels()
+            search._apply(_SWAP, pick // search.n_units, pick % search.n_units, step, 3)
+        labels = search.unit_labels()
         fresh = _TabuSearch(problem, labels, rng)
-        assert np.all(np.diff(search.L) >= 0)  # slots stay ordered by group
-        assert search.count.tolist() == np.bincount(labels, minlength=search.g).tolist()
-        assert np.allclose(by_unit(search, search.C), by_unit(fresh, fresh.C))
-        assert np.array_equal(by_unit(search, by_unit(search, search.W2).T), problem.W2)
-        assert np.array_equal(search.L, labels[search.unit])
-        assert search.size.tolist() == fresh.size.tolist()
-        assert search.anchored.tolist() == fresh.anchored.tolist()
-        assert search.f == pytest.approx(fresh.f)
+        assert np.all(np.diff(search.group_of) >= 0)  # slots stay ordered by group
+        assert search.slot_count.tolist() == np.bincount(labels, minlength=search.n_groups).tolist()
+        assert np.allclose(by_unit(search, search.affinity), by_unit(fresh, fresh.affinity))
+        assert np.array_equal(by_unit(search, by_unit(search, search.double_penalised).T), problem.double_penalised)
+        assert np.array_equal(search.group_of, labels[search.unit_in_slot])
+        assert search.group_size.tolist() == fresh.group_size.tolist()
+        assert search.group_anchors.tolist() == fresh.group_anchors.tolist()
+        assert search.objective == pytest.approx(fresh.objective)
         member_labels = labels[problem.unit_of]
         check_valid(_grouping(d, member_labels, len(sizes)), d, sizes, [0, 1, 2, 3], [(4, 5)], [(6, 7), (8, 9)])
 
@@ -379,11 +352,11 @@ def test_incremental_state_matches_a_recomputation(seed):
 def by_unit(search, rows):
     """Rows kept per slot, put back in unit order."""
     out = np.empty_like(rows)
-    out[search.unit] = rows
+    out[search.unit_in_slot] = rows
     return out
 
 
 def _grouping(d, labels, g):
-    from matcher.grouping import _make_grouping
+    from matcher.solve.grouping import _make_grouping
 
     return _make_grouping(d, labels, g, 0)

@@ -1,4 +1,4 @@
-"""Tests for ``matcher.groups``: diversity, planning a round, explanations."""
+"""Tests for ``matcher.score.groups``: diversity, planning a round, explanations."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from matcher.grouping import InfeasibleError
-from matcher.groups import GroupWeights, diversity_matrix, explain_group, plan_groups
 from matcher.profiles import History, Profile
+from matcher.score.groups import GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher.solve.grouping import InfeasibleError
 
 FAST = dict(time_limit=None, max_iterations=200)
 DEPARTMENTS = ("Finance", "Engineering", "Sales", "HR")
@@ -250,7 +250,7 @@ def test_anchors_left_alone_by_the_rule_are_noted():
 def test_greedy_buddies_match_repeated_argmax():
     # Seeded cross-check of the sorted sweep against the plain O(k^3) loop, with ties,
     # forbidden pairs and rounding-level asymmetry.
-    from matcher.groups import _greedy_pairs
+    from matcher.score.groups import _greedy_pairs
 
     def by_argmax(sub):
         k, free, chosen = len(sub), np.ones(len(sub), dtype=bool), []

@@ -1,4 +1,4 @@
-"""Tests for matcher.assignment: worked cases, validation, properties, cross-checks."""
+"""Tests for matcher.solve.assignment: worked cases, validation, properties, cross-checks."""
 
 import numpy as np
 import pytest
@@ -8,10 +8,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-import matcher.assignment as assignment_module
-from matcher.assignment import MentorAssignment, assign_mentors
-
-NO = -np.inf
+import matcher.solve.assignment as assignment_module
+from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
+from tests.matcher.strategies import NO, assignment_problems, gap_of
 
 
 # --- independent references ---------------------------------------------------
@@ -58,6 +57,15 @@ def check_valid(result: MentorAssignment, scores, capacity):
     assert result.total == pytest.approx(scores[pairs[:, 0], pairs[:, 1]].sum(), abs=1e-9)
     assert result.upper_bound >= result.total - 1e-9
     assert result.gap >= 0
+    assert check_assignment(scores, capacity, result)
+
+
+def assert_valid_and_optimal(result: MentorAssignment, scores, capacity, priority):
+    check_valid(result, scores, capacity)
+    if priority == "coverage":
+        assert len(result.pairs) == max_coverage(scores, capacity)
+    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
+    assert result.gap <= 1e-9
 
 
 # --- hand-worked cases ----------------------------------------------------------
@@ -181,31 +189,78 @@ def test_unknown_priority_raises():
         assign_mentors([[1.0]], [1], priority="size")
 
 
+# --- check_assignment: a result verified without the solver ----------------------
+
+SCORES = [[9.0, 1.0], [8.0, 2.0], [7.0, NO]]
+CAPACITY = [1, 1]
+
+
+def assignment(pairs, total, upper_bound=None, unmatched=None):
+    """A hand-built result; by default its bound is its total and unmatched is the rest."""
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    upper_bound = total if upper_bound is None else upper_bound
+    if unmatched is None:
+        unmatched = sorted(set(range(3)) - set(pairs[:, 0].tolist()))
+    return MentorAssignment(pairs, total, upper_bound, gap_of(upper_bound, total), np.array(unmatched, dtype=np.int64))
+
+
+def test_check_assignment_accepts_the_solver_answer_and_an_empty_one():
+    assert check_assignment(SCORES, CAPACITY, assign_mentors(SCORES, CAPACITY)) is True
+    assert check_assignment(SCORES, CAPACITY, assignment([], 0.0)) is True
+
+
+def test_a_suboptimal_but_feasible_assignment_is_valid():
+    assert check_assignment(SCORES, CAPACITY, assignment([[0, 1], [2, 0]], 8.0, upper_bound=11.0))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        assignment([[0, 0], [0, 1]], 10.0),
+        assignment([[0, 0], [1, 0]], 17.0),
+        assignment([[2, 1]], NO),
+        assignment([[0, 0]], 9.0, unmatched=[2]),
+        assignment([[0, 0]], 9.0, unmatched=[0, 1, 2]),
+        assignment([[0, 0]], 10.0),
+        assignment([[0, 0]], 9.0, upper_bound=8.0),
+        MentorAssignment(np.array([[0, 0]]), 9.0, 10.0, 0.0, np.array([1, 2])),
+    ],
+    ids=["learner with two mentors", "mentor over capacity", "forbidden pair", "unmatched learner missing",
+         "matched learner listed unmatched", "total does not add up", "bound below the total",
+         "gap does not follow from the bound"],
+)
+def test_check_assignment_refuses_a_wrong_result(result):
+    assert check_assignment(SCORES, CAPACITY, result) is False
+
+
+@pytest.mark.parametrize(
+    "scores, capacity, result, match",
+    [
+        (SCORES, CAPACITY, assignment([[3, 0]], 9.0, unmatched=[]), r"pairs of \(learner, mentor\) of indices below \(3, 2\), got \[3, 0\]"),
+        (SCORES, CAPACITY, assignment([[0, 2]], 9.0), r"indices below \(3, 2\), got \[0, 2\]"),
+        (SCORES, CAPACITY, MentorAssignment(np.array([[0.0, 0.0]]), 9.0, 9.0, 0.0, np.array([1, 2])), "integer indices"),
+        (SCORES, CAPACITY, MentorAssignment(np.array([0, 0]), 9.0, 9.0, 0.0, np.array([1, 2])), r"\(k, 2\) array"),
+        (SCORES, CAPACITY, assignment([[0, 0]], 9.0, unmatched=[1, 5]), "unmatched learners as indices 0 to 2, got 5"),
+        (SCORES, CAPACITY, {"pairs": [[0, 0]]}, "expected a MentorAssignment, got a dict"),
+        (SCORES, [1], assignment([[0, 0]], 9.0), r"capacity of shape \(2,\)"),
+        ([1.0, 2.0], CAPACITY, assignment([[0, 0]], 9.0), "2-D array"),
+    ],
+    ids=["learner out of range", "mentor out of range", "float pairs", "pairs not (k, 2)", "unmatched out of range",
+         "not a result", "capacity of the wrong length", "scores not a matrix"],
+)
+def test_check_assignment_raises_for_malformed_input(scores, capacity, result, match):
+    with pytest.raises(ValueError, match=match):
+        check_assignment(scores, capacity, result)
+
+
 # --- properties -----------------------------------------------------------------
 
 
-@st.composite
-def instances(draw, max_learners=8, max_mentors=5):
-    n = draw(st.integers(0, max_learners))
-    m = draw(st.integers(0, max_mentors))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    scores = np.round(rng.normal(size=(n, m)) * 3, 1)
-    scores[rng.random((n, m)) < draw(st.sampled_from([0.0, 0.3, 0.7]))] = NO
-    capacity = rng.integers(0, 4, size=m)
-    return scores, capacity
-
-
 @settings(max_examples=150, deadline=None)
-@given(instances(), st.sampled_from(["coverage", "score"]))
+@given(assignment_problems(), st.sampled_from(["coverage", "score"]))
 def test_solution_is_valid_and_optimal(instance, priority):
     scores, capacity = instance
-    result = assign_mentors(scores, capacity, priority=priority)
-    check_valid(result, scores, capacity)
-    if priority == "coverage":
-        assert len(result.pairs) == max_coverage(scores, capacity)
-    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
-    assert result.gap <= 1e-9
+    assert_valid_and_optimal(assign_mentors(scores, capacity, priority=priority), scores, capacity, priority)
 
 
 def force_sparse_candidates(patch: pytest.MonkeyPatch) -> None:
@@ -226,11 +281,7 @@ def test_sparse_path_iterates_to_the_optimum(seed, priority):
     with pytest.MonkeyPatch.context() as patch:
         force_sparse_candidates(patch)
         result = assign_mentors(scores, capacity, priority=priority)
-    check_valid(result, scores, capacity)
-    if priority == "coverage":
-        assert len(result.pairs) == max_coverage(scores, capacity)
-    assert result.total == pytest.approx(best_total(scores, capacity, priority), abs=1e-6)
-    assert result.gap <= 1e-9
+    assert_valid_and_optimal(result, scores, capacity, priority)
 
 
 def test_one_round_bound_still_holds(monkeypatch):

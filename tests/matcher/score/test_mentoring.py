@@ -1,13 +1,11 @@
-"""Tests for matcher.mentoring: scores by hand, hard rules, reasons, diagnoses."""
+"""Tests for matcher.score.mentoring: scores by hand, hard rules, reasons, diagnoses."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-import matcher.mentoring as mentoring_module
-from matcher.assignment import assign_mentors
-from matcher.mentoring import (
+import matcher.score.mentoring as mentoring_module
+from matcher.score.mentoring import (
     MentoringScores,
     MentoringWeights,
     diagnose_unmatched,
@@ -15,6 +13,8 @@ from matcher.mentoring import (
     score_mentoring,
 )
 from matcher.profiles import Goal, History, Profile, Rules
+from matcher.solve.assignment import assign_mentors
+from tests.matcher.strategies import profile_lists
 
 ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
 
@@ -155,37 +155,8 @@ def test_non_profile_input_raises():
 
 # --- random populations: explanations add up, every pair of a solution is explained ---------
 
-SKILLS = ["SQL", "Python", "Lean", "Facilitation"]
-ZONES = ["Asia/Bangkok", "Europe/London", "UTC"]
-
-
-@st.composite
-def people(draw, first_id, count, mentors):
-    out = []
-    for k in range(count):
-        skills = draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 5), max_size=3))
-        goals = tuple(
-            Goal(s, draw(st.integers(1, 5)), draw(st.integers(1, 3)))
-            for s in draw(st.sets(st.sampled_from(SKILLS), max_size=2))
-        )
-        out.append(Profile(
-            first_id + k,
-            f"P{first_id + k}",
-            skills=skills,
-            goals=() if mentors else goals,
-            communities=frozenset(draw(st.sets(st.sampled_from(["Lean Practice", "Data Guild"])))),
-            department=draw(st.sampled_from(["", "Finance", "Operations"])),
-            seniority=draw(st.integers(0, 5)),
-            timezone=draw(st.sampled_from(ZONES)),
-            languages=frozenset(draw(st.sets(st.sampled_from(["Thai", "English"])))),
-            managers=tuple(draw(st.lists(st.integers(0, 20), max_size=2))),
-            mentor_capacity=draw(st.integers(0, 2)) if mentors else 0,
-        ))
-    return out
-
-
 @settings(max_examples=40, deadline=None)
-@given(people(0, 6, mentors=False), people(10, 4, mentors=True))
+@given(profile_lists(0, 6), profile_lists(10, 4, learner=False, mentor=True))
 def test_reasons_add_up_to_the_score_and_every_pair_is_explained(learners, mentors):
     rules = Rules(forbidden=frozenset({(0, 10)}))
     table = score_mentoring(learners, mentors, rules=rules)
@@ -199,7 +170,7 @@ def test_reasons_add_up_to_the_score_and_every_pair_is_explained(learners, mento
     for i, j in result.pairs:
         assert all(np.isfinite(r.contribution) for r in table.explain(i, j))
     diagnoses = diagnose_unmatched(table, result)
-    assert [d.learner for d in diagnoses] == result.unmatched.tolist()
+    assert [d.member for d in diagnoses] == result.unmatched.tolist()
 
 
 # --- diagnoses --------------------------------------------------------------------------
@@ -222,7 +193,7 @@ def test_diagnose_seat_taken_names_mentor_and_holder():
     result = assign_mentors(table.scores, table.capacity)
     [diagnosis] = diagnose_unmatched(table, result)
     assert diagnosis.kind == "seats_taken"
-    assert diagnosis.best_mentor == 0 and diagnosis.taken_by == result.pairs[0, 0]
+    assert diagnosis.best_partner == 0 and diagnosis.taken_by == result.pairs[0, 0]
     assert "Cho" in diagnosis.text and table.rows[diagnosis.taken_by].name in diagnosis.text
 
 

@@ -1,13 +1,14 @@
-"""Tests for matcher.peers: scores, reasons and diagnoses of peer skill swaps."""
+"""Tests for matcher.score.peers: scores, reasons and diagnoses of peer skill swaps."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.pairing import pair_peers
-from matcher.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
 from matcher.profiles import PRIORITY_WEIGHT, Goal, History, Profile, Rules
+from matcher.score.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
+from matcher.solve.pairing import pair_peers
+from tests.matcher.strategies import profiles
 
 MALEE = Profile(
     1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),
@@ -124,7 +125,7 @@ def test_time_zones_far_apart_cost():
 
 
 def test_a_pair_scores_the_same_in_a_large_round_as_on_its_own():
-    # 600 members span two row blocks; every term must come out exactly as for the pair alone.
+    # 600 members span several row blocks; every term must come out exactly as for the pair alone.
     people = crowd(600, 2)
     history = History(rounds_ago={(1, 2): 4, (3, 599): 1, (598, 600): 5})
     rules = Rules(history=history, forbidden=frozenset({(5, 6)}))
@@ -180,20 +181,6 @@ def test_explain_names_the_broken_rule():
     assert reasons[0].text == "HR ruled this pair out" and reasons[0].contribution == -np.inf
 
 
-@st.composite
-def profiles(draw, pid):
-    skills = ("SQL", "Go", "Facilitation", "Design")
-    levels = draw(st.dictionaries(st.sampled_from(skills), st.integers(1, 5), max_size=4))
-    goals = draw(st.lists(st.builds(Goal, st.sampled_from(skills), st.integers(1, 5), st.integers(1, 3)),
-                          max_size=3, unique_by=lambda g: g.skill))
-    return Profile(
-        pid, f"P{pid}", skills=levels, goals=tuple(goals),
-        communities=frozenset(draw(st.sets(st.sampled_from(["Data", "Agile"])))),
-        department=draw(st.sampled_from(["", "IT", "HR"])),
-        timezone=draw(st.sampled_from(["UTC", "Asia/Bangkok", "America/New_York"])),
-    )
-
-
 @settings(max_examples=40, deadline=None)
 @given(profiles(1), profiles(2), st.integers(0, 3))
 def test_reasons_add_up_to_the_score_either_way(a, b, ago):
@@ -226,6 +213,7 @@ def test_diagnose_partners_taken_names_the_best_and_their_partner():
     (diagnosis,) = diagnose_unpaired(table, pairing)
     assert diagnosis.kind == "partners_taken"
     assert "went to" in diagnosis.text and diagnosis.best_partner is not None
+    assert sorted([diagnosis.best_partner, diagnosis.taken_by]) in pairing.pairs.tolist()
 
 
 def test_diagnose_not_worth_it_under_score_priority():

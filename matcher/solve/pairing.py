@@ -24,6 +24,8 @@ same problem on transformed weights ``w + c`` with a constant ``c`` so large
 that one more pair always beats any difference in total. With an odd number
 of members a dummy member, adjacent to everyone with base weight 0, absorbs
 the odd one out so that the relaxation does not lose half a pair.
+
+``check_pairing`` verifies any result against the scores without the solver.
 """
 
 from __future__ import annotations
@@ -36,14 +38,20 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from matcher._validation import check_priority, check_score_matrix, relative_gap
+from matcher._numerics import bellman_ford, row_blocks
+from matcher._validation import (
+    check_indices,
+    check_index_pairs,
+    check_priority,
+    check_score_matrix,
+    figures_hold,
+    relative_gap,
+)
 
 #: Rounds up to this many members are solved exactly.
 EXACT_UP_TO = 600
 #: Candidates per member in the sparse relaxation of large rounds.
 CANDIDATES_PER_MEMBER = 10
-#: Rows per block when scanning all pairs of a large matrix.
-BLOCK_ROWS = 256
 #: Largest leftover (odd-cycle) graph repaired exactly with networkx.
 LEFTOVER_EXACT_UP_TO = 1500
 #: Relative tolerance for symmetry and for float comparisons of potentials.
@@ -128,6 +136,21 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     typically a few edges per member. Totals are floats: ties may be broken
     differently from networkx and totals agree up to rounding.
 
+    Complexity: an exact round costs ``O(n^3)`` at worst (the dense
+    assignment, then the blossom algorithm [1]_ [2]_ that networkx runs in
+    ``O(V^3)`` on the pruned graph), typically far less since that graph has
+    a few edges per member; a certified round costs a few ``O(n^2)`` passes
+    over the scores in row blocks plus a sparse assignment on
+    ``O(CANDIDATES_PER_MEMBER * n)`` edges. Memory is ``O(n^2)`` for the
+    transformed weights.
+
+    References
+    ----------
+    .. [1] Edmonds, J. "Paths, trees, and flowers", Canadian Journal of
+       Mathematics, 17, 449-467, 1965.
+    .. [2] Galil, Z. "Efficient algorithms for finding maximum matching in
+       graphs", ACM Computing Surveys, 18(1), 23-38, 1986.
+
     Examples
     --------
     >>> result = pair_peers([[0, 5, 1], [5, 0, 2], [1, 2, 0]])
@@ -169,7 +192,8 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
 
     The gain of joining pair ``(i, j)`` is ``scores[leftover, i] +
     scores[leftover, j]``; a pair where either score is ``-inf`` cannot
-    take the member.
+    take the member. Ties go to the first such pair. ``plan_groups`` makes
+    its odd buddy of a value into a trio with it.
 
     Parameters
     ----------
@@ -211,6 +235,63 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
     return (int(i), int(j))
 
 
+def check_pairing(scores, result: PeerPairing) -> bool:
+    """Whether ``result`` is a valid pairing for ``scores``, with true figures.
+
+    Checks the result independently of the solver: every member is in at
+    most one pair, nobody is paired with themself, no pair is forbidden
+    (``-inf``), ``unpaired`` lists exactly the other members, ``total`` is
+    the sum of the pairs' scores, ``upper_bound`` is not below it and
+    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``. Whether
+    the bound is *true* is not checked here: it is a proof only the
+    solver's duals carry (the tests check it against networkx).
+
+    Parameters
+    ----------
+    scores : array_like, shape (n, n)
+        The symmetric scores, as given to ``pair_peers``.
+    result : PeerPairing
+        The answer to check.
+
+    Returns
+    -------
+    bool
+        True if ``result`` passes every check, False if it breaks one.
+
+    Raises
+    ------
+    ValueError
+        For malformed input, as ``pair_peers`` would raise it: scores that
+        are not a symmetric square matrix, a ``result`` that is not a
+        ``PeerPairing``, or pairs or unpaired members that are not integer
+        indices into ``scores``. Like networkx's ``is_matching``: a
+        well-formed answer that is wrong returns False, a malformed one raises.
+
+    Examples
+    --------
+    >>> scores = [[0, 5, 1], [5, 0, 2], [1, 2, 0]]
+    >>> check_pairing(scores, pair_peers(scores))
+    True
+    >>> shared = PeerPairing(np.array([[0, 1], [1, 2]]), 7.0, 7.0, 0.0, np.array([], dtype=int))
+    >>> check_pairing(scores, shared)  # member 1 is in two pairs
+    False
+    """
+    matrix = _check_symmetric_scores(scores)
+    if not isinstance(result, PeerPairing):
+        raise ValueError(f"expected a PeerPairing, got a {type(result).__name__}")
+    n = matrix.shape[0]
+    pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of members")
+    unpaired = check_indices(result.unpaired, n, "unpaired members")
+    members = pairs.ravel()
+    values = matrix[pairs[:, 0], pairs[:, 1]]
+    return bool(
+        np.unique(members).size == members.size  # also rules out a member paired with themself
+        and np.isfinite(values).all()
+        and sorted(members.tolist() + unpaired.tolist()) == list(range(n))
+        and figures_hold(result.total, result.upper_bound, result.gap, float(values.sum()))
+    )
+
+
 # --------------------------------------------------------------------------- #
 # Validation
 
@@ -219,9 +300,9 @@ def _check_symmetric_scores(scores) -> np.ndarray:
     """The shared matrix checks plus symmetry, checked in row blocks."""
     matrix = check_score_matrix(scores, square=True)
     n = matrix.shape[0]
-    for start in range(0, n, BLOCK_ROWS):
-        rows = matrix[start : start + BLOCK_ROWS]
-        cols = matrix[:, start : start + BLOCK_ROWS].T
+    for start, stop in row_blocks(n):
+        rows = matrix[start:stop]
+        cols = matrix[:, start:stop].T
         unequal = np.argwhere(rows != cols)
         if not len(unequal):
             continue
@@ -366,10 +447,10 @@ def _feasible_dual(weights: np.ndarray, y: np.ndarray, collect: bool = False):
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
     found_rows, found_cols = [], []
-    for start in range(0, len(y), BLOCK_ROWS):
-        block = weights[start : start + BLOCK_ROWS]
-        excess = block - y[start : start + BLOCK_ROWS, None] - y[None, :]
-        raise_by[start : start + BLOCK_ROWS] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
+    for start, stop in row_blocks(len(y)):
+        block = weights[start:stop]
+        excess = block - y[start:stop, None] - y[None, :]
+        raise_by[start:stop] = np.maximum(excess.max(axis=1, initial=-np.inf), 0.0)
         if collect:
             i, j = _most_violated(excess, CANDIDATES_PER_MEMBER * len(block))
             found_rows.append(i + start)
@@ -451,10 +532,10 @@ def _candidate_edges(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     n = weights.shape[0]
     k = min(k, n - 1)
     found_rows, found_cols = [], []
-    for start in range(0, n, BLOCK_ROWS):
-        block = weights[start : start + BLOCK_ROWS]
+    for start, stop in row_blocks(n):
+        block = weights[start:stop]
         top = np.argpartition(block, n - k, axis=1)[:, n - k :]
-        local = np.repeat(np.arange(start, start + len(block)), k)
+        local = np.repeat(np.arange(start, stop), k)
         flat = top.ravel()
         finite = np.isfinite(weights[local, flat])
         found_rows.append(local[finite])
@@ -498,25 +579,17 @@ def _integral_positive(values: np.ndarray) -> np.ndarray:
 
 
 def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
-    """Symmetric potentials of an optimal sparse assignment (see ``_dense_potentials``)."""
+    """Symmetric potentials of an optimal sparse assignment (see ``_dense_potentials``).
+
+    The column potentials are longest paths from every column (all start at
+    0), found as shortest paths on negated lengths.
+    """
     n = len(sigma)
     assigned = np.full(n, -np.inf)
     on_sigma = sigma[arc_rows] == arc_cols
     assigned[arc_rows[on_sigma]] = values[on_sigma]
     length = values - assigned[arc_rows]
-    source = sigma[arc_rows]
-    order = np.argsort(arc_cols, kind="stable")
-    source, length, target = source[order], length[order], arc_cols[order]
-    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
-    heads = target[starts]
-    v = np.zeros(n)
-    tol = _float_slack(values)
-    for _ in range(n + 1):
-        best = np.maximum.reduceat(v[source] + length, starts)
-        improved = best > v[heads] + tol
-        if not improved.any():
-            break
-        v[heads[improved]] = best[improved]
+    v = -bellman_ford(sigma[arc_rows], arc_cols, -length, np.zeros(n), tolerance=_float_slack(values))
     u = assigned - v[sigma]
     return (u + v) / 2.0
 

@@ -1,4 +1,4 @@
-"""Tests for matcher.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
+"""Tests for matcher.solve.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
 
 import networkx as nx
 import numpy as np
@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.pairing import PeerPairing, best_trio_for, pair_peers
-
-NO = -np.inf
+from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
+from tests.matcher.strategies import NO, gap_of, peer_score_matrices, symmetric_from_upper
 
 
 def networkx_optimum(scores, maxcardinality):
@@ -31,6 +30,7 @@ def assert_valid(result: PeerPairing, scores):
     assert sorted(members.tolist() + result.unpaired.tolist()) == list(range(len(scores)))
     assert result.total == pytest.approx(scores[pairs[:, 0], pairs[:, 1]].sum())
     assert result.upper_bound >= result.total - 1e-9
+    assert check_pairing(scores, result)
 
 
 # --- hand-worked cases ------------------------------------------------------
@@ -132,6 +132,70 @@ def test_bad_priority_raises():
         pair_peers([[0, 1], [1, 0]], priority="size")
 
 
+# --- check_pairing: a result verified without the solver ---------------------
+
+TRIANGLE = [[0, 5, 1], [5, 0, 2], [1, 2, NO]]
+SQUARE = [[0, 5, 1, NO], [5, 0, 2, 1], [1, 2, 0, 3], [NO, 1, 3, 0]]
+
+
+def pairing(pairs, total, upper_bound=None, unpaired=None, n=4):
+    """A hand-built result; by default its bound is its total and unpaired is the rest."""
+    pairs = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    upper_bound = total if upper_bound is None else upper_bound
+    if unpaired is None:
+        unpaired = sorted(set(range(n)) - set(pairs.ravel().tolist()))
+    return PeerPairing(pairs, total, upper_bound, gap_of(upper_bound, total), np.array(unpaired, dtype=np.int64))
+
+
+def test_check_pairing_accepts_the_solver_answer_and_an_empty_one():
+    assert check_pairing(SQUARE, pair_peers(SQUARE)) is True
+    assert check_pairing(TRIANGLE, pair_peers(TRIANGLE)) is True
+    assert check_pairing(SQUARE, pairing([], 0.0)) is True
+    assert check_pairing(np.zeros((0, 0)), pair_peers(np.zeros((0, 0)))) is True
+
+
+def test_a_suboptimal_but_feasible_pairing_is_valid():
+    assert check_pairing(SQUARE, pairing([[1, 2]], 2.0, upper_bound=8.0))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        pairing([[0, 1], [1, 2]], 7.0),
+        pairing([[2, 2]], 0.0),
+        pairing([[0, 3]], NO),
+        pairing([[0, 1]], 5.0, unpaired=[2]),
+        pairing([[0, 1]], 5.0, unpaired=[0, 2, 3]),
+        pairing([[0, 1], [2, 3]], 9.0),
+        pairing([[0, 1], [2, 3]], 8.0, upper_bound=7.5),
+        PeerPairing(np.array([[0, 1], [2, 3]]), 8.0, 9.0, 0.0, np.array([], dtype=np.int64)),
+    ],
+    ids=["member in two pairs", "member paired with themself", "forbidden pair", "unpaired member missing",
+         "paired member listed unpaired", "total does not add up", "bound below the total",
+         "gap does not follow from the bound"],
+)
+def test_check_pairing_refuses_a_wrong_result(result):
+    assert check_pairing(SQUARE, result) is False
+
+
+@pytest.mark.parametrize(
+    "scores, result, match",
+    [
+        (SQUARE, pairing([[0, 4]], 0.0, unpaired=[1, 2, 3]), r"indices below \(4, 4\), got \[0, 4\]"),
+        (SQUARE, pairing([[0, 1]], 5.0, unpaired=[2, -1]), "unpaired members as indices 0 to 3, got -1"),
+        (SQUARE, PeerPairing(np.array([[0.0, 1.0]]), 5.0, 5.0, 0.0, np.array([2, 3])), "integer indices"),
+        (SQUARE, (np.array([[0, 1]]), 5.0), "expected a PeerPairing, got a tuple"),
+        ([[0, 1.0], [2.0, 0]], pairing([[0, 1]], 1.0, n=2), "symmetric"),
+        ([[0, 1, 2], [1, 0, 2]], pairing([[0, 1]], 1.0, n=2), "square"),
+    ],
+    ids=["member out of range", "unpaired out of range", "float pairs", "not a result", "asymmetric scores",
+         "scores not square"],
+)
+def test_check_pairing_raises_for_malformed_input(scores, result, match):
+    with pytest.raises(ValueError, match=match):
+        check_pairing(scores, result)
+
+
 # --- best_trio_for ------------------------------------------------------------
 
 
@@ -159,23 +223,8 @@ def test_best_trio_rejects_an_unknown_member():
 # --- properties and cross-checks against networkx ----------------------------
 
 
-@st.composite
-def score_matrices(draw, max_n=40):
-    n = draw(st.integers(0, max_n))
-    seed = draw(st.integers(0, 2**32 - 1))
-    forbidden_share = draw(st.sampled_from([0.0, 0.3, 0.7]))
-    integral = draw(st.booleans())
-    rng = np.random.default_rng(seed)
-    scores = rng.integers(-3, 10, size=(n, n)).astype(float) if integral else rng.normal(size=(n, n))
-    scores = np.triu(scores, 1)
-    scores = scores + scores.T
-    forbidden = np.triu(rng.random((n, n)) < forbidden_share, 1)
-    scores[forbidden | forbidden.T] = NO
-    return scores
-
-
 @settings(max_examples=60, deadline=None)
-@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
 def test_exact_matches_networkx(scores, priority):
     result = pair_peers(scores, priority=priority)
     assert_valid(result, scores)
@@ -187,7 +236,7 @@ def test_exact_matches_networkx(scores, priority):
 
 
 @settings(max_examples=60, deadline=None)
-@given(score_matrices(), st.sampled_from(["coverage", "score"]))
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
 def test_certified_mode_bound_is_proven(scores, priority):
     result = pair_peers(scores, priority=priority, exact_up_to=0)
     assert_valid(result, scores)
@@ -202,8 +251,7 @@ def test_certified_mode_bound_is_proven(scores, priority):
 @pytest.mark.parametrize("seed", range(3))
 def test_dense_random_rounds_of_40_match_networkx(seed):
     rng = np.random.default_rng(seed)
-    scores = np.triu(rng.random((40, 40)), 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.random((40, 40)))
     scores[rng.random((40, 40)) < 0.1] = NO
     scores = np.minimum(scores, scores.T)
     for priority in ("coverage", "score"):
@@ -214,8 +262,7 @@ def test_dense_random_rounds_of_40_match_networkx(seed):
 
 def test_certified_mode_on_a_larger_round_has_a_small_gap():
     rng = np.random.default_rng(7)
-    scores = np.triu(rng.random((300, 300)), 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.random((300, 300)))
     exact = pair_peers(scores)
     certified = pair_peers(scores, exact_up_to=0)
     assert certified.upper_bound >= exact.total - 1e-9
@@ -227,18 +274,12 @@ def test_certified_mode_on_a_larger_round_has_a_small_gap():
 def test_large_coverage_rounds_are_tightened_by_the_score_bound_and_stay_certified(seed):
     rng = np.random.default_rng(seed)
     n = 40
-    scores = rng.uniform(0, 10, (n, n))
-    scores = np.triu(scores, 1)
-    scores = scores + scores.T
+    scores = symmetric_from_upper(rng.uniform(0, 10, (n, n)))
     scores[rng.uniform(size=(n, n)) < 0.3] = -np.inf
     scores = np.minimum(scores, scores.T)
     result = pair_peers(scores, priority="coverage", exact_up_to=10)
     by_score = pair_peers(scores, priority="score", exact_up_to=10)
-    graph = nx.Graph()
-    graph.add_weighted_edges_from((i, j, scores[i, j]) for i in range(n) for j in range(i + 1, n)
-                                  if np.isfinite(scores[i, j]))
-    best = nx.max_weight_matching(graph, maxcardinality=True)
-    optimum = sum(scores[i, j] for i, j in best)
-    assert len(result.pairs) == len(best)
+    size, optimum = networkx_optimum(scores, maxcardinality=True)
+    assert len(result.pairs) == size
     assert result.total <= optimum + 1e-6 <= result.upper_bound + 2e-6
     assert result.upper_bound <= by_score.upper_bound + 1e-9
