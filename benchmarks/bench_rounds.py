@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models import db  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.services.rounds import guards, lifecycle, solving  # noqa: E402
 from webapp.services.demo import load_demo_data  # noqa: E402
+from webapp.services.rounds import guards, lifecycle, solving  # noqa: E402
 
 
 def timed(action):

@@ -109,7 +109,8 @@ class Round(db.Model):
     upper_bound: so.Mapped[Optional[float]]
     gap: so.Mapped[Optional[float]]
     seconds: so.Mapped[Optional[float]]
-    # Why members were left out: [{"member_id", "kind", "text"}], and ineligible counts.
+    # Why members were left out: [{"member_id", "kind", "params"}]; what happened: [{"kind", "params"}].
+    # Both are data, put in words when read (``webapp.services.rounds.notes``).
     unmatched: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     notes: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
 
@@ -162,7 +163,8 @@ class Match(db.Model):
     first_role: so.Mapped[str] = so.mapped_column(sa.String(10))
     second_role: so.Mapped[str] = so.mapped_column(sa.String(10))
     score: so.Mapped[float]
-    # [{"kind", "text", "contribution", "side"}], as the matcher explained the pair;
+    # [{"kind", "params", "text", "contribution", "side"}], as the matcher explained the pair: a kind
+    # and its facts (skills, levels, departments), rendered in the reader's language when read;
     # side is "first", "second" or "both": whose point of view the words take.
     reasons: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     # What each side can learn: [{"learner": "first"|"second", "skill", "level", "target",
@@ -212,7 +214,12 @@ class WorkingGroup(db.Model):
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     number: so.Mapped[int]
     diversity: so.Mapped[float]
+    # The matcher's English summary, for library users and groups stored before ``facts``.
     explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Who is in the group, as data the pages put in words: {"size", "departments": [{"name", "count"}],
+    # "functions", "seniority": [{"band", "count"}], "anchors": [{"member_id", "name", "skill", "level"}],
+    # "mean_pair_diversity", "round_average"}.
+    facts: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
 
     round: so.Mapped[Round] = so.relationship(back_populates="groups")
     members: so.Mapped[list[GroupMember]] = so.relationship(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Flask
 
-
 #: How many days an invitation or set-password link works, unless ``INVITATION_DAYS`` says otherwise.
 DEFAULT_INVITATION_DAYS = 14
 

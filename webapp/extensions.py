@@ -3,7 +3,8 @@
 import sqlite3
 
 import sqlalchemy as sa
-from flask_babel import Babel, lazy_gettext as _l
+from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models.round import RoundStatus
+from models.skill import LEVELS, PRIORITIES
 from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_number
 from webapp.services.labels import scope_label
-from models.skill import LEVELS, PRIORITIES
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
 NAVIGATION = (

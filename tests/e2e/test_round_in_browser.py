@@ -23,8 +23,8 @@ from werkzeug.serving import make_server
 
 from models import GroupMember, Match, Member, Round, db
 from webapp import create_app
-from webapp.services.rounds import lifecycle, solving
 from webapp.services.demo import load_demo_data
+from webapp.services.rounds import lifecycle, solving
 from webapp.services.tokens import hash_token
 
 CHROMIUM = os.environ.get("COPMATCH_CHROMIUM", "/usr/bin/chromium")

@@ -7,11 +7,13 @@ drive the pages with the client.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from models import Community, Feedback, GroupMember, Match, Round, Skill, WorkingGroup, db
+from matcher import SENIORITY_BANDS
+from models import Community, Feedback, GroupMember, Match, Member, Round, Skill, WorkingGroup, db
 from models.base import utcnow
 from webapp.services.tokens import new_token
 
@@ -39,17 +41,20 @@ def make_match(round_: Round, first_id: int, second_id: int, roles=("learner", "
     The reason kinds are the mentoring matcher's own: the learner's goal (their
     side only), a different department and a shared language (both sides).
     """
+    first, second = db.session.get(Member, first_id), db.session.get(Member, second_id)
     reasons = [
         {"kind": "goal", "contribution": 5.0, "side": "first",
          "params": {"skill": skill, "priority": 1, "learner_level": 2, "target": 4, "mentor_level": 5,
                     "verdict": "teaches"},
          "text": f"Teaches {skill} (level 5; you are at 2, aiming for 4)"},
         {"kind": "cross_department", "contribution": 1.0, "side": "both",
-         "params": {"learner_department": "Finance", "mentor_department": "Engineering"},
+         "params": {"learner_department": first.department or "Finance",
+                    "mentor_department": second.department or "Engineering"},
          "text": "Different department: Finance ↔ Engineering"},
-        {"kind": "language", "contribution": 0.0, "side": "both", "params": {"languages": ["Thai"]},
-         "text": "Both speak Thai"},
     ]
+    if shared := sorted(set(first.languages) & set(second.languages)):
+        reasons.append({"kind": "language", "contribution": 0.0, "side": "both", "params": {"languages": shared},
+                        "text": f"Both speak {', '.join(shared)}"})
     focus = [{"learner": "first", "skill": skill, "level": 2, "target": 4, "teacher_level": 5}]
     match = Match(round_id=round_.id, first_id=first_id, second_id=second_id, first_role=roles[0],
                   second_role=roles[1], score=10.0, reasons=reasons, focus=focus, **fields)
@@ -59,11 +64,26 @@ def make_match(round_: Round, first_id: int, second_id: int, roles=("learner", "
 
 
 def make_group(round_: Round, member_ids, anchor_id: int | None = None, days: int = 14,
-               number: int | None = None) -> tuple[WorkingGroup, dict[int, str]]:
-    """A working group with an invitation link per place; returns it and each member's raw token."""
+               number: int | None = None, anchor_skill: str = "Lean") -> tuple[WorkingGroup, dict[int, str]]:
+    """A working group with an invitation link per place; returns it and each member's raw token.
+
+    Its facts are counted from the members, as a solve would store them; the
+    anchor is an expert (level 5) in ``anchor_skill``.
+    """
     number = number or 1 + (db.session.scalar(
         sa.select(sa.func.max(WorkingGroup.number)).where(WorkingGroup.round_id == round_.id)) or 0)
-    group = WorkingGroup(round_id=round_.id, number=number, diversity=3.5,
+    people = [db.session.get(Member, member_id) for member_id in member_ids]
+    facts = {
+        "size": len(people),
+        "departments": _counted(p.department for p in people),
+        "functions": _counted(p.function for p in people),
+        "seniority": [{"band": SENIORITY_BANDS.index(band) + 1, "count": count}
+                      for band, count in Counter(p.seniority for p in people if p.seniority).most_common()],
+        "anchors": [{"member_id": p.id, "name": p.display_name, "skill": anchor_skill, "level": 5}
+                    for p in people if p.id == anchor_id],
+        "mean_pair_diversity": 0.58, "round_average": 0.55,
+    }
+    group = WorkingGroup(round_id=round_.id, number=number, diversity=3.5, facts=facts,
                          explanation="Four departments and three seniority bands; anchored by an expert in Lean.")
     tokens = {}
     for member_id in member_ids:
@@ -75,6 +95,10 @@ def make_group(round_: Round, member_ids, anchor_id: int | None = None, days: in
     db.session.add(group)
     db.session.commit()
     return group, tokens
+
+
+def _counted(values) -> list[dict]:
+    return [{"name": name, "count": count} for name, count in Counter(v for v in values if v).most_common()]
 
 
 def make_community(name: str = "ชุมชนข้อมูล Data", skills=("SQL",), description: str = "") -> Community:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
+from models import Community, CommunityMembership, LearningGoal, MemberSkill, Skill, db
 from models.base import utcnow
 from tests.conftest import PASSWORD
 from webapp.services import communities as service

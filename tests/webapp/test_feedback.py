@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from models import Community, Feedback, LearningGoal, Match, MemberSkill, Round, Skill, db
 from tests.webapp.published import feedback_rows, make_community, make_group, make_match, make_round
+from webapp.services.feedback import practice_notes
 from webapp.services.rounds import eligibility, history, lifecycle, solving
 from webapp.services.rounds.eligibility import exclusion_label
 from webapp.services.rounds.notes import note_lines
-from webapp.services.feedback import practice_notes
 
 NOTE = "ลองใช้ window function กับรายงานยอดขาย: ทำ pair-programming 30 นาที ได้ผลดีมาก"
 

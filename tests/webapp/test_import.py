@@ -9,10 +9,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from models import AccountToken, Community, CommunityMembership, LearningGoal, Member, MemberSkill, Skill, db
+from models import AccountToken, LearningGoal, Member, MemberSkill, Skill, db
 from webapp.services.importer import (
-    EXAMPLE_CSV,
     COLUMNS,
+    EXAMPLE_CSV,
     ImportProblems,
     apply_import,
     import_members,

@@ -73,7 +73,7 @@ def test_my_matches_lists_mentor_mentees_peer_and_groups_with_reasons(client, au
     assert "Your mentor: มาลี ศรีสุข" in page and "Engineering" in page
     assert "Your mentee: Ann Lee" in page
     assert "Your peer partner: กฤต ดีมาก" in page
-    assert "Working group 1" in page and "anchored by an expert in Lean" in page
+    assert "Working group 1" in page and "Anchored by มาลี ศรีสุข, level 5 in Lean" in page
     # The learner reads their own goal; the mentor reads it in their terms.
     assert "Teaches SQL: level 5; you are at 2, aiming for 4" in page
     assert "Ann Lee wants to grow in การนำเสนอ from level 2 to level 4; you are at 5" in page

@@ -27,9 +27,8 @@ from models import (
 )
 from models.base import utcnow
 from tests.conftest import PASSWORD
-from webapp.services.rounds import lifecycle, parameters, solving
 from webapp.services.round_review import GROUP_HEADER, PAIR_HEADER
-
+from webapp.services.rounds import lifecycle, parameters, solving
 
 # --- a small hand-made organisation -----------------------------------------------------------
 

@@ -17,18 +17,23 @@ from models import (
     Match,
     Member,
     MemberSkill,
-    Pin,
     Round,
     Skill,
     WorkingGroup,
     db,
 )
-from webapp.services.rounds import eligibility, figures, groups, guards, lifecycle, participation, pins, solving
+from tests.conftest import visible_text
 from webapp.services.labels import scope_label
+from webapp.services.reasons import reason_lines
+from webapp.services.rounds import eligibility, figures, groups, guards, lifecycle, participation, pins, solving
 from webapp.services.rounds.eligibility import exclusion_label
 from webapp.services.rounds.notes import note_lines
-from webapp.services.matches import reasons_for
 from webapp.services.tokens import hash_token
+
+
+def reasons_for(match, member_id):
+    """The reasons as ``member_id`` reads them on their page, as plain text."""
+    return [visible_text(str(line)) for line in reason_lines(match, member_id)]
 
 
 def person(email, name, department, **fields):

@@ -86,7 +86,7 @@ class _VisibleText(html.parser.HTMLParser):
             self._skip += 1
         attrs = dict(attrs)
         for name in self.SHOWN:
-            if attrs.get(name) and not (name == "value" and attrs.get("type") not in ("submit", "button")):
+            if attrs.get(name) and not (name == "value" and (tag != "input" or attrs.get("type") not in ("submit", "button"))):
                 self.parts.append(attrs[name])
 
     def handle_endtag(self, tag):
@@ -148,7 +148,8 @@ def thai_organisation(app, make_member):
         make_match(closed, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล", first_status="accepted",
                    second_status="accepted")
         groups = make_round("groups", name="กลุ่มทำงาน ธันวาคม")
-        group, tokens = make_group(groups, [learner.id, mentor.id, peer.id], anchor_id=mentor.id)
+        group, tokens = make_group(groups, [learner.id, mentor.id, peer.id], anchor_id=mentor.id,
+                                   anchor_skill="การวิเคราะห์ข้อมูล")
         return {"hr": hr, "learner": learner, "mentor": mentor, "community": community.id,
                 "skill": community.core_skills[0].id, "published": published.id, "closed": closed.id,
                 "groups": groups.id, "match": match.id, "token": tokens[learner.id], "group": group.id}

@@ -24,8 +24,8 @@ from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_
 from webapp.hr.operations import CommunityError, MemberError, save_community, set_active
 from webapp.security import hr_required, is_safe_next
 from webapp.services import skills as skill_service
-from webapp.services.members import search_members
 from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
+from webapp.services.members import search_members
 from webapp.services.text import sort_key
 
 PREVIEW_LIMIT = 1000

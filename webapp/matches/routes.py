@@ -8,17 +8,18 @@ Views parse, call a service, commit, then deliver messages, then redirect.
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from models import db
 from webapp.forms import ButtonForm
+from webapp.i18n import format_day
 from webapp.matches import bp
 from webapp.matches.forms import FeedbackForm, ResponseForm
 from webapp.services import feedback as feedback_service
 from webapp.services import responses
-from webapp.i18n import format_day
 from webapp.services.labels import role_noun
 from webapp.services.messages import deliver_after_commit
 from webapp.services.reasons import first_step, group_purpose, group_summary, reason_lines

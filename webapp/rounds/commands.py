@@ -10,13 +10,13 @@ from flask_babel import gettext as _
 from models import Community, db
 from models.base import normalize_key
 from models.round import ROUND_KINDS
+from webapp.services.labels import scope_label
 from webapp.services.messages import deliver
 from webapp.services.round_review import KIND_NAMES
-from webapp.services.labels import scope_label
-from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.figures import headline_figures
 from webapp.services.rounds.guards import RoundError
 from webapp.services.rounds.lifecycle import create_round, publish_round
+from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.solving import solve_round
 
 

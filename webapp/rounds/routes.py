@@ -8,15 +8,17 @@ Invitations go out after the commit, never before.
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from models import Round, db
 from models.round import ROUND_KINDS
 from webapp.forms import ButtonForm
-from webapp.rounds import bp
 from webapp.i18n import format_number
+from webapp.rounds import bp
 from webapp.rounds.forms import (
     KIND_LABELS,
     PRIORITY_LABELS,
@@ -33,14 +35,15 @@ from webapp.services import round_review as review_service
 from webapp.services.communities import communities_in_order
 from webapp.services.members import get_member
 from webapp.services.messages import deliver_after_commit
+from webapp.services.reasons import group_summary
+from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
-from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.figures import headline_figures, result_count
 from webapp.services.rounds.groups import move_member
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.rounds.lifecycle import close_round, create_round, default_round_name, publish_round, repair_round
+from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
-from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.solving import solve_round
 
 #: What the review page can show under its figures.
@@ -69,7 +72,8 @@ def helpers():
     return {"kind_names": review_service.KIND_NAMES, "kind_labels": KIND_LABELS, "priorities": PRIORITY_LABELS,
             "priority_names": PRIORITY_NAMES, "weight_label": weight_label, "role_word": review_service.role_word,
             "role_counts": review_service.ROLE_COUNTS, "status_word": review_service.status_word,
-            "answer_key": review_service.answer_key, "exclusion_label": exclusion_label, "note_lines": note_lines}
+            "answer_key": review_service.answer_key, "exclusion_label": exclusion_label, "note_lines": note_lines,
+            "group_summary": group_summary}
 
 
 # --- the list ---------------------------------------------------------------------------------

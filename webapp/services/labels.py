@@ -6,7 +6,8 @@ words a reader sees for them, looked up when a page or a message is written.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models.member import SENIORITY_BANDS, SENIORITY_LABELS
 

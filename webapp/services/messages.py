@@ -22,6 +22,7 @@ from webapp.i18n import format_day, in_language
 from webapp.services.labels import role_noun, scope_label
 from webapp.services.reasons import first_step, group_purpose, group_summary, reason_lines
 
+
 @dataclass(frozen=True)
 class Message:
     """One message to one member, already in their language."""

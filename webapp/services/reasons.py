@@ -16,11 +16,18 @@ name never runs into a Thai skill name.
 
 from __future__ import annotations
 
+from flask_babel import get_translations
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from flask_babel import gettext as _, ngettext
 
 from models import Match
 from webapp.services.labels import seniority_label
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The translated singular or plural, not yet filled in (``Words.sentence`` fills and escapes it)."""
+    return get_translations().ungettext(singular, plural, n)
+
 
 #: Reason kinds whose words only make sense to one side of a match.
 ONE_SIDED = frozenset({"goal", "you_teach", "they_teach"})

@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import Forbid, GroupMember, Match, Member, Pin, Round, WorkingGroup, db
-from webapp.services.matches import reasons_for
 from webapp.services.members import member_text_like
+from webapp.services.reasons import group_summary, reason_lines
 from webapp.services.rounds.history import mentor_ratings
 from webapp.services.rounds.notes import diagnosis_members, diagnosis_text
 from webapp.services.sorting import by_thai_name
@@ -164,7 +165,7 @@ def pair_page(round_id: int, q: str = "", sort: str = "name", page: int = 1, per
 def pair_rows(matches: list[Match]) -> list[PairRow]:
     """The matches with their stored reasons (HR reads the first side's) and mentor ratings."""
     ratings = mentor_ratings({m.second_id for m in matches if m.second_role == "mentor"})
-    return [PairRow(m, reasons_for(m, None), ratings.get(m.second_id) if m.second_role == "mentor" else None)
+    return [PairRow(m, reason_lines(m, None), ratings.get(m.second_id) if m.second_role == "mentor" else None)
             for m in matches]
 
 
@@ -395,7 +396,7 @@ def export_csv(round_: Round) -> str:
                 writer.writerow(_cells(
                     round_.name, kind, group.number, member.display_name, member.email,
                     member.department, member.function, role_word(place.role), status_word(round_, place.status),
-                    round(group.diversity, 4), group.explanation,
+                    round(group.diversity, 4), "; ".join(group_summary(group, html=False, for_hr=True)),
                 ))
     else:
         writer.writerow([str(title) for title in PAIR_HEADER])
@@ -411,7 +412,7 @@ def export_csv(round_: Round) -> str:
                 second.display_name, second.email, second.department, role_word(match.second_role),
                 round(match.score, 4), status_word(round_, match.first_status),
                 status_word(round_, match.second_status), _("yes") if match.pinned else _("no"),
-                "; ".join(reasons_for(match, None)),
+                "; ".join(reason_lines(match, None, html=False)),
             ))
     return out.getvalue()
 

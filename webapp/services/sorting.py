@@ -18,7 +18,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from webapp.services.text import TONE_MARKS, sort_key
 
 
-
 def _sqlite_sort_key(text: str | None, part: int) -> str | None:
     return None if text is None else sort_key(text)[part]
 

@@ -6,7 +6,8 @@ The words and numbers are written in the reader's language when they are asked f
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from models import Match, Round, WorkingGroup, db
 from webapp.i18n import format_number

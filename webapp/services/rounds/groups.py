@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from flask_babel import gettext as _
 
-from matcher import GroupPlan, Grouping, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher import Grouping, GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
 from matcher.profiles import Rules, pair_key
 from models import GroupMember, Round, WorkingGroup, db
 from webapp.services.profiles import load_profiles

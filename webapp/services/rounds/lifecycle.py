@@ -20,7 +20,6 @@ from webapp.services.rounds.pairs import repair_pairs
 from webapp.services.rounds.parameters import check_kind, merged_parameters
 from webapp.services.tokens import new_token
 
-
 #: The name a round gets when HR gives none, by kind; ``%(day)s`` is the ISO date.
 _DEFAULT_NAMES = {
     "mentoring": _l("Mentoring round %(day)s"),

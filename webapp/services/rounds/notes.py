@@ -9,11 +9,12 @@ sentences, so HR reads them in their own language and with today's names:
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from models import Member, Round, db
-from webapp.services.rounds.eligibility import exclusion_label
 from webapp.i18n import format_day, format_number
+from webapp.services.rounds.eligibility import exclusion_label
 
 
 def note(kind: str, **params) -> dict:
@@ -126,10 +127,12 @@ def diagnosis_text(entry: dict, names: dict[int, str]) -> str:
     if kind == "no_eligible_partner":
         return _("No other member is eligible in this round.")
     if kind == "partners_taken":
-        return ngettext("The only eligible partner, %(best)s (%(score)s), was paired with %(other)s",
-                        "All %(num)d eligible partners were paired with others; the best, %(best)s (%(score)s), "
-                        "went to %(other)s", p["eligible"], best=name(p["best_id"]),
-                        score=format_number(p["best_score"], 2), other=name(p["paired_with_id"]))
+        values = dict(best=name(p["best_id"]), score=format_number(p["best_score"], 2),
+                      other=name(p["paired_with_id"]))
+        if p["eligible"] == 1:
+            return _("The only eligible partner, %(best)s (%(score)s), was paired with %(other)s", **values)
+        return _("All %(num)d eligible partners were paired with others; the best, %(best)s (%(score)s), "
+                 "went to %(other)s", num=p["eligible"], **values)
     if kind == "too_few":
         return _("Too few members for a group.")
     return entry.get("text") or kind
@@ -159,6 +162,6 @@ def rule_label(rule: str, params: dict | None = None) -> str:
     }
     if rule == "cooldown":
         cooldown = params.get("cooldown_rounds", 0)
-        return ngettext("Matched together in the last round", "Matched together within the last %(num)d rounds",
-                        cooldown)
+        return ngettext("Matched together in the last %(num)d round",
+                        "Matched together within the last %(num)d rounds", cooldown)
     return words.get(rule, rule)

@@ -24,8 +24,9 @@ from matcher import (
 )
 from matcher.profiles import Profile, Rules, ScoreTable, pair_key
 from models import Match, Round
-from webapp.services.matches import ONE_SIDED, focus_of
+from webapp.services.matches import focus_of
 from webapp.services.profiles import load_profiles
+from webapp.services.reasons import ONE_SIDED
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.history import hard_rules
 from webapp.services.rounds.notes import note

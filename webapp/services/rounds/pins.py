@@ -7,7 +7,8 @@ its next solve. A pin and a forbid on the same pair refuse each other.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from matcher.profiles import pair_key
 from models import Forbid, Member, Pin, Round, db
