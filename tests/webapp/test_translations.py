@@ -19,6 +19,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from models import Community, Match, Member, MemberSkill, Round, Skill, db
+from tests.conftest import visible_text
 from tests.webapp.published import make_group, make_match, make_round
 from webapp.services.messages import group_invitation, match_confirmations, match_invitations
 
@@ -228,3 +229,27 @@ def test_thai_members_emails_are_thai_from_subject_to_signature(app, thai_organi
         words = english_words(f"{message.subject}\n{message.body}", data)
         assert not words, (message.subject, words)
         assert message.body.rstrip().endswith("CoPMatch")
+
+
+def test_switching_the_language_re_renders_stored_reasons(app, make_member):
+    learner = make_member(email="somchai@example.com", display_name="สมชาย ใจดี", department="การเงิน")
+    mentor = make_member(email="malee@example.com", display_name="มาลี ศรีสุข", department="วิศวกรรม")
+    with app.app_context():
+        make_match(make_round("mentoring"), learner.id, mentor.id, skill="SQL")
+    client = app.test_client()
+    client.post("/auth/login", data={"email": learner.email, "password": "correct horse battery"})
+    english = visible_text(client.get("/matches").get_data(as_text=True))
+    assert "Teaches SQL: level 5; you are at 2, aiming for 4" in english
+    assert client.post("/language", data={"locale": "th", "next": "/matches"}).status_code == 302
+    thai = visible_text(client.get("/matches").get_data(as_text=True))
+    assert "สอน SQL ได้: ระดับ 5 ส่วนคุณอยู่ระดับ 2 ตั้งเป้าระดับ 4" in thai
+    assert "ต่างฝ่ายกัน: การเงิน และ วิศวกรรม" in thai
+    with app.app_context():
+        assert db.session.get(Member, learner.id).locale == "th"  # the member's choice is kept
+
+
+def test_the_language_switch_refuses_an_unknown_language_and_leaves_the_site_only_locally(client):
+    assert client.post("/language", data={"locale": "fr"}).status_code == 400
+    response = client.post("/language", data={"locale": "th", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "locale=th" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
