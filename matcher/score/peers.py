@@ -18,8 +18,18 @@ import numpy as np
 
 from matcher._numerics import row_blocks
 from matcher.diagnosis import Diagnosis
-from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, hours_apart, utc_offset_hours
-from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.profiles import (
+    PRIORITY_WEIGHT,
+    Goal,
+    Profile,
+    Reason,
+    Rules,
+    ScoreTable,
+    hours_apart,
+    pair_key,
+    utc_offset_hours,
+)
+from matcher.rules import forbidden_mask, rule_counts, rule_reasons, rule_text
 from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
@@ -285,10 +295,23 @@ def _time_zone_strain(a, b):
 def explain(
     a: Profile, b: Profile, weights: PeerWeights | None = None, rules: Rules | None = None
 ) -> list[Reason]:
-    """Reasons for pairing ``a`` with ``b``, told to ``a``, in both directions.
+    """Reasons for pairing ``a`` with ``b``, as data with English words told to ``a``, in both directions.
 
     The contributions add up to ``score_peers([a, b]).scores[0, 1]`` (a
-    hard rule gives a reason with ``-inf``). Wording is gender-neutral.
+    hard rule gives a ``"rule"`` reason with ``-inf``). Wording is gender-neutral.
+
+    Each reason's ``params`` by kind:
+
+    - ``you_teach`` / ``they_teach`` (``a`` teaches ``b`` / ``b`` teaches ``a``,
+      always both): ``skills``, a list of ``{skill, teacher_level,
+      learner_level, target}``, most important goal first; empty for a
+      one-sided swap;
+    - ``community``: ``communities`` shared (sorted);
+    - ``cross_department``: ``departments``, ``[a's, b's]``;
+    - ``time_zone``: ``hours_apart`` (a float);
+    - ``repeat``: ``rounds_ago``;
+    - ``rule``: ``rule`` (a key of ``matcher.rules.RULE_TEXT``), and
+      ``cooldown_rounds`` for ``"cooldown"``.
 
     Examples
     --------
@@ -300,12 +323,14 @@ def explain(
     ...     print(reason.text)
     You teach Somchai SQL (4 → their 2)
     Somchai teaches you Facilitation (5 → your 2)
+    >>> explain(you, somchai)[0].params
+    {'skills': [{'skill': 'SQL', 'teacher_level': 4, 'learner_level': 2, 'target': 4}]}
     """
     weights = weights or PeerWeights()
     rules = rules or Rules()
     pair = _PeerTerms([a, b], weights, rules)
     terms = {name: float(matrix[0, 1]) for name, matrix in pair.rows(slice(0, 2)).items()}
-    reasons = [Reason("rule", rule_text(name, rules), -np.inf) for name in broken_rules(a, b, rules)]
+    reasons = rule_reasons(a, b, rules)
     reasons += _learning_reasons(a, b, terms, you_give=pair.coverage[1, 0], you_get=pair.coverage[0, 1])
     reasons += _context_reasons(a, b, terms, rules)
     return reasons
@@ -318,47 +343,59 @@ def _learning_reasons(
     weaker, stronger = terms["teach_weaker"], terms["teach_stronger"]
     you_value, them_value = (weaker, stronger) if you_give <= you_get else (stronger, weaker)
     name = b.name or "your partner"
-    you_teach = _lifts(teacher=a, learner=b, learner_word="their")
-    they_teach = _lifts(teacher=b, learner=a, learner_word="your")
+    you_teach, they_teach = _lifts(teacher=a, learner=b), _lifts(teacher=b, learner=a)
     return [
         Reason(
             "you_teach",
-            f"You teach {name} {you_teach}" if you_teach else f"You cover none of {name}'s goals: a one-sided swap",
             you_value,
+            {"skills": you_teach},
+            f"You teach {name} {_lift_words(you_teach, 'their')}" if you_teach
+            else f"You cover none of {name}'s goals: a one-sided swap",
         ),
         Reason(
             "they_teach",
-            f"{name} teaches you {they_teach}" if they_teach else f"{name} covers none of your goals: a one-sided swap",
             them_value,
+            {"skills": they_teach},
+            f"{name} teaches you {_lift_words(they_teach, 'your')}" if they_teach
+            else f"{name} covers none of your goals: a one-sided swap",
         ),
     ]
 
 
-def _lifts(teacher: Profile, learner: Profile, learner_word: str) -> str:
-    """``"SQL (4 → their 2), Go (3 → their 0)"`` for the goals the teacher can lift."""
-    parts = []
+def _lifts(teacher: Profile, learner: Profile) -> list[dict]:
+    """``{skill, teacher_level, learner_level, target}`` for each goal of the learner the teacher can lift."""
+    lifts = []
     for goal in sorted(learner.goals, key=lambda g: (g.priority, g.skill)):
         have, know = learner.level(goal.skill), teacher.level(goal.skill)
         if know > have and goal.target > have:
-            parts.append(f"{goal.skill} ({know} → {learner_word} {have})")
-    return ", ".join(parts)
+            lifts.append({"skill": goal.skill, "teacher_level": int(know), "learner_level": int(have),
+                          "target": int(goal.target)})
+    return lifts
+
+
+def _lift_words(lifts: list[dict], learner_word: str) -> str:
+    """``"SQL (4 → their 2), Go (3 → their 0)"``."""
+    return ", ".join(f"{x['skill']} ({x['teacher_level']} → {learner_word} {x['learner_level']})" for x in lifts)
 
 
 def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rules) -> list[Reason]:
     reasons = []
     shared = sorted(a.communities & b.communities)
     if shared:
-        reasons.append(Reason("community", f"You both belong to {', '.join(shared)}", terms["community"]))
+        reasons.append(Reason("community", terms["community"], {"communities": shared},
+                              f"You both belong to {', '.join(shared)}"))
     if terms["cross_department"] or (a.department and b.department and a.department != b.department):
-        reasons.append(
-            Reason("cross_department", f"Different departments: {a.department} and {b.department}", terms["cross_department"])
-        )
+        reasons.append(Reason("cross_department", terms["cross_department"],
+                              {"departments": [a.department, b.department]},
+                              f"Different departments: {a.department} and {b.department}"))
     if terms["time_zone"]:
         apart = float(hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone)))
-        reasons.append(Reason("time_zone", f"Your time zones are {apart:g} hours apart", terms["time_zone"]))
+        reasons.append(Reason("time_zone", terms["time_zone"], {"hours_apart": apart},
+                              f"Your time zones are {apart:g} hours apart"))
     if terms["repeat"]:
-        ago = rules.history.rounds_ago.get((min(a.id, b.id), max(a.id, b.id)))
-        reasons.append(Reason("repeat", f"You were paired {ago} round(s) ago", terms["repeat"]))
+        key, history = pair_key(a.id, b.id), rules.history.rounds_ago  # ``_PeerTerms`` takes either order
+        ago = int(history[key] if key in history else history[key[::-1]])
+        reasons.append(Reason("repeat", terms["repeat"], {"rounds_ago": ago}, f"You were paired {ago} round(s) ago"))
     return reasons
 
 

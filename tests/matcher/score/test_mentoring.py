@@ -1,8 +1,11 @@
 """Tests for matcher.score.mentoring: scores by hand, hard rules, reasons, diagnoses."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matcher.score.mentoring as mentoring_module
 from matcher.score.mentoring import (
@@ -14,7 +17,7 @@ from matcher.score.mentoring import (
 )
 from matcher.profiles import Goal, History, Profile, Rules
 from matcher.solve.assignment import assign_mentors
-from tests.matcher.strategies import profile_lists
+from tests.matcher.strategies import assert_json_ready, profile_lists, profiles
 
 ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
 
@@ -139,6 +142,77 @@ def test_explain_names_the_rule_and_thai_names_work():
 def test_explain_a_goal_the_mentor_cannot_teach():
     texts = [r.text for r in explain(learner(), mentor(skills={"Python": 5}), ONLY_GOALS)]
     assert texts == ["Does not list Data analysis (you are at 2, aiming for 4)"]
+
+
+# --- reasons as data (kind and params; the English text is a default) ----------------------
+
+
+def reason_of(reasons, kind):
+    [reason] = [r for r in reasons if r.kind == kind]
+    return reason
+
+
+@pytest.mark.parametrize(
+    "mentor_skills, mentor_level, verdict",
+    [({"Data analysis": 5}, 5, "teaches"), ({"Data analysis": 3}, 3, "a_little_beyond"),
+     ({"Data analysis": 2}, 2, "not_ahead"), ({"Python": 5}, 0, "does_not_list")],
+)
+def test_a_goal_reason_carries_the_levels_and_a_verdict(mentor_skills, mentor_level, verdict):
+    [reason] = explain(learner(), mentor(skills=mentor_skills), ONLY_GOALS)
+    assert (reason.kind, reason.params) == ("goal", {
+        "skill": "Data analysis", "priority": 1, "learner_level": 2, "target": 4, "mentor_level": mentor_level,
+        "verdict": verdict,
+    })
+
+
+def test_context_reasons_carry_communities_departments_zones_bands_and_languages():
+    ann = learner(communities=frozenset({"Lean Practice", "Data Guild"}), department="Finance",
+                  timezone="Asia/Bangkok", seniority=2, languages=frozenset({"Thai", "English"}))
+    bo = mentor(communities=frozenset({"Lean Practice", "Data Guild"}), department="Operations",
+                timezone="Asia/Tokyo", seniority=4, languages=frozenset({"English", "Thai"}))
+    reasons = explain(ann, bo)
+    assert reason_of(reasons, "community").params == {"communities": ["Data Guild", "Lean Practice"]}
+    assert reason_of(reasons, "cross_department").params == {"learner_department": "Finance",
+                                                              "mentor_department": "Operations"}
+    zone = reason_of(reasons, "time_zone")  # +7 and +9: two hours apart
+    assert zone.params == {"learner_zone": "Asia/Bangkok", "mentor_zone": "Asia/Tokyo", "overlap_hours": 6,
+                           "same_zone": False}
+    assert zone.text == "Working hours overlap about 6 of 8 hours (Asia/Bangkok ↔ Asia/Tokyo)"
+    assert reason_of(reasons, "seniority").params == {"learner_band": 2, "mentor_band": 4, "gap": 2}
+    assert reason_of(reasons, "language").params == {"languages": ["English", "Thai"]}
+
+
+def test_a_shared_zone_is_flagged():
+    zone = reason_of(explain(learner(timezone="Asia/Bangkok"), mentor(timezone="Asia/Bangkok")), "time_zone")
+    assert zone.params["same_zone"] is True and zone.params["overlap_hours"] == 8
+    assert zone.text == "Same time zone (Asia/Bangkok)"
+
+
+def test_a_broken_rule_is_a_rule_reason_naming_the_rule_and_its_cooldown():
+    rules = Rules(cooldown_rounds=3, history=History(rounds_ago={(1, 2): 1}))
+    [reason] = explain(learner(1), mentor(2), rules=rules)
+    assert (reason.kind, reason.params) == ("rule", {"rule": "cooldown", "cooldown_rounds": 3})
+    assert reason.text == "Matched together within the last 3 round(s)" and reason.contribution == -np.inf
+    [reason] = explain(learner(1, managers=(2,)), mentor(2))
+    assert (reason.kind, reason.params) == ("rule", {"rule": "reporting_line"})
+
+
+def test_params_are_plain_numbers_even_from_numpy_levels():
+    ann = learner(skills={"Data analysis": np.int64(2)}, seniority=np.int64(2))
+    bo = mentor(skills={"Data analysis": np.int64(5)}, seniority=np.int64(3))
+    for reason in explain(ann, bo):
+        assert_json_ready(reason.as_dict())
+
+
+@settings(max_examples=40, deadline=None)
+@given(profiles(1), profiles(2, mentor=True), st.integers(0, 3))
+def test_every_reason_stores_as_json(ann, bo, ago):
+    rules = Rules(history=History(rounds_ago={(1, 2): ago} if ago else {}))
+    reasons = explain(ann, bo, rules=rules)
+    json.dumps([r.as_dict() for r in reasons])
+    for reason in reasons:
+        assert_json_ready(dict(reason.params))
+        assert set(reason.as_dict()) == {"kind", "params", "text", "contribution"}
 
 
 def test_weights_validate_and_describe_themselves():
