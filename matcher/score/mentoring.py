@@ -41,6 +41,8 @@ MAX_GOAL_TABLE = 50_000_000
 WORKING_HOURS = 8.0
 #: Value of a seniority gap (mentor band minus learner band); other gaps count 0.
 SENIORITY_GAP_VALUE = {0: 0.25, 1: 1.0, 2: 1.0, 3: 0.5}
+#: A seniority gap in words (bands are 1-5, so a gap is at most 4).
+_BANDS_APART = {1: "one band", 2: "two bands", 3: "three bands", 4: "four bands"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ class MentoringWeights(Weights):
     )
     time_zone: float = field(default=1.5, metadata={"meaning": "Overlap of an 8-hour working day"})
     seniority: float = field(
-        default=1.0, metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up"}
+        default=1.0,
+        metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up (three up, or the same band, "
+                             "counts less)"},
     )
 
 
@@ -389,7 +393,8 @@ def explain(
     Soft reasons carry their share of the score (they add up to it); a pair
     that breaks a hard rule gets one ``"rule"`` reason per rule with
     contribution ``-inf``. "Both speak ..." is shown with contribution 0: it
-    is the language rule passing, not a soft term.
+    is the language rule passing, not a soft term; so is "Same department"
+    when the round values cross-department pairs and this one is not.
 
     Each reason's ``params`` by kind (levels as ints, seniority as the band index):
 
@@ -399,6 +404,7 @@ def explain(
       learner), ``"not_ahead"`` (has the skill, not above) or ``"does_not_list"``;
     - ``community``: ``communities`` shared (sorted);
     - ``cross_department``: ``learner_department, mentor_department``;
+    - ``same_department``: ``department`` (contribution 0);
     - ``time_zone``: ``learner_zone, mentor_zone, overlap_hours`` (of 8, an int), ``same_zone``;
     - ``seniority``: ``learner_band, mentor_band, gap`` (mentor minus learner);
     - ``language``: ``languages`` shared (sorted);
@@ -432,7 +438,7 @@ def explain(
     {'skill': 'Data analysis', 'priority': 2, 'learner_level': 2, 'target': 4, 'mentor_level': 5, 'verdict': 'teaches'}
     >>> senior, lead = Profile(3, "Chai", seniority=3), Profile(4, "Dao", seniority=4)
     >>> [(r.text, r.params) for r in explain(senior, lead) if r.kind == "seniority"]
-    [('Seniority gap that works: Lead mentoring Senior', {'learner_band': 3, 'mentor_band': 4, 'gap': 1})]
+    [('Mentor one band up: Lead mentoring Senior', {'learner_band': 3, 'mentor_band': 4, 'gap': 1})]
     """
     weights = weights if weights is not None else MentoringWeights()
     rules = rules if rules is not None else Rules()
@@ -444,7 +450,7 @@ def explain(
     reasons = []
     tables = _mentor_tables(vocabulary, mentor_side, weights)
     for term, slot, contribution in _terms(learner_side, mentor_side, weights, tables):
-        reason = _reason(term, slot, learner, mentor, float(contribution[0, 0]))
+        reason = _reason(term, slot, learner, mentor, float(contribution[0, 0]), weights)
         if reason is not None:
             reasons.append(reason)
     shared = sorted(learner.languages & mentor.languages)
@@ -453,11 +459,15 @@ def explain(
     return reasons
 
 
-def _reason(term: str, slot: int, learner: Profile, mentor: Profile, value: float) -> Reason | None:
+def _reason(
+    term: str, slot: int, learner: Profile, mentor: Profile, value: float, weights: MentoringWeights
+) -> Reason | None:
     """The reason for one soft term; None for a term that contributes nothing worth saying."""
     if term == "goal":
         return _goal_reason(learner.goals[slot], learner, mentor, value) if slot < len(learner.goals) else None
-    return _CONTEXT_REASONS[term](learner, mentor, value) if value > 0 else None
+    if value > 0:
+        return _CONTEXT_REASONS[term](learner, mentor, value)
+    return _same_department(learner, mentor, weights) if term == "cross_department" else None
 
 
 def _community_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
@@ -483,9 +493,14 @@ def _zone_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
 
 
 def _seniority_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
+    """Says the gap the score rewarded (``SENIORITY_GAP_VALUE``), in words that are true of it."""
     bands = {"learner_band": int(learner.seniority), "mentor_band": int(mentor.seniority)}
     gap = bands["mentor_band"] - bands["learner_band"]
-    text = f"Seniority gap that works: {mentor.seniority_label} mentoring {learner.seniority_label}"
+    if gap == 0:
+        text = f"Same seniority band ({mentor.seniority_label})"
+    else:
+        way = "up" if gap > 0 else "down"
+        text = f"Mentor {_BANDS_APART[abs(gap)]} {way}: {mentor.seniority_label} mentoring {learner.seniority_label}"
     return Reason("seniority", value, {**bands, "gap": gap}, text)
 
 
@@ -496,6 +511,14 @@ _CONTEXT_REASONS = {
     "time_zone": _zone_reason,
     "seniority": _seniority_reason,
 }
+
+
+def _same_department(learner: Profile, mentor: Profile, weights: MentoringWeights) -> Reason | None:
+    """Said when the round values cross-department pairs and this pair shares a department (issue 20)."""
+    if weights.cross_department > 0 and learner.department and learner.department == mentor.department:
+        return Reason("same_department", 0.0, {"department": learner.department},
+                      f"Same department ({learner.department}): not a cross-department pair")
+    return None
 
 
 def _goal_reason(goal: Goal, learner: Profile, mentor: Profile, value: float) -> Reason:

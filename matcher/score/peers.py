@@ -308,6 +308,8 @@ def explain(
       one-sided swap;
     - ``community``: ``communities`` shared (sorted);
     - ``cross_department``: ``departments``, ``[a's, b's]``;
+    - ``same_department``: ``department``, when the cross-department weight
+      is above 0 and both work there (contribution 0);
     - ``time_zone``: ``hours_apart`` (a float);
     - ``repeat``: ``rounds_ago``;
     - ``rule``: ``rule`` (a key of ``matcher.rules.RULE_TEXT``), and
@@ -332,7 +334,7 @@ def explain(
     terms = {name: float(matrix[0, 1]) for name, matrix in pair.rows(slice(0, 2)).items()}
     reasons = rule_reasons(a, b, rules)
     reasons += _learning_reasons(a, b, terms, you_give=pair.coverage[1, 0], you_get=pair.coverage[0, 1])
-    reasons += _context_reasons(a, b, terms, rules)
+    reasons += _context_reasons(a, b, terms, weights, rules)
     return reasons
 
 
@@ -378,7 +380,8 @@ def _lift_words(lifts: list[dict], learner_word: str) -> str:
     return ", ".join(f"{x['skill']} ({x['teacher_level']} → {learner_word} {x['learner_level']})" for x in lifts)
 
 
-def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rules) -> list[Reason]:
+def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], weights: PeerWeights,
+                     rules: Rules) -> list[Reason]:
     reasons = []
     shared = sorted(a.communities & b.communities)
     if shared:
@@ -388,6 +391,9 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rul
         reasons.append(Reason("cross_department", terms["cross_department"],
                               {"departments": [a.department, b.department]},
                               f"Different departments: {a.department} and {b.department}"))
+    elif weights.cross_department > 0 and a.department and a.department == b.department:
+        reasons.append(Reason("same_department", 0.0, {"department": a.department},
+                              f"Same department ({a.department}): not a cross-department pair"))
     if terms["time_zone"]:
         apart = float(hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone)))
         reasons.append(Reason("time_zone", terms["time_zone"], {"hours_apart": apart},

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import matcher.score.mentoring as mentoring_module
 from matcher.score.mentoring import (
+    SENIORITY_GAP_VALUE,
     MentoringScores,
     MentoringWeights,
     diagnose_unmatched,
@@ -195,6 +196,48 @@ def test_a_broken_rule_is_a_rule_reason_naming_the_rule_and_its_cooldown():
     assert reason.text == "Matched together within the last 3 round(s)" and reason.contribution == -np.inf
     [reason] = explain(learner(1, managers=(2,)), mentor(2))
     assert (reason.kind, reason.params) == ("rule", {"rule": "reporting_line"})
+
+
+@pytest.mark.parametrize("weight", [1.5, 0.0])
+def test_same_department_is_said_only_when_cross_department_pairs_count(weight):
+    weights = MentoringWeights(community=0.0, time_zone=0.0, seniority=0.0, cross_department=weight)
+    reasons = explain(learner(department="Finance"), mentor(department="Finance"), weights)
+    departments = [r for r in reasons if "department" in r.kind]
+    if weight:
+        assert [(r.kind, r.params, r.contribution) for r in departments] == [
+            ("same_department", {"department": "Finance"}, 0.0)]
+        assert departments[0].text == "Same department (Finance): not a cross-department pair"
+    else:
+        assert departments == []
+
+
+@pytest.mark.parametrize("ann_department, bo_department", [("Finance", "Operations"), ("", ""), ("Finance", "")])
+def test_no_same_department_reason_unless_both_list_the_same_one(ann_department, bo_department):
+    reasons = explain(learner(department=ann_department), mentor(department=bo_department))
+    assert not any(r.kind == "same_department" for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "learner_band, mentor_band, text",
+    [(3, 3, "Same seniority band (Senior)"),
+     (2, 3, "Mentor one band up: Senior mentoring Mid-level"),
+     (1, 3, "Mentor two bands up: Senior mentoring Junior"),
+     (1, 4, "Mentor three bands up: Lead mentoring Junior")],
+)
+def test_the_seniority_reason_says_the_gap_it_scores(learner_band, mentor_band, text):
+    weights = MentoringWeights(goals=0.0, community=0.0, cross_department=0.0, time_zone=0.0)
+    [reason] = explain(learner(goals=(), seniority=learner_band), mentor(seniority=mentor_band), weights)
+    gap = mentor_band - learner_band
+    assert (reason.kind, reason.text) == ("seniority", text)
+    assert reason.params == {"learner_band": learner_band, "mentor_band": mentor_band, "gap": gap}
+    assert reason.contribution == pytest.approx(SENIORITY_GAP_VALUE[gap])
+
+
+@pytest.mark.parametrize("learner_band, mentor_band", [(3, 2), (1, 5), (0, 3)],
+                         ids=["mentor below", "four bands up", "unknown band"])
+def test_a_gap_the_score_does_not_reward_gives_no_seniority_reason(learner_band, mentor_band):
+    reasons = explain(learner(seniority=learner_band), mentor(seniority=mentor_band))
+    assert not any(r.kind == "seniority" for r in reasons)
 
 
 def test_params_are_plain_numbers_even_from_numpy_levels():

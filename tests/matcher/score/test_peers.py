@@ -232,6 +232,17 @@ def test_a_broken_rule_is_a_rule_reason_naming_the_rule(rules, params):
     assert reason.params == params and reason.contribution == -np.inf
 
 
+@pytest.mark.parametrize("weight", [1.0, 0.0])
+def test_same_department_is_said_only_when_cross_department_pairs_count(weight):
+    a, b = Profile(1, "Ann", department="Finance"), Profile(2, "Ben", department="Finance")
+    departments = [r for r in explain(a, b, PeerWeights(cross_department=weight)) if "department" in r.kind]
+    if weight:
+        assert [(r.kind, r.params, r.contribution) for r in departments] == [
+            ("same_department", {"department": "Finance"}, 0.0)]
+    else:
+        assert departments == []
+
+
 @settings(max_examples=40, deadline=None)
 @given(profiles(1), profiles(2), st.integers(0, 3))
 def test_every_reason_stores_as_json(a, b, ago):
