@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matcher._numerics import row_blocks
-from matcher.diagnosis import Diagnosis
+from matcher.diagnosis import Diagnosis, rounded_score
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,
@@ -25,7 +25,7 @@ from matcher.profiles import (
     hours_apart,
     utc_offset_hours,
 )
-from matcher.rules import forbidden_mask, rule_counts, rule_reasons, rule_text
+from matcher.rules import forbidden_mask, rule_counts, rule_params, rule_reasons, rule_text
 from matcher.score._words import join_words
 from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.weights import Weights
@@ -545,15 +545,21 @@ def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
 
 
 def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> list[Diagnosis]:
-    """Why each unmatched learner got no mentor, in words HR reads.
+    """Why each unmatched learner got no mentor, as data with English words for HR.
 
     - ``"no_eligible_mentor"``: every mentor is forbidden or has no seats;
       ``rule_counts`` says how many candidates each hard rule removed.
+      ``params``: ``rule_counts, no_seats`` (and ``cooldown_rounds`` when the
+      cooldown rule counted).
     - ``"seats_taken"``: eligible mentors exist but their seats went to
       others; names the best such mentor (``best_partner``) and the learner
       holding the seat who scores highest with them (``taken_by``).
+      ``params``: ``mentor_id, mentor_score, taken_by_id, taken_by_score``.
     - ``"not_worth_it"``: an eligible mentor (``best_partner``) had a free
       seat, but the pair scored too low to be worth making (``priority="score"``).
+      ``params``: ``mentor_id, score``.
+
+    ``params`` name members by ``Profile.id`` and round scores to 2 decimals.
 
     Parameters
     ----------
@@ -573,8 +579,11 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     >>> ben = Profile(2, "Ben", goals=(Goal("SQL", 3),))
     >>> cho = Profile(3, "Cho", skills={"SQL": 5}, mentor_capacity=1)
     >>> table = score_mentoring([ann, ben], [cho], rules=Rules(forbidden=frozenset({(2, 3)})))
-    >>> [d.text for d in diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))]
-    ['No eligible mentor: HR ruled this pair out (1 mentor)']
+    >>> [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))
+    >>> diagnosis.text
+    'No eligible mentor: HR ruled this pair out (1 mentor)'
+    >>> diagnosis.params
+    {'rule_counts': {'forbidden': 1}, 'no_seats': 0}
     """
     capacity = table.capacity
     load = np.bincount(assignment.pairs[:, 1], minlength=len(table.cols))
@@ -596,17 +605,20 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
             i,
             "not_worth_it",
             f"{table.cols[best].name or 'A mentor'} had a free seat, but the pair scored only {row[best]:.2f}",
+            {"mentor_id": table.cols[best].id, "score": rounded_score(row[best])},
             best_partner=best,
         )
     best = int(eligible[np.argmax(row[eligible])])
-    taken_by = max(holders[best], key=lambda other: table.scores[other, best])
+    taken_by = int(max(holders[best], key=lambda other: table.scores[other, best]))
     return Diagnosis(
         i,
         "seats_taken",
         f"Best eligible mentor {table.cols[best].name} ({row[best]:.2f}) is full; "
         f"the seat went to {table.rows[taken_by].name} ({table.scores[taken_by, best]:.2f})",
+        {"mentor_id": table.cols[best].id, "mentor_score": rounded_score(row[best]),
+         "taken_by_id": table.rows[taken_by].id, "taken_by_score": rounded_score(table.scores[taken_by, best])},
         best_partner=best,
-        taken_by=int(taken_by),
+        taken_by=taken_by,
     )
 
 
@@ -617,7 +629,8 @@ def _no_eligible(table: MentoringScores, i: int, capacity) -> Diagnosis:
     no_seats = len(table.cols) - len(with_seats)
     if no_seats:
         parts.append(f"No seats this round ({_mentors(no_seats)})")
-    return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), rule_counts=counts)
+    params = {"rule_counts": counts, "no_seats": no_seats, **rule_params(counts, table.rules)}
+    return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), params, rule_counts=counts)
 
 
 def _mentors(count: int) -> str:

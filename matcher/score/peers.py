@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher._numerics import row_blocks
-from matcher.diagnosis import Diagnosis
+from matcher.diagnosis import Diagnosis, rounded_score
 from matcher.profiles import (
     PRIORITY_WEIGHT,
     Goal,
@@ -29,7 +29,7 @@ from matcher.profiles import (
     pair_key,
     utc_offset_hours,
 )
-from matcher.rules import forbidden_mask, rule_counts, rule_reasons, rule_text
+from matcher.rules import forbidden_mask, rule_counts, rule_params, rule_reasons, rule_text
 from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
@@ -406,15 +406,21 @@ def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], weights: P
 
 
 def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis]:
-    """Why each unpaired member got no partner, in words HR reads.
+    """Why each unpaired member got no partner, as data with English words for HR.
 
     - ``"no_eligible_partner"``: every other member is forbidden;
       ``rule_counts`` says how many candidates each hard rule removed.
+      ``params``: ``rule_counts`` (and ``cooldown_rounds`` when the cooldown
+      rule counted).
     - ``"partners_taken"``: eligible partners exist but were paired with
       others; names the best one (``best_partner``) and whom they were
       paired with (``taken_by``).
+      ``params``: ``eligible`` (how many), ``best_id, best_score, paired_with_id``.
     - ``"not_worth_it"``: an eligible partner (``best_partner``) was also
       left unpaired, but the pair scored too low to make (``priority="score"``).
+      ``params``: ``partner_id, score``.
+
+    ``params`` name members by ``Profile.id`` and round scores to 2 decimals.
 
     Parameters
     ----------
@@ -434,6 +440,8 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis
     >>> table = score_peers([ann, ben])
     >>> [d.text for d in diagnose_unpaired(table, pair_peers(table.scores))]
     ['No eligible partner: In the same reporting line (1 member)', 'No eligible partner: In the same reporting line (1 member)']
+    >>> [d.params for d in diagnose_unpaired(table, pair_peers(table.scores))][0]
+    {'rule_counts': {'reporting_line': 1}}
     """
     partner = np.full(len(table.rows), -1)
     partner[pairing.pairs[:, 0]] = pairing.pairs[:, 1]
@@ -451,16 +459,20 @@ def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> Diagnosis:
     name = table.rows[best].name or f"member {best}"
     if partner[best] < 0:
         return Diagnosis(
-            i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}", best_partner=best
+            i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}",
+            {"partner_id": table.rows[best].id, "score": rounded_score(row[best])}, best_partner=best,
         )
-    other = table.rows[partner[best]].name or f"member {partner[best]}"
+    taken_by = int(partner[best])
+    other = table.rows[taken_by].name or f"member {taken_by}"
     return Diagnosis(
         i,
         "partners_taken",
         f"All {eligible.size} eligible partner(s) were paired with others; the best, {name} "
         f"({row[best]:.2f}), went to {other}",
+        {"eligible": int(eligible.size), "best_id": table.rows[best].id, "best_score": rounded_score(row[best]),
+         "paired_with_id": table.rows[taken_by].id},
         best_partner=best,
-        taken_by=int(partner[best]),
+        taken_by=taken_by,
     )
 
 
@@ -469,4 +481,5 @@ def _no_eligible(table: PeerScores, i: int) -> Diagnosis:
     counts = rule_counts(table.rows[i], others, table.rules)
     parts = [f"{rule_text(name, table.rules)} ({count} member{'s' if count != 1 else ''})" for name, count in counts.items()]
     text = "No eligible partner: " + ("; ".join(parts) if parts else "nobody else in the round")
-    return Diagnosis(i, "no_eligible_partner", text, rule_counts=counts)
+    return Diagnosis(i, "no_eligible_partner", text, {"rule_counts": counts, **rule_params(counts, table.rules)},
+                     rule_counts=counts)

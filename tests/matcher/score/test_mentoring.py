@@ -322,6 +322,33 @@ def test_diagnose_not_worth_it_under_score_priority():
     assert diagnosis.kind == "not_worth_it" and "free seat" in diagnosis.text
 
 
+def test_diagnoses_name_members_by_id_not_by_row():
+    ann, ben = learner(11, "Ann"), learner(13, "Ben", skills={"Data analysis": 1})
+    table = score_mentoring([ann, ben], [mentor(12, "Cho")])
+    result = assign_mentors(table.scores, table.capacity)
+    [diagnosis] = diagnose_unmatched(table, result)
+    holder = int(result.pairs[0, 0])
+    assert diagnosis.params == {
+        "mentor_id": 12, "mentor_score": round(float(table.scores[diagnosis.member, 0]), 2),
+        "taken_by_id": table.rows[holder].id, "taken_by_score": round(float(table.scores[holder, 0]), 2),
+    }
+    assert_json_ready(dict(diagnosis.params))
+
+
+def test_a_free_mentor_not_worth_it_is_named_by_id():
+    table = score_mentoring([learner(goals=(), skills={})], [mentor(7)], MentoringWeights(time_zone=0.0))
+    [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity, priority="score"))
+    assert diagnosis.params == {"mentor_id": 7, "score": 0.0}
+
+
+def test_no_eligible_mentor_counts_rules_and_seats_with_the_cooldown_it_names():
+    rules = Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 1}))
+    table = score_mentoring([learner(1)], [mentor(2), mentor(3, mentor_capacity=0)], rules=rules)
+    [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))
+    assert diagnosis.params == {"rule_counts": {"cooldown": 1}, "no_seats": 1, "cooldown_rounds": 2}
+    assert_json_ready(dict(diagnosis.params))
+
+
 def test_goal_table_shortcut_gives_the_same_scores(monkeypatch):
     """Many learners sharing few goals use a precomputed goal table; it must not change a score."""
     rng = np.random.default_rng(5)

@@ -296,6 +296,33 @@ def test_diagnose_not_worth_it_under_score_priority():
     assert kinds == {"not_worth_it"}
 
 
+def test_diagnoses_name_partners_by_id_not_by_row():
+    a, b, c = (Profile(k, name) for k, name in ((21, "Ann"), (22, "Ben"), (23, "Cho")))
+    table = score_peers([a, b, c])
+    pairing = pair_peers(table.scores)
+    (diagnosis,) = diagnose_unpaired(table, pairing)
+    best, other = diagnosis.best_partner, diagnosis.taken_by
+    assert diagnosis.params == {"eligible": 2, "best_id": table.rows[best].id,
+                                "best_score": round(float(table.scores[diagnosis.member, best]), 2),
+                                "paired_with_id": table.rows[other].id}
+    assert {diagnosis.params["best_id"], diagnosis.params["paired_with_id"]} <= {21, 22, 23}
+
+
+def test_a_free_partner_not_worth_it_is_named_by_id():
+    table = score_peers([Profile(31, "Ann"), Profile(32, "Ben")], PeerWeights(time_zone=0))
+    diagnoses = diagnose_unpaired(table, pair_peers(table.scores, priority="score"))
+    assert [d.params for d in diagnoses] == [{"partner_id": 32, "score": 0.0}, {"partner_id": 31, "score": 0.0}]
+
+
+def test_no_eligible_partner_counts_rules_with_the_cooldown_it_names():
+    rules = Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 1}))
+    table = score_peers([Profile(1), Profile(2)], rules=rules)
+    diagnoses = diagnose_unpaired(table, pair_peers(table.scores))
+    assert [d.params for d in diagnoses] == [{"rule_counts": {"cooldown": 1}, "cooldown_rounds": 2}] * 2
+    for diagnosis in diagnoses:
+        assert_json_ready(dict(diagnosis.params))
+
+
 def test_scored_round_pairs_mutual_learners():
     table = score_peers([MALEE, SOMCHAI, TAKER])
     pairing = pair_peers(table.scores)
