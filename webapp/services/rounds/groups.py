@@ -45,7 +45,7 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         outcome.groups.append(group)
     outcome.matched = outcome.max_coverage = len(profiles)
     outcome.total = float(plan.grouping.total)
-    outcome.notes.extend(plan.notes)
+    outcome.notes.extend(note(n.kind, **n.params) for n in plan.notes)
     return outcome
 
 
