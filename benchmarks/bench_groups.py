@@ -188,7 +188,7 @@ def scale(n: int, seed: int, seconds: float) -> None:
     print(f"{'explain_group for every group':<44} {explain_seconds:>8.2f}")
     print(f"{'plan + explanations':<44} {plan_seconds + explain_seconds:>8.2f}")
     print(f"total {start.grouping.total:.1f} after construction, {plan.grouping.total:.1f} after "
-          f"{plan.grouping.iterations:,} iterations; isolated {len(plan.isolated)}; notes {list(plan.notes)}")
+          f"{plan.grouping.iterations:,} iterations; isolated {len(plan.isolated)}; notes {[note.text for note in plan.notes]}")
     print(texts[0])
 
 

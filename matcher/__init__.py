@@ -9,6 +9,12 @@ Two layers, a folder each:
   words (``score_mentoring``, ``score_peers``, ``diversity_matrix`` and
   ``plan_groups``, with their explanations and diagnoses).
 
+Explanations are data: every ``Reason``, ``Diagnosis`` and plan ``Note``
+carries a ``kind`` and JSON-ready ``params`` (members by ``Profile.id``),
+and ``describe_group`` gives a group's facts as a JSON-ready dict, so a
+caller can word them in any language; the English ``text`` (and
+``explain_group``) is a default.
+
 Shared at the top level: the profile data (``matcher.profiles``), the hard
 rules (``matcher.rules``), ``Diagnosis`` (``matcher.diagnosis``) and the
 weights' base class (``matcher.weights``).
@@ -19,7 +25,15 @@ This package never imports Flask, the models or the web app.
 from matcher._validation import PRIORITIES
 from matcher.diagnosis import Diagnosis
 from matcher.profiles import SENIORITY_BANDS, Goal, History, Profile, Reason, Rules, ScoreTable
-from matcher.score.groups import GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher.score.groups import (
+    GroupPlan,
+    GroupWeights,
+    Note,
+    describe_group,
+    diversity_matrix,
+    explain_group,
+    plan_groups,
+)
 from matcher.score.mentoring import MentoringScores, MentoringWeights, diagnose_unmatched, score_mentoring
 from matcher.score.peers import PeerScores, PeerWeights, diagnose_unpaired, goal_coverage, score_peers
 from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
@@ -53,6 +67,8 @@ __all__ = [
     "GroupPlan",
     "GroupWeights",
     "explain_group",
+    "describe_group",
+    "Note",
     # shared data
     "Profile",
     "Goal",

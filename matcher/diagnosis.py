@@ -2,15 +2,26 @@
 
 ``score.mentoring.diagnose_unmatched`` and ``score.peers.diagnose_unpaired``
 both return ``Diagnosis`` objects; the round review stores the member, the
-kind and the text.
+kind and its ``params`` (member ids, not indices), and renders the words
+when HR reads them. ``text`` is an English default for library users.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-#: Every kind a diagnosis can have, and what it means.
+#: Every kind a diagnosis can have, and what it means. ``Diagnosis.params`` holds, by kind:
+#:
+#: - ``no_eligible_mentor``: ``rule_counts`` ({rule: count}), ``no_seats`` (mentors with none);
+#: - ``seats_taken``: ``mentor_id``, ``mentor_score``, ``taken_by_id``, ``taken_by_score``;
+#: - ``no_eligible_partner``: ``rule_counts``;
+#: - ``partners_taken``: ``eligible`` (how many), ``best_id``, ``best_score``, ``paired_with_id``;
+#: - ``not_worth_it``: ``mentor_id`` and ``score`` (mentoring) or ``partner_id`` and ``score`` (peers).
+#:
+#: With ``rule_counts``, ``cooldown_rounds`` too when the cooldown rule counted (its words need it).
+#: Scores are rounded to 2 decimals.
 KINDS: Mapping[str, str] = {
     "no_eligible_mentor": "Every mentor is ruled out by a hard rule or has no seats (mentoring)",
     "seats_taken": "Eligible mentors exist, but their seats went to others (mentoring)",
@@ -31,7 +42,9 @@ class Diagnosis:
     kind : str
         One of ``KINDS``.
     text : str
-        The explanation in words HR reads.
+        The explanation in English, for HR.
+    params : mapping of str to JSON values
+        The facts behind it, by kind (see ``KINDS``); members by ``Profile.id``.
     rule_counts : dict of str to int
         For ``"no_eligible_mentor"`` and ``"no_eligible_partner"``: how many
         candidates each hard rule removed (keys of ``matcher.rules.RULE_TEXT``).
@@ -44,8 +57,10 @@ class Diagnosis:
 
     Examples
     --------
-    >>> Diagnosis(3, "not_worth_it", "Ann was free too, but the pair scored only -0.50", best_partner=1).best_partner
-    1
+    >>> d = Diagnosis(3, "not_worth_it", "Ann was free too, but the pair scored only -0.50",
+    ...               {"partner_id": 12, "score": -0.5}, best_partner=1)
+    >>> d.best_partner, d.params["partner_id"]
+    (1, 12)
     >>> Diagnosis(3, "no_capacity", "")
     Traceback (most recent call last):
     ...
@@ -55,6 +70,7 @@ class Diagnosis:
     member: int
     kind: str
     text: str
+    params: Mapping[str, Any] = field(default_factory=dict)
     rule_counts: dict[str, int] = field(default_factory=dict)
     best_partner: int | None = None
     taken_by: int | None = None
@@ -62,3 +78,15 @@ class Diagnosis:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"expected a diagnosis kind from {', '.join(KINDS)}, got {self.kind!r}")
+
+
+def rounded_score(score) -> float:
+    """A score as ``Diagnosis.params`` hold it: a plain float to 2 decimals.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rounded_score(np.float32(1.23456))
+    1.23
+    """
+    return round(float(score), 2)

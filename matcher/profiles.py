@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -177,19 +178,52 @@ class Rules:
 
 @dataclass(frozen=True)
 class Reason:
-    """One reason for (or against) a pair, in words a member understands.
+    """One reason for (or against) a pair: what it is (``kind``) and its facts (``params``).
 
-    ``contribution`` is the reason's share of the pair's score; a hard rule
-    that forbids the pair has ``-inf``.
+    The web layer renders a reason from ``kind`` and ``params`` in the
+    reader's language and from the reader's side; ``text`` is an English
+    default for library users, told to the row member ("you").
+
+    Attributes
+    ----------
+    kind : str
+        What the reason is about, e.g. ``"goal"``, ``"community"``, ``"rule"``.
+    contribution : float
+        The reason's share of the pair's score; a hard rule that forbids the
+        pair has ``-inf``.
+    params : mapping of str to JSON values
+        The facts behind the reason (str, int, float, bool, lists, dicts):
+        levels as ints, names as the profiles spell them, seniority as the
+        1-based band index, members by ``Profile.id``. They name the roles
+        (``learner_level``, ``mentor_level``), never "you".
+    text : str
+        The reason in English.
+
+    Examples
+    --------
+    >>> reason = Reason("language", 0.0, {"languages": ["Thai"]}, "Both speak Thai")
+    >>> reason.as_dict()
+    {'kind': 'language', 'params': {'languages': ['Thai']}, 'text': 'Both speak Thai', 'contribution': 0.0}
+    >>> Reason("language", "Both speak Thai", 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: reason 'language': expected contribution as a number, got 'Both speak Thai'
     """
 
     kind: str
-    text: str
     contribution: float
+    params: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        # Catches a call in the old order, Reason(kind, text, contribution).
+        if isinstance(self.contribution, (bool, str)) or not isinstance(self.contribution, (int, float, np.number)):
+            raise ValueError(f"reason {self.kind!r}: expected contribution as a number, got {self.contribution!r}")
 
     def as_dict(self) -> dict:
         """A JSON-ready form for storing with a match."""
-        return {"kind": self.kind, "text": self.text, "contribution": float(self.contribution)}
+        return {"kind": self.kind, "params": dict(self.params), "text": self.text,
+                "contribution": float(self.contribution)}
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from matcher.profiles import Profile, Rules, pair_key
+from matcher.profiles import Profile, Reason, Rules, pair_key
 
 #: Rule name -> words for a member or HR. ``{cooldown}`` is filled in.
 RULE_TEXT: dict[str, str] = {
@@ -109,6 +109,32 @@ def rule_counts(row: Profile, cols: Sequence[Profile], rules: Rules) -> dict[str
     """
     counts = {name: int(mask.sum()) for name, mask in rule_masks([row], cols, rules)}
     return {name: count for name, count in counts.items() if count}
+
+
+def rule_reasons(row: Profile, col: Profile, rules: Rules) -> list[Reason]:
+    """One ``"rule"`` reason (contribution ``-inf``) per hard rule the pair breaks.
+
+    ``params`` names the rule (a key of ``RULE_TEXT``) and, for
+    ``"cooldown"``, the ``cooldown_rounds`` its words need.
+
+    Examples
+    --------
+    >>> [(r.params, r.text) for r in rule_reasons(Profile(1), Profile(2), Rules(forbidden=frozenset({(1, 2)})))]
+    [({'rule': 'forbidden'}, 'HR ruled this pair out')]
+    """
+    return [Reason("rule", -np.inf, {"rule": name, **rule_params([name], rules)}, rule_text(name, rules))
+            for name in broken_rules(row, col, rules)]
+
+
+def rule_params(names, rules: Rules) -> dict[str, int]:
+    """What the words of rules ``names`` need beyond their names: ``cooldown_rounds`` for ``"cooldown"``.
+
+    Examples
+    --------
+    >>> rule_params(["reporting_line", "cooldown"], Rules(cooldown_rounds=3))
+    {'cooldown_rounds': 3}
+    """
+    return {"cooldown_rounds": int(rules.cooldown_rounds)} if "cooldown" in names else {}
 
 
 def rule_text(name: str, rules: Rules) -> str:

@@ -2,17 +2,18 @@
 
 The profile-level layer over ``matcher.solve.grouping.form_groups``: how diverse two
 members are (``diversity_matrix``), a round of groups with anchors, history
-and "don't isolate" (``plan_groups``), and what a group mixes, in words
-(``explain_group``).
+and "don't isolate" (``plan_groups``), and what a group mixes, as data
+(``describe_group``) and in English words (``explain_group``).
 """
 
 from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -23,10 +24,19 @@ from matcher.solve.grouping import Grouping, InfeasibleError, form_groups, toget
 from matcher.solve.pairing import best_trio_for
 from matcher.weights import Weights
 
-__all__ = ["GroupPlan", "GroupWeights", "diversity_matrix", "explain_group", "plan_groups"]
+__all__ = ["GroupPlan", "GroupWeights", "Note", "describe_group", "diversity_matrix", "explain_group", "plan_groups"]
 
 #: Attributes that "don't isolate" can protect.
 ISOLATION_ATTRIBUTES: tuple[str, ...] = ("seniority", "department", "function", "location")
+
+#: Every kind of ``Note`` a plan can carry, and its ``params``.
+NOTE_KINDS: Mapping[str, str] = {
+    "relaxed_pairing": "The first \"don't isolate\" attribute could not be kept paired in groups of low-high, "
+                       "so that rule was relaxed (attribute, low, high)",
+    "sizes_vary": "Group sizes vary between low and high to keep the attribute's values paired (attribute, low, high)",
+    "anchors_apart": "Anchors were not made buddies so that every group can have one; that many members are "
+                     "the only one of their attribute value in their group (attribute, alone)",
+}
 
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _BAND_WORDS = {
@@ -152,6 +162,39 @@ def _skill_distance(members: Sequence[Profile]) -> np.ndarray:
     return distance
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something HR should know about a plan: a rule it had to bend.
+
+    Attributes
+    ----------
+    kind : str
+        One of ``NOTE_KINDS``.
+    params : mapping of str to JSON values
+        ``attribute, low, high`` for ``"relaxed_pairing"`` and
+        ``"sizes_vary"``; ``attribute, alone`` for ``"anchors_apart"``.
+    text : str
+        The note in English, for library users.
+
+    Examples
+    --------
+    >>> Note("sizes_vary", {"attribute": "seniority", "low": 4, "high": 6}).params["high"]
+    6
+    >>> Note("too_big", {})
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a note kind from relaxed_pairing, sizes_vary, anchors_apart, got 'too_big'
+    """
+
+    kind: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOTE_KINDS:
+            raise ValueError(f"expected a note kind from {', '.join(NOTE_KINDS)}, got {self.kind!r}")
+
+
 @dataclass(frozen=True, eq=False)
 class GroupPlan:
     """A round of working groups and what went into it.
@@ -173,8 +216,8 @@ class GroupPlan:
     isolated : tuple of (int, str, str)
         ``(member id, attribute, value)`` for every member left as the only
         one of a protected value in their group (empty when none).
-    notes : tuple of str
-        Rules that had to be relaxed, in words.
+    notes : tuple of Note
+        Rules that had to be relaxed.
     """
 
     members: tuple[Profile, ...]
@@ -184,7 +227,7 @@ class GroupPlan:
     anchor_level: int
     core_skills: tuple[str, ...] | None
     isolated: tuple[tuple[int, str, str], ...]
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
     @property
     def groups(self) -> list[list[Profile]]:
@@ -193,7 +236,7 @@ class GroupPlan:
 
     @cached_property
     def mean_pair_diversity(self) -> np.ndarray:
-        """Each group's mean pair diversity, computed once per plan (``explain_group`` compares them)."""
+        """Each group's mean pair diversity, computed once per plan (``describe_group`` compares them)."""
         return np.array([_mean_pair(self.diversity, group) for group in self.grouping.groups])
 
 
@@ -376,23 +419,28 @@ def _buddy_pairs(members, name: str, d: np.ndarray, apart_pairs: np.ndarray, anc
 
 
 def _plan_notes(dont_isolate: Sequence[str], group_size: tuple[int, int], sizes_widened: bool, had_buddies: bool,
-                kept_buddies: bool, anchors_separate: bool, isolated) -> tuple[str, ...]:
+                kept_buddies: bool, anchors_separate: bool, isolated) -> tuple[Note, ...]:
     """What HR should know about the rules the plan had to bend."""
     low, high = group_size
-    notes: list[str] = []
+    notes: list[Note] = []
     if had_buddies and not kept_buddies:
-        notes.append(
+        notes.append(Note(
+            "relaxed_pairing", {"attribute": dont_isolate[0], "low": low, "high": high},
             f"Could not keep every {dont_isolate[0]} value paired within groups of "
-            f"{low}-{high} and the other rules, so that rule was relaxed."
-        )
+            f"{low}-{high} and the other rules, so that rule was relaxed.",
+        ))
     elif sizes_widened:
-        notes.append(f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.")
+        notes.append(Note(
+            "sizes_vary", {"attribute": dont_isolate[0], "low": low, "high": high},
+            f"Group sizes vary between {low} and {high} to keep {dont_isolate[0]} values paired.",
+        ))
     alone = sum(name == dont_isolate[0] for _, name, _ in isolated) if dont_isolate else 0
     if anchors_separate and kept_buddies and alone:
-        notes.append(
+        notes.append(Note(
+            "anchors_apart", {"attribute": dont_isolate[0], "alone": alone},
             f"Anchors were not paired with each other to keep {dont_isolate[0]} values together, so that "
-            f"every group can have one; {alone} member(s) are the only one of their {dont_isolate[0]} in their group."
-        )
+            f"every group can have one; {alone} member(s) are the only one of their {dont_isolate[0]} in their group.",
+        ))
     return tuple(notes)
 
 
@@ -552,8 +600,76 @@ def _isolated(members, labels: np.ndarray, name: str):
             yield i, v
 
 
+def describe_group(plan: GroupPlan, group: int) -> dict:
+    """What one group mixes and how diverse it is, as JSON-ready facts.
+
+    Parameters
+    ----------
+    plan : GroupPlan
+    group : int
+        Index of the group in ``plan.grouping.groups``.
+
+    Returns
+    -------
+    dict
+        - ``size``: how many members;
+        - ``departments``, ``functions``: ``[{"name", "count"}]`` of the known
+          values, the most common first (ties in member order);
+        - ``seniority``: ``[{"band", "count"}]`` of the known bands (1-based
+          index into ``SENIORITY_BANDS``), the most common first, then the
+          more senior;
+        - ``anchors``: ``[{"member_id", "name", "skill", "level"}]``, each
+          anchor's strongest core skill;
+        - ``mean_pair_diversity``: the group's mean pair diversity, and
+          ``round_average``: the mean of that over the plan's groups.
+
+    Examples
+    --------
+    >>> people = [Profile(1, "Malee", department="Finance", seniority=3, skills={"Lean": 5}),
+    ...           Profile(2, "Niran", department="Sales", seniority=1),
+    ...           Profile(3, "Ploy", department="Sales", seniority=3)]
+    >>> plan = plan_groups(people, (3, 3), core_skills=["Lean"], dont_isolate=(), max_iterations=10)
+    >>> facts = describe_group(plan, 0)
+    >>> facts["departments"]
+    [{'name': 'Sales', 'count': 2}, {'name': 'Finance', 'count': 1}]
+    >>> facts["seniority"]
+    [{'band': 3, 'count': 2}, {'band': 1, 'count': 1}]
+    >>> facts["anchors"]
+    [{'member_id': 1, 'name': 'Malee', 'skill': 'Lean', 'level': 5}]
+    """
+    groups = plan.grouping.groups
+    if not 0 <= group < len(groups):
+        raise ValueError(f"expected a group index 0 to {len(groups) - 1}, got {group!r}")
+    people = [plan.members[i] for i in groups[group]]
+    bands = Counter(p.seniority for p in people if p.seniority)
+    means = plan.mean_pair_diversity
+    return {
+        "size": len(people),
+        "departments": _counts(p.department for p in people),
+        "functions": _counts(p.function for p in people),
+        "seniority": [{"band": int(band), "count": count}
+                      for band, count in sorted(bands.items(), key=lambda item: (-item[1], -item[0]))],
+        "anchors": [_anchor_fact(p, plan.core_skills) for p in people if p.id in plan.anchors],
+        "mean_pair_diversity": float(means[group]),
+        "round_average": float(np.mean(means)),
+    }
+
+
+def _counts(values: Iterable[str]) -> list[dict]:
+    """``[{"name", "count"}]`` of the known values, the most common first."""
+    counts = Counter(v.strip() for v in values if v.strip())
+    return [{"name": name, "count": count} for name, count in counts.most_common()]
+
+
+def _anchor_fact(p: Profile, core: tuple[str, ...] | None) -> dict:
+    # The strongest core skill at any level: an anchor HR kept (``restate_groups``) may since
+    # have lowered it below the anchor level, and is still the group's anchor.
+    skill, level = _anchor_skill(p, core, 1) or ("", 0)
+    return {"member_id": p.id, "name": p.name, "skill": skill, "level": int(level)}
+
+
 def explain_group(plan: GroupPlan, group: int) -> str:
-    """Say in words what one group mixes and how diverse it is.
+    """Say in English what one group mixes and how diverse it is (the words of ``describe_group``).
 
     Parameters
     ----------
@@ -585,24 +701,16 @@ def explain_group(plan: GroupPlan, group: int) -> str:
     >>> plan.isolated  # three juniors, two anchors and groups of 4: something had to give
     ((8, 'seniority', 'Junior'),)
     """
-    groups = plan.grouping.groups
-    if not 0 <= group < len(groups):
-        raise ValueError(f"expected a group index 0 to {len(groups) - 1}, got {group!r}")
-    people = [plan.members[i] for i in groups[group]]
-    parts = [_mix([p.department.strip() for p in people]), _seniority_mix(people)]
-    anchors = [p for p in people if p.id in plan.anchors]
+    facts = describe_group(plan, group)
+    parts = [_mix([item["name"] for item in facts["departments"]]), _seniority_mix(facts["seniority"])]
+    anchors = [_anchor_words(anchor) for anchor in facts["anchors"]]
     if anchors:
-        described = []
-        for p in anchors:
-            skill, level = _anchor_skill(p, plan.core_skills, plan.anchor_level)
-            described.append(f"{p.name or p.id}, level {level} in {skill}")
-        parts.append("anchored by " + join_words(described, last=", and " if len(described) > 2 else " and "))
+        parts.append("anchored by " + join_words(anchors, last=", and " if len(anchors) > 2 else " and "))
     else:
         parts.append("no anchor")
     text = "; ".join(part for part in parts if part)
     text = text[0].upper() + text[1:]
-    means = plan.mean_pair_diversity
-    mine, average = float(means[group]), float(np.mean(means))
+    mine, average = facts["mean_pair_diversity"], facts["round_average"]
     if abs(mine - average) <= 1e-9 * max(1.0, abs(average)) or average == 0:
         compare = "the same as the round average"
     else:
@@ -616,23 +724,27 @@ def _mean_pair(d: np.ndarray, group: np.ndarray) -> float:
     return float(d[np.ix_(group, group)].sum() / (k * (k - 1))) if k > 1 else 0.0
 
 
-def _mix(values: list[str]) -> str:
+def _mix(names: list[str]) -> str:
     """The known values, most common first: ``"all from X"`` or ``"X, Y and Z"``."""
-    counts = Counter(v for v in values if v)
-    if not counts:
+    if not names:
         return ""
-    names = [v for v, _ in counts.most_common()]
     return f"all from {names[0]}" if len(names) == 1 else join_words(names)
+
+
+def _anchor_words(anchor: dict) -> str:
+    """``"Malee, level 5 in Lean"`` (just the name for an anchor with no core skill left)."""
+    name = anchor["name"] or str(anchor["member_id"])
+    return f"{name}, level {anchor['level']} in {anchor['skill']}" if anchor["skill"] else name
 
 
 def _count(k: int) -> str:
     return _NUMBERS[k] if k < len(_NUMBERS) else str(k)
 
 
-def _seniority_mix(people: list[Profile]) -> str:
-    counts = Counter(p.seniority for p in people if p.seniority)
+def _seniority_mix(bands: list[dict]) -> str:
+    """``"two seniors and one junior"`` from ``describe_group``'s ``seniority``."""
     words = []
-    for band, k in sorted(counts.items(), key=lambda item: (-item[1], -item[0])):
-        one, many = _BAND_WORDS[SENIORITY_BANDS[band - 1]]
-        words.append(f"{_count(k)} {one if k == 1 else many}")
+    for item in bands:
+        one, many = _BAND_WORDS[SENIORITY_BANDS[item["band"] - 1]]
+        words.append(f"{_count(item['count'])} {one if item['count'] == 1 else many}")
     return join_words(words) if words else ""

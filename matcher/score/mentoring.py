@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matcher._numerics import row_blocks
-from matcher.diagnosis import Diagnosis
+from matcher.diagnosis import Diagnosis, rounded_score
 from matcher.profiles import (
     Goal,
     PRIORITY_WEIGHT,
@@ -25,7 +25,7 @@ from matcher.profiles import (
     hours_apart,
     utc_offset_hours,
 )
-from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.rules import forbidden_mask, rule_counts, rule_params, rule_reasons, rule_text
 from matcher.score._words import join_words
 from matcher.solve.assignment import MentorAssignment, assign_mentors  # noqa: F401 (doctests)
 from matcher.weights import Weights
@@ -41,6 +41,8 @@ MAX_GOAL_TABLE = 50_000_000
 WORKING_HOURS = 8.0
 #: Value of a seniority gap (mentor band minus learner band); other gaps count 0.
 SENIORITY_GAP_VALUE = {0: 0.25, 1: 1.0, 2: 1.0, 3: 0.5}
+#: A seniority gap in words (bands are 1-5, so a gap is at most 4).
+_BANDS_APART = {1: "one band", 2: "two bands", 3: "three bands", 4: "four bands"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ class MentoringWeights(Weights):
     )
     time_zone: float = field(default=1.5, metadata={"meaning": "Overlap of an 8-hour working day"})
     seniority: float = field(
-        default=1.0, metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up"}
+        default=1.0,
+        metadata={"meaning": "A sensible seniority gap: the mentor one or two bands up (three up, or the same band, "
+                             "counts less)"},
     )
 
 
@@ -384,12 +388,31 @@ def _check_profiles(profiles, name: str) -> None:
 def explain(
     learner: Profile, mentor: Profile, weights: MentoringWeights | None = None, rules: Rules | None = None
 ) -> list[Reason]:
-    """The reasons behind one learner-mentor score, in words a member understands.
+    """The reasons behind one learner-mentor score, as data with English words told to the learner.
 
     Soft reasons carry their share of the score (they add up to it); a pair
-    that breaks a hard rule gets one reason per rule with contribution
-    ``-inf``. "Both speak ..." is shown with contribution 0: it is the
-    language rule passing, not a soft term.
+    that breaks a hard rule gets one ``"rule"`` reason per rule with
+    contribution ``-inf``. "Both speak ..." is shown with contribution 0: it
+    is the language rule passing, not a soft term; so is "Same department"
+    when the round values cross-department pairs and this one is not.
+
+    Each reason's ``params`` by kind (levels as ints, seniority as the band index):
+
+    - ``goal`` (one per learner goal): ``skill, priority, learner_level, target,
+      mentor_level, verdict``; ``verdict`` is ``"teaches"`` (mentor at
+      ``max(target, learner + 1)`` or above), ``"a_little_beyond"`` (above the
+      learner), ``"not_ahead"`` (has the skill, not above) or ``"does_not_list"``;
+    - ``community``: ``communities`` shared (sorted);
+    - ``cross_department``: ``learner_department, mentor_department``;
+    - ``same_department``: ``department`` (contribution 0);
+    - ``time_zone``: ``learner_zone, mentor_zone, overlap_hours`` (of 8, an int), ``same_zone``;
+    - ``seniority``: ``learner_band, mentor_band, gap`` (mentor minus learner);
+    - ``language``: ``languages`` shared (sorted);
+    - ``rule``: ``rule`` (a key of ``matcher.rules.RULE_TEXT``), and
+      ``cooldown_rounds`` for ``"cooldown"``.
+
+    Community, cross-department, time-zone and seniority reasons appear only
+    when they add to the score.
 
     Parameters
     ----------
@@ -408,59 +431,110 @@ def explain(
     ...               department="Finance", languages=frozenset({"Thai"}))
     >>> bo = Profile(2, "Bo", skills={"Data analysis": 5}, department="Operations",
     ...              languages=frozenset({"Thai", "English"}))
-    >>> [r.text for r in explain(ann, bo, MentoringWeights(time_zone=0.0))]
+    >>> reasons = explain(ann, bo, MentoringWeights(time_zone=0.0))
+    >>> [r.text for r in reasons]
     ['Teaches Data analysis (level 5; you are at 2, aiming for 4)', 'Different department: Finance ↔ Operations', 'Both speak Thai']
+    >>> reasons[0].params
+    {'skill': 'Data analysis', 'priority': 2, 'learner_level': 2, 'target': 4, 'mentor_level': 5, 'verdict': 'teaches'}
+    >>> senior, lead = Profile(3, "Chai", seniority=3), Profile(4, "Dao", seniority=4)
+    >>> [(r.text, r.params) for r in explain(senior, lead) if r.kind == "seniority"]
+    [('Mentor one band up: Lead mentoring Senior', {'learner_band': 3, 'mentor_band': 4, 'gap': 1})]
     """
     weights = weights if weights is not None else MentoringWeights()
     rules = rules if rules is not None else Rules()
-    broken = broken_rules(learner, mentor, rules)
+    broken = rule_reasons(learner, mentor, rules)
     if broken:
-        return [Reason(name, rule_text(name, rules), -np.inf) for name in broken]
+        return broken
     vocabulary = _Vocabulary.of([learner, mentor])
     learner_side, mentor_side = _encode([learner], vocabulary), _encode([mentor], vocabulary)
     reasons = []
     tables = _mentor_tables(vocabulary, mentor_side, weights)
     for term, slot, contribution in _terms(learner_side, mentor_side, weights, tables):
-        value = float(contribution[0, 0])
-        text = _reason_text(term, slot, learner, mentor, value)
-        if text:
-            reasons.append(Reason(term, text, value))
+        reason = _reason(term, slot, learner, mentor, float(contribution[0, 0]), weights)
+        if reason is not None:
+            reasons.append(reason)
     shared = sorted(learner.languages & mentor.languages)
     if shared:
-        reasons.append(Reason("language", f"Both speak {join_words(shared)}", 0.0))
+        reasons.append(Reason("language", 0.0, {"languages": shared}, f"Both speak {join_words(shared)}"))
     return reasons
 
 
-def _reason_text(term: str, slot: int, learner: Profile, mentor: Profile, value: float) -> str:
-    """Words for one soft term; empty for a term that contributes nothing worth saying."""
+def _reason(
+    term: str, slot: int, learner: Profile, mentor: Profile, value: float, weights: MentoringWeights
+) -> Reason | None:
+    """The reason for one soft term; None for a term that contributes nothing worth saying."""
     if term == "goal":
-        return _goal_text(learner.goals[slot], learner, mentor) if slot < len(learner.goals) else ""
-    if value <= 0:
-        return ""
-    if term == "community":
-        shared = sorted(learner.communities & mentor.communities)
-        noun = "community" if len(shared) == 1 else "communities"
-        return f"Both in the {join_words(shared)} {noun}"
-    if term == "cross_department":
-        return f"Different department: {learner.department} ↔ {mentor.department}"
-    if term == "time_zone":
-        hours = round(_zone_overlap_hours(learner.timezone, mentor.timezone))
-        if learner.timezone == mentor.timezone:
-            return f"Same time zone ({learner.timezone})"
-        return f"Working hours overlap about {hours} of 8 hours ({learner.timezone} ↔ {mentor.timezone})"
-    return f"Seniority gap that works: {mentor.seniority_label} mentoring {learner.seniority_label}"
+        return _goal_reason(learner.goals[slot], learner, mentor, value) if slot < len(learner.goals) else None
+    if value > 0:
+        return _CONTEXT_REASONS[term](learner, mentor, value)
+    return _same_department(learner, mentor, weights) if term == "cross_department" else None
 
 
-def _goal_text(goal, learner: Profile, mentor: Profile) -> str:
+def _community_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
+    shared = sorted(learner.communities & mentor.communities)
+    noun = "community" if len(shared) == 1 else "communities"
+    return Reason("community", value, {"communities": shared}, f"Both in the {join_words(shared)} {noun}")
+
+
+def _department_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
+    return Reason("cross_department", value,
+                  {"learner_department": learner.department, "mentor_department": mentor.department},
+                  f"Different department: {learner.department} ↔ {mentor.department}")
+
+
+def _zone_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
+    hours, same = round(_zone_overlap_hours(learner.timezone, mentor.timezone)), learner.timezone == mentor.timezone
+    params = {"learner_zone": learner.timezone, "mentor_zone": mentor.timezone, "overlap_hours": hours,
+              "same_zone": same}
+    if same:
+        return Reason("time_zone", value, params, f"Same time zone ({learner.timezone})")
+    return Reason("time_zone", value, params,
+                  f"Working hours overlap about {hours} of 8 hours ({learner.timezone} ↔ {mentor.timezone})")
+
+
+def _seniority_reason(learner: Profile, mentor: Profile, value: float) -> Reason:
+    """Says the gap the score rewarded (``SENIORITY_GAP_VALUE``), in words that are true of it."""
+    bands = {"learner_band": int(learner.seniority), "mentor_band": int(mentor.seniority)}
+    gap = bands["mentor_band"] - bands["learner_band"]
+    if gap == 0:
+        text = f"Same seniority band ({mentor.seniority_label})"
+    else:
+        way = "up" if gap > 0 else "down"
+        text = f"Mentor {_BANDS_APART[abs(gap)]} {way}: {mentor.seniority_label} mentoring {learner.seniority_label}"
+    return Reason("seniority", value, {**bands, "gap": gap}, text)
+
+
+#: The reason for each soft term other than goals, when it adds to the score.
+_CONTEXT_REASONS = {
+    "community": _community_reason,
+    "cross_department": _department_reason,
+    "time_zone": _zone_reason,
+    "seniority": _seniority_reason,
+}
+
+
+def _same_department(learner: Profile, mentor: Profile, weights: MentoringWeights) -> Reason | None:
+    """Said when the round values cross-department pairs and this pair shares a department (issue 20)."""
+    if weights.cross_department > 0 and learner.department and learner.department == mentor.department:
+        return Reason("same_department", 0.0, {"department": learner.department},
+                      f"Same department ({learner.department}): not a cross-department pair")
+    return None
+
+
+def _goal_reason(goal: Goal, learner: Profile, mentor: Profile, value: float) -> Reason:
     have, mine = mentor.level(goal.skill), learner.level(goal.skill)
     levels = f"level {have}; you are at {mine}, aiming for {goal.target}"
     if have >= max(goal.target, mine + 1):
-        return f"Teaches {goal.skill} ({levels})"
-    if have > mine:
-        return f"Knows {goal.skill} a little beyond you ({levels})"
-    if have:
-        return f"Not ahead of you in {goal.skill} ({levels})"
-    return f"Does not list {goal.skill} (you are at {mine}, aiming for {goal.target})"
+        verdict, text = "teaches", f"Teaches {goal.skill} ({levels})"
+    elif have > mine:
+        verdict, text = "a_little_beyond", f"Knows {goal.skill} a little beyond you ({levels})"
+    elif have:
+        verdict, text = "not_ahead", f"Not ahead of you in {goal.skill} ({levels})"
+    else:
+        verdict, text = "does_not_list", f"Does not list {goal.skill} (you are at {mine}, aiming for {goal.target})"
+    params = {"skill": goal.skill, "priority": int(goal.priority), "learner_level": int(mine),
+              "target": int(goal.target), "mentor_level": int(have), "verdict": verdict}
+    return Reason("goal", value, params, text)
 
 
 def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
@@ -471,15 +545,21 @@ def _zone_overlap_hours(zone_a: str, zone_b: str) -> float:
 
 
 def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> list[Diagnosis]:
-    """Why each unmatched learner got no mentor, in words HR reads.
+    """Why each unmatched learner got no mentor, as data with English words for HR.
 
     - ``"no_eligible_mentor"``: every mentor is forbidden or has no seats;
       ``rule_counts`` says how many candidates each hard rule removed.
+      ``params``: ``rule_counts, no_seats`` (and ``cooldown_rounds`` when the
+      cooldown rule counted).
     - ``"seats_taken"``: eligible mentors exist but their seats went to
       others; names the best such mentor (``best_partner``) and the learner
       holding the seat who scores highest with them (``taken_by``).
+      ``params``: ``mentor_id, mentor_score, taken_by_id, taken_by_score``.
     - ``"not_worth_it"``: an eligible mentor (``best_partner``) had a free
       seat, but the pair scored too low to be worth making (``priority="score"``).
+      ``params``: ``mentor_id, score``.
+
+    ``params`` name members by ``Profile.id`` and round scores to 2 decimals.
 
     Parameters
     ----------
@@ -499,8 +579,11 @@ def diagnose_unmatched(table: MentoringScores, assignment: MentorAssignment) -> 
     >>> ben = Profile(2, "Ben", goals=(Goal("SQL", 3),))
     >>> cho = Profile(3, "Cho", skills={"SQL": 5}, mentor_capacity=1)
     >>> table = score_mentoring([ann, ben], [cho], rules=Rules(forbidden=frozenset({(2, 3)})))
-    >>> [d.text for d in diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))]
-    ['No eligible mentor: HR ruled this pair out (1 mentor)']
+    >>> [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))
+    >>> diagnosis.text
+    'No eligible mentor: HR ruled this pair out (1 mentor)'
+    >>> diagnosis.params
+    {'rule_counts': {'forbidden': 1}, 'no_seats': 0}
     """
     capacity = table.capacity
     load = np.bincount(assignment.pairs[:, 1], minlength=len(table.cols))
@@ -522,17 +605,20 @@ def _diagnose(table: MentoringScores, i: int, capacity, load, holders) -> Diagno
             i,
             "not_worth_it",
             f"{table.cols[best].name or 'A mentor'} had a free seat, but the pair scored only {row[best]:.2f}",
+            {"mentor_id": table.cols[best].id, "score": rounded_score(row[best])},
             best_partner=best,
         )
     best = int(eligible[np.argmax(row[eligible])])
-    taken_by = max(holders[best], key=lambda other: table.scores[other, best])
+    taken_by = int(max(holders[best], key=lambda other: table.scores[other, best]))
     return Diagnosis(
         i,
         "seats_taken",
         f"Best eligible mentor {table.cols[best].name} ({row[best]:.2f}) is full; "
         f"the seat went to {table.rows[taken_by].name} ({table.scores[taken_by, best]:.2f})",
+        {"mentor_id": table.cols[best].id, "mentor_score": rounded_score(row[best]),
+         "taken_by_id": table.rows[taken_by].id, "taken_by_score": rounded_score(table.scores[taken_by, best])},
         best_partner=best,
-        taken_by=int(taken_by),
+        taken_by=taken_by,
     )
 
 
@@ -543,7 +629,8 @@ def _no_eligible(table: MentoringScores, i: int, capacity) -> Diagnosis:
     no_seats = len(table.cols) - len(with_seats)
     if no_seats:
         parts.append(f"No seats this round ({_mentors(no_seats)})")
-    return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), rule_counts=counts)
+    params = {"rule_counts": counts, "no_seats": no_seats, **rule_params(counts, table.rules)}
+    return Diagnosis(i, "no_eligible_mentor", "No eligible mentor: " + "; ".join(parts), params, rule_counts=counts)
 
 
 def _mentors(count: int) -> str:

@@ -17,9 +17,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher._numerics import row_blocks
-from matcher.diagnosis import Diagnosis
-from matcher.profiles import PRIORITY_WEIGHT, Goal, Profile, Reason, Rules, ScoreTable, hours_apart, utc_offset_hours
-from matcher.rules import broken_rules, forbidden_mask, rule_counts, rule_text
+from matcher.diagnosis import Diagnosis, rounded_score
+from matcher.profiles import (
+    PRIORITY_WEIGHT,
+    Goal,
+    Profile,
+    Reason,
+    Rules,
+    ScoreTable,
+    hours_apart,
+    pair_key,
+    utc_offset_hours,
+)
+from matcher.rules import forbidden_mask, rule_counts, rule_params, rule_reasons, rule_text
 from matcher.solve.pairing import PeerPairing, pair_peers  # noqa: F401 (doctests)
 from matcher.weights import Weights
 
@@ -285,10 +295,25 @@ def _time_zone_strain(a, b):
 def explain(
     a: Profile, b: Profile, weights: PeerWeights | None = None, rules: Rules | None = None
 ) -> list[Reason]:
-    """Reasons for pairing ``a`` with ``b``, told to ``a``, in both directions.
+    """Reasons for pairing ``a`` with ``b``, as data with English words told to ``a``, in both directions.
 
     The contributions add up to ``score_peers([a, b]).scores[0, 1]`` (a
-    hard rule gives a reason with ``-inf``). Wording is gender-neutral.
+    hard rule gives a ``"rule"`` reason with ``-inf``). Wording is gender-neutral.
+
+    Each reason's ``params`` by kind:
+
+    - ``you_teach`` / ``they_teach`` (``a`` teaches ``b`` / ``b`` teaches ``a``,
+      always both): ``skills``, a list of ``{skill, teacher_level,
+      learner_level, target}``, most important goal first; empty for a
+      one-sided swap;
+    - ``community``: ``communities`` shared (sorted);
+    - ``cross_department``: ``departments``, ``[a's, b's]``;
+    - ``same_department``: ``department``, when the cross-department weight
+      is above 0 and both work there (contribution 0);
+    - ``time_zone``: ``hours_apart`` (a float);
+    - ``repeat``: ``rounds_ago``;
+    - ``rule``: ``rule`` (a key of ``matcher.rules.RULE_TEXT``), and
+      ``cooldown_rounds`` for ``"cooldown"``.
 
     Examples
     --------
@@ -300,14 +325,16 @@ def explain(
     ...     print(reason.text)
     You teach Somchai SQL (4 → their 2)
     Somchai teaches you Facilitation (5 → your 2)
+    >>> explain(you, somchai)[0].params
+    {'skills': [{'skill': 'SQL', 'teacher_level': 4, 'learner_level': 2, 'target': 4}]}
     """
     weights = weights or PeerWeights()
     rules = rules or Rules()
     pair = _PeerTerms([a, b], weights, rules)
     terms = {name: float(matrix[0, 1]) for name, matrix in pair.rows(slice(0, 2)).items()}
-    reasons = [Reason("rule", rule_text(name, rules), -np.inf) for name in broken_rules(a, b, rules)]
+    reasons = rule_reasons(a, b, rules)
     reasons += _learning_reasons(a, b, terms, you_give=pair.coverage[1, 0], you_get=pair.coverage[0, 1])
-    reasons += _context_reasons(a, b, terms, rules)
+    reasons += _context_reasons(a, b, terms, weights, rules)
     return reasons
 
 
@@ -318,60 +345,82 @@ def _learning_reasons(
     weaker, stronger = terms["teach_weaker"], terms["teach_stronger"]
     you_value, them_value = (weaker, stronger) if you_give <= you_get else (stronger, weaker)
     name = b.name or "your partner"
-    you_teach = _lifts(teacher=a, learner=b, learner_word="their")
-    they_teach = _lifts(teacher=b, learner=a, learner_word="your")
+    you_teach, they_teach = _lifts(teacher=a, learner=b), _lifts(teacher=b, learner=a)
     return [
         Reason(
             "you_teach",
-            f"You teach {name} {you_teach}" if you_teach else f"You cover none of {name}'s goals: a one-sided swap",
             you_value,
+            {"skills": you_teach},
+            f"You teach {name} {_lift_words(you_teach, 'their')}" if you_teach
+            else f"You cover none of {name}'s goals: a one-sided swap",
         ),
         Reason(
             "they_teach",
-            f"{name} teaches you {they_teach}" if they_teach else f"{name} covers none of your goals: a one-sided swap",
             them_value,
+            {"skills": they_teach},
+            f"{name} teaches you {_lift_words(they_teach, 'your')}" if they_teach
+            else f"{name} covers none of your goals: a one-sided swap",
         ),
     ]
 
 
-def _lifts(teacher: Profile, learner: Profile, learner_word: str) -> str:
-    """``"SQL (4 → their 2), Go (3 → their 0)"`` for the goals the teacher can lift."""
-    parts = []
+def _lifts(teacher: Profile, learner: Profile) -> list[dict]:
+    """``{skill, teacher_level, learner_level, target}`` for each goal of the learner the teacher can lift."""
+    lifts = []
     for goal in sorted(learner.goals, key=lambda g: (g.priority, g.skill)):
         have, know = learner.level(goal.skill), teacher.level(goal.skill)
         if know > have and goal.target > have:
-            parts.append(f"{goal.skill} ({know} → {learner_word} {have})")
-    return ", ".join(parts)
+            lifts.append({"skill": goal.skill, "teacher_level": int(know), "learner_level": int(have),
+                          "target": int(goal.target)})
+    return lifts
 
 
-def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], rules: Rules) -> list[Reason]:
+def _lift_words(lifts: list[dict], learner_word: str) -> str:
+    """``"SQL (4 → their 2), Go (3 → their 0)"``."""
+    return ", ".join(f"{x['skill']} ({x['teacher_level']} → {learner_word} {x['learner_level']})" for x in lifts)
+
+
+def _context_reasons(a: Profile, b: Profile, terms: dict[str, float], weights: PeerWeights,
+                     rules: Rules) -> list[Reason]:
     reasons = []
     shared = sorted(a.communities & b.communities)
     if shared:
-        reasons.append(Reason("community", f"You both belong to {', '.join(shared)}", terms["community"]))
+        reasons.append(Reason("community", terms["community"], {"communities": shared},
+                              f"You both belong to {', '.join(shared)}"))
     if terms["cross_department"] or (a.department and b.department and a.department != b.department):
-        reasons.append(
-            Reason("cross_department", f"Different departments: {a.department} and {b.department}", terms["cross_department"])
-        )
+        reasons.append(Reason("cross_department", terms["cross_department"],
+                              {"departments": [a.department, b.department]},
+                              f"Different departments: {a.department} and {b.department}"))
+    elif weights.cross_department > 0 and a.department and a.department == b.department:
+        reasons.append(Reason("same_department", 0.0, {"department": a.department},
+                              f"Same department ({a.department}): not a cross-department pair"))
     if terms["time_zone"]:
         apart = float(hours_apart(utc_offset_hours(a.timezone), utc_offset_hours(b.timezone)))
-        reasons.append(Reason("time_zone", f"Your time zones are {apart:g} hours apart", terms["time_zone"]))
+        reasons.append(Reason("time_zone", terms["time_zone"], {"hours_apart": apart},
+                              f"Your time zones are {apart:g} hours apart"))
     if terms["repeat"]:
-        ago = rules.history.rounds_ago.get((min(a.id, b.id), max(a.id, b.id)))
-        reasons.append(Reason("repeat", f"You were paired {ago} round(s) ago", terms["repeat"]))
+        key, history = pair_key(a.id, b.id), rules.history.rounds_ago  # ``_PeerTerms`` takes either order
+        ago = int(history[key] if key in history else history[key[::-1]])
+        reasons.append(Reason("repeat", terms["repeat"], {"rounds_ago": ago}, f"You were paired {ago} round(s) ago"))
     return reasons
 
 
 def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis]:
-    """Why each unpaired member got no partner, in words HR reads.
+    """Why each unpaired member got no partner, as data with English words for HR.
 
     - ``"no_eligible_partner"``: every other member is forbidden;
       ``rule_counts`` says how many candidates each hard rule removed.
+      ``params``: ``rule_counts`` (and ``cooldown_rounds`` when the cooldown
+      rule counted).
     - ``"partners_taken"``: eligible partners exist but were paired with
       others; names the best one (``best_partner``) and whom they were
       paired with (``taken_by``).
+      ``params``: ``eligible`` (how many), ``best_id, best_score, paired_with_id``.
     - ``"not_worth_it"``: an eligible partner (``best_partner``) was also
       left unpaired, but the pair scored too low to make (``priority="score"``).
+      ``params``: ``partner_id, score``.
+
+    ``params`` name members by ``Profile.id`` and round scores to 2 decimals.
 
     Parameters
     ----------
@@ -391,6 +440,8 @@ def diagnose_unpaired(table: PeerScores, pairing: PeerPairing) -> list[Diagnosis
     >>> table = score_peers([ann, ben])
     >>> [d.text for d in diagnose_unpaired(table, pair_peers(table.scores))]
     ['No eligible partner: In the same reporting line (1 member)', 'No eligible partner: In the same reporting line (1 member)']
+    >>> [d.params for d in diagnose_unpaired(table, pair_peers(table.scores))][0]
+    {'rule_counts': {'reporting_line': 1}}
     """
     partner = np.full(len(table.rows), -1)
     partner[pairing.pairs[:, 0]] = pairing.pairs[:, 1]
@@ -408,16 +459,20 @@ def _diagnose(table: PeerScores, i: int, partner: np.ndarray) -> Diagnosis:
     name = table.rows[best].name or f"member {best}"
     if partner[best] < 0:
         return Diagnosis(
-            i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}", best_partner=best
+            i, "not_worth_it", f"{name} was free too, but the pair scored only {row[best]:.2f}",
+            {"partner_id": table.rows[best].id, "score": rounded_score(row[best])}, best_partner=best,
         )
-    other = table.rows[partner[best]].name or f"member {partner[best]}"
+    taken_by = int(partner[best])
+    other = table.rows[taken_by].name or f"member {taken_by}"
     return Diagnosis(
         i,
         "partners_taken",
         f"All {eligible.size} eligible partner(s) were paired with others; the best, {name} "
         f"({row[best]:.2f}), went to {other}",
+        {"eligible": int(eligible.size), "best_id": table.rows[best].id, "best_score": rounded_score(row[best]),
+         "paired_with_id": table.rows[taken_by].id},
         best_partner=best,
-        taken_by=int(partner[best]),
+        taken_by=taken_by,
     )
 
 
@@ -426,4 +481,5 @@ def _no_eligible(table: PeerScores, i: int) -> Diagnosis:
     counts = rule_counts(table.rows[i], others, table.rules)
     parts = [f"{rule_text(name, table.rules)} ({count} member{'s' if count != 1 else ''})" for name, count in counts.items()]
     text = "No eligible partner: " + ("; ".join(parts) if parts else "nobody else in the round")
-    return Diagnosis(i, "no_eligible_partner", text, rule_counts=counts)
+    return Diagnosis(i, "no_eligible_partner", text, {"rule_counts": counts, **rule_params(counts, table.rules)},
+                     rule_counts=counts)

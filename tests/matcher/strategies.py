@@ -7,6 +7,8 @@ is needed.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -33,6 +35,19 @@ def random_diversity(n: int, seed: int) -> np.ndarray:
     """A seeded symmetric diversity matrix, entries in [0, 100) to three decimals."""
     rng = np.random.default_rng(seed)
     return symmetric_from_upper(rng.uniform(0, 100, size=(n, n)).round(3))
+
+
+def assert_json_ready(value) -> None:
+    """``value`` is plain JSON data (no numpy scalars, tuples or sets) that survives a round trip."""
+    def plain(item) -> bool:
+        if isinstance(item, dict):
+            return all(type(key) is str and plain(v) for key, v in item.items())
+        if isinstance(item, list):
+            return all(plain(v) for v in item)
+        return item is None or type(item) in (str, int, float, bool)
+
+    assert plain(value), f"not plain JSON data: {value!r}"
+    assert json.loads(json.dumps(value, allow_nan=False)) == value
 
 
 def gap_of(upper_bound: float, total: float) -> float:

@@ -20,6 +20,8 @@ def test_mentoring_and_peer_rounds_diagnose_with_the_same_type():
     assert type(mentoring) is type(peer) is Diagnosis
     assert (mentoring.member, mentoring.kind, mentoring.rule_counts) == (0, "no_eligible_mentor", {"reporting_line": 1})
     assert (peer.member, peer.kind, peer.rule_counts) == (0, "no_eligible_partner", {"reporting_line": 1})
+    assert mentoring.params == {"rule_counts": {"reporting_line": 1}, "no_seats": 0}
+    assert peer.params == {"rule_counts": {"reporting_line": 1}}
 
 
 def test_a_kind_the_matcher_never_emits_is_refused():

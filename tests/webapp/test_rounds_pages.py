@@ -26,7 +26,7 @@ from models import (
     db,
 )
 from models.base import utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, visible_text
 from webapp.services.round_review import GROUP_HEADER, PAIR_HEADER
 from webapp.services.rounds import lifecycle, parameters, solving
 
@@ -373,7 +373,7 @@ def test_the_review_shows_stored_figures_reasons_and_a_histogram(as_hr, app, men
     page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     assert "2 matched / 2 the most any matching could reach" in page
     assert f"{round_.total:,.2f}" in page and f"{round_.upper_bound:,.2f}" in page
-    assert "Teaches SQL" in page  # the stored reasons, from the learner's side
+    assert "teaches SQL: level" in visible_text(page)  # the stored reasons, for HR in the third person
     svg = page[page.index("<svg"):page.index("</svg>")]
     assert 'role="img"' in svg and "Score of the pairs" in svg and svg.count('class="bar"') >= 1
     assert "Number of pairs in each score range (2 in all)" in page
@@ -528,7 +528,7 @@ def test_the_csv_export_of_pairs(as_hr, app, mentoring_people):
     assert somchai["round"] == "รอบ mentoring" and somchai["first_name"] == "สมชาย ใจดี"
     assert somchai["first_department"] == "การเงิน" and somchai["second_role"] == "mentor"
     assert somchai["first_status"] == "not invited yet" and "; " in somchai["reasons"]
-    assert "Teaches SQL" in somchai["reasons"] and float(somchai["score"]) > 0
+    assert "teaches “SQL”: level" in somchai["reasons"] and float(somchai["score"]) > 0
 
 
 def test_the_csv_export_of_groups_and_formula_like_names(as_hr, app, group_people, make_member):
@@ -569,3 +569,11 @@ def test_pins_that_cannot_all_hold_leave_a_group_round_as_it_was(as_hr, app, gro
     assert (round_.status, round_.eligible) == ("draft", None)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WorkingGroup)) == 0
+
+
+def test_each_weights_meaning_in_the_catalog_is_the_matchers_own(ctx):
+    from webapp.rounds.forms import WEIGHT_MEANINGS
+
+    for kind, weights in parameters.WEIGHT_CLASSES.items():
+        for name, _default, meaning in weights.describe():
+            assert str(WEIGHT_MEANINGS[kind][name]) == meaning, (kind, name)

@@ -61,14 +61,15 @@ _LABELS = {
 }
 
 #: What each weight means to HR, by kind: the matcher's meanings (``describe()``) in the catalog.
-#: A weight missing here shows the matcher's own English words.
-_WEIGHT_MEANINGS = {
+#: A weight missing here shows the matcher's own English words; a test keeps the English equal to them.
+WEIGHT_MEANINGS = {
     "mentoring": {
         "goals": _l("How well the mentor can teach what the learner wants to learn (priority counts)"),
         "community": _l("Sharing a Community of Practice (full weight from two shared)"),
         "cross_department": _l("Learning from another part of the organisation"),
         "time_zone": _l("Overlap of an 8-hour working day"),
-        "seniority": _l("A sensible seniority gap: the mentor one or two bands up"),
+        "seniority": _l("A sensible seniority gap: the mentor one or two bands up (three up, or the same band, "
+                        "counts less)"),
     },
     "peer": {
         "learning": _l("What the two can teach each other: share of each one's goals the other covers"),
@@ -116,7 +117,7 @@ def weight_label(name: str) -> str:
 
 def weight_meaning(kind: str, name: str, default: str = "") -> str:
     """What weight ``name`` of a ``kind`` round means to HR; ``default`` (the matcher's words) if unknown."""
-    return str(_WEIGHT_MEANINGS[kind].get(name, default))
+    return str(WEIGHT_MEANINGS[kind].get(name, default))
 
 
 class ScopeForm(CatalogForm):

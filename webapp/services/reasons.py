@@ -281,6 +281,8 @@ def group_summary(group, *, html: bool = True, for_hr: bool = False) -> list:
     facts = getattr(group, "facts", None)
     if not facts:  # stored before groups carried their facts
         return [words.plain(group.explanation)] if group.explanation else []
+    if not facts.get("size"):
+        return [_("Everyone invited to this group declined.")]
     lines = []
     departments = facts.get("departments", [])
     if departments:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 
 import numpy as np
 import pytest
 
 from matcher.profiles import History, Profile
-from matcher.score.groups import GroupWeights, diversity_matrix, explain_group, plan_groups
-from matcher.solve.grouping import InfeasibleError
+from matcher.score.groups import (
+    GroupPlan,
+    GroupWeights,
+    Note,
+    describe_group,
+    diversity_matrix,
+    explain_group,
+    plan_groups,
+)
+from matcher.solve.grouping import Grouping, InfeasibleError
+from tests.matcher.strategies import assert_json_ready
 
 FAST = dict(time_limit=None, max_iterations=200)
 DEPARTMENTS = ("Finance", "Engineering", "Sales", "HR")
@@ -170,7 +180,7 @@ def test_no_one_is_the_only_one_of_their_seniority(seed):
     people = team(20, 10 + seed)
     plan = plan_groups(people, (4, 6), dont_isolate=("seniority",), **FAST)
     assert plan.isolated == ()
-    assert not any("relaxed" in note for note in plan.notes)
+    assert not any("relaxed" in note.text for note in plan.notes)
     for group in plan.groups:
         counts = Counter(p.seniority for p in group)
         assert 1 not in counts.values()
@@ -198,7 +208,7 @@ def test_rule_is_relaxed_with_a_note_when_buddies_cannot_fit():
     # Three juniors and three seniors in groups of exactly 2: trios cannot fit.
     people = [Profile(i, seniority=1 if i < 3 else 3) for i in range(6)]
     plan = plan_groups(people, (2, 2), **FAST)
-    assert plan.notes and "relaxed" in plan.notes[0]
+    assert plan.notes and "relaxed" in plan.notes[0].text
     assert len(plan.isolated) > 0
 
 
@@ -242,9 +252,33 @@ def test_anchors_left_alone_by_the_rule_are_noted():
     people = [Profile(k, f"A{k}", department="DEF"[k - 1], seniority=3, skills={"Lean": 5}) for k in range(1, 4)]
     people += [Profile(k, f"J{k}", department="DEF"[k % 3], seniority=1, skills={"Lean": 1}) for k in range(4, 13)]
     plan = plan_groups(people, (3, 5), **FAST)
-    assert any(note.startswith("Anchors were not paired with each other") for note in plan.notes)
+    assert any(note.text.startswith("Anchors were not paired with each other") for note in plan.notes)
     assert sorted(member for member, _, _ in plan.isolated) == [1, 2, 3]
     assert all(sum(p.id in plan.anchors for p in group) == 1 for group in plan.groups)
+
+
+@pytest.mark.parametrize(
+    "people, size, notes",
+    [([Profile(i, seniority=1 if i < 3 else 3) for i in range(6)], (2, 2),
+      [("relaxed_pairing", {"attribute": "seniority", "low": 2, "high": 2})]),
+     ([Profile(i, seniority=1 if i < 5 else 3) for i in range(9)], (2, 4),
+      [("sizes_vary", {"attribute": "seniority", "low": 2, "high": 4})]),
+     ([Profile(k, f"A{k}", department="DEF"[k - 1], seniority=3, skills={"Lean": 5}) for k in range(1, 4)]
+      + [Profile(k, f"J{k}", department="DEF"[k % 3], seniority=1, skills={"Lean": 1}) for k in range(4, 13)],
+      (3, 5), [("sizes_vary", {"attribute": "seniority", "low": 3, "high": 5}),
+               ("anchors_apart", {"attribute": "seniority", "alone": 3})])],
+    ids=["relaxed", "sizes vary", "anchors apart"],
+)
+def test_notes_are_a_kind_and_its_params(people, size, notes):
+    plan = plan_groups(people, size, **FAST)
+    assert [(note.kind, note.params) for note in plan.notes] == notes
+    assert all(isinstance(note, Note) and note.text for note in plan.notes)
+    assert_json_ready([dict(note.params) for note in plan.notes])
+
+
+def test_a_note_of_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="expected a note kind from relaxed_pairing, .*, got 'too_big'"):
+        Note("too_big")
 
 
 def test_greedy_buddies_match_repeated_argmax():
@@ -339,8 +373,61 @@ def test_group_means_are_computed_once_per_plan():
     assert [explain_group(plan, k) for k in range(6)] and plan.mean_pair_diversity is means
 
 
+# -- describe_group
+
+
+def test_facts_count_departments_functions_and_bands_and_name_the_anchor():
+    people = [
+        Profile(1, "Malee", department="Finance", function="Ops", seniority=3, skills={"Lean": 5, "SQL": 2}),
+        Profile(2, "Niran", department="Engineering ", function="Ops", seniority=1, skills={"Lean": 2}),
+        Profile(3, "Ploy", department="Finance", function="Analytics", seniority=3),
+        Profile(4, "Krit", department="", function="Ops", seniority=0, skills={"Lean": 1}),
+    ]
+    plan = plan_groups(people, (4, 4), core_skills=["Lean"], dont_isolate=(), **FAST)
+    facts = describe_group(plan, 0)
+    assert facts == {
+        "size": 4,
+        "departments": [{"name": "Finance", "count": 2}, {"name": "Engineering", "count": 1}],
+        "functions": [{"name": "Ops", "count": 3}, {"name": "Analytics", "count": 1}],
+        "seniority": [{"band": 3, "count": 2}, {"band": 1, "count": 1}],
+        "anchors": [{"member_id": 1, "name": "Malee", "skill": "Lean", "level": 5}],
+        "mean_pair_diversity": pytest.approx(float(plan.mean_pair_diversity[0])),
+        "round_average": pytest.approx(float(plan.mean_pair_diversity[0])),
+    }
+    assert_json_ready(facts)
+
+
+def test_the_explanation_is_worded_from_the_facts():
+    plan = plan_groups(team(12, 8), (4, 4), **FAST)
+    for k in range(3):
+        facts, text = describe_group(plan, k), explain_group(plan, k)
+        assert text.startswith(join_names(facts["departments"]))
+        assert f"Mean pair diversity {facts['mean_pair_diversity']:.2f}" in text
+        assert json.loads(json.dumps(facts)) == facts
+
+
+def join_names(items):
+    names = [item["name"] for item in items]
+    return f"All from {names[0]}" if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def test_an_anchor_kept_below_the_level_is_described_by_their_strongest_core_skill():
+    # As ``restate_groups`` rebuilds a plan: anchors are who HR's stored groups call one,
+    # though a profile may since have dropped below the anchor level, or lost every core skill.
+    people = (Profile(1, "Malee", skills={"Lean": 3, "SQL": 5}), Profile(2, "Niran", skills={"SQL": 5}),
+              Profile(3, "Ploy"))
+    plan = GroupPlan(members=people, grouping=Grouping(np.zeros(3, dtype=int), [np.arange(3)], 0.0, 0),
+                     diversity=np.zeros((3, 3)), anchors=frozenset({1, 2}), anchor_level=4, core_skills=("Lean",),
+                     isolated=(), notes=())
+    assert describe_group(plan, 0)["anchors"] == [{"member_id": 1, "name": "Malee", "skill": "Lean", "level": 3},
+                                                  {"member_id": 2, "name": "Niran", "skill": "", "level": 0}]
+    assert explain_group(plan, 0).startswith("Anchored by Malee, level 3 in Lean and Niran.")
+
+
 @pytest.mark.parametrize("group", [-1, 3])
 def test_explanation_of_a_missing_group(group):
     plan = plan_groups(team(12, 8), (4, 4), **FAST)
     with pytest.raises(ValueError, match="group index 0 to 2"):
         explain_group(plan, group)
+    with pytest.raises(ValueError, match="group index 0 to 2"):
+        describe_group(plan, group)

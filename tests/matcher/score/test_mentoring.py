@@ -1,11 +1,15 @@
 """Tests for matcher.score.mentoring: scores by hand, hard rules, reasons, diagnoses."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import matcher.score.mentoring as mentoring_module
 from matcher.score.mentoring import (
+    SENIORITY_GAP_VALUE,
     MentoringScores,
     MentoringWeights,
     diagnose_unmatched,
@@ -14,7 +18,7 @@ from matcher.score.mentoring import (
 )
 from matcher.profiles import Goal, History, Profile, Rules
 from matcher.solve.assignment import assign_mentors
-from tests.matcher.strategies import profile_lists
+from tests.matcher.strategies import assert_json_ready, profile_lists, profiles
 
 ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
 
@@ -141,6 +145,119 @@ def test_explain_a_goal_the_mentor_cannot_teach():
     assert texts == ["Does not list Data analysis (you are at 2, aiming for 4)"]
 
 
+# --- reasons as data (kind and params; the English text is a default) ----------------------
+
+
+def reason_of(reasons, kind):
+    [reason] = [r for r in reasons if r.kind == kind]
+    return reason
+
+
+@pytest.mark.parametrize(
+    "mentor_skills, mentor_level, verdict",
+    [({"Data analysis": 5}, 5, "teaches"), ({"Data analysis": 3}, 3, "a_little_beyond"),
+     ({"Data analysis": 2}, 2, "not_ahead"), ({"Python": 5}, 0, "does_not_list")],
+)
+def test_a_goal_reason_carries_the_levels_and_a_verdict(mentor_skills, mentor_level, verdict):
+    [reason] = explain(learner(), mentor(skills=mentor_skills), ONLY_GOALS)
+    assert (reason.kind, reason.params) == ("goal", {
+        "skill": "Data analysis", "priority": 1, "learner_level": 2, "target": 4, "mentor_level": mentor_level,
+        "verdict": verdict,
+    })
+
+
+def test_context_reasons_carry_communities_departments_zones_bands_and_languages():
+    ann = learner(communities=frozenset({"Lean Practice", "Data Guild"}), department="Finance",
+                  timezone="Asia/Bangkok", seniority=2, languages=frozenset({"Thai", "English"}))
+    bo = mentor(communities=frozenset({"Lean Practice", "Data Guild"}), department="Operations",
+                timezone="Asia/Tokyo", seniority=4, languages=frozenset({"English", "Thai"}))
+    reasons = explain(ann, bo)
+    assert reason_of(reasons, "community").params == {"communities": ["Data Guild", "Lean Practice"]}
+    assert reason_of(reasons, "cross_department").params == {"learner_department": "Finance",
+                                                              "mentor_department": "Operations"}
+    zone = reason_of(reasons, "time_zone")  # +7 and +9: two hours apart
+    assert zone.params == {"learner_zone": "Asia/Bangkok", "mentor_zone": "Asia/Tokyo", "overlap_hours": 6,
+                           "same_zone": False}
+    assert zone.text == "Working hours overlap about 6 of 8 hours (Asia/Bangkok ↔ Asia/Tokyo)"
+    assert reason_of(reasons, "seniority").params == {"learner_band": 2, "mentor_band": 4, "gap": 2}
+    assert reason_of(reasons, "language").params == {"languages": ["English", "Thai"]}
+
+
+def test_a_shared_zone_is_flagged():
+    zone = reason_of(explain(learner(timezone="Asia/Bangkok"), mentor(timezone="Asia/Bangkok")), "time_zone")
+    assert zone.params["same_zone"] is True and zone.params["overlap_hours"] == 8
+    assert zone.text == "Same time zone (Asia/Bangkok)"
+
+
+def test_a_broken_rule_is_a_rule_reason_naming_the_rule_and_its_cooldown():
+    rules = Rules(cooldown_rounds=3, history=History(rounds_ago={(1, 2): 1}))
+    [reason] = explain(learner(1), mentor(2), rules=rules)
+    assert (reason.kind, reason.params) == ("rule", {"rule": "cooldown", "cooldown_rounds": 3})
+    assert reason.text == "Matched together within the last 3 round(s)" and reason.contribution == -np.inf
+    [reason] = explain(learner(1, managers=(2,)), mentor(2))
+    assert (reason.kind, reason.params) == ("rule", {"rule": "reporting_line"})
+
+
+@pytest.mark.parametrize("weight", [1.5, 0.0])
+def test_same_department_is_said_only_when_cross_department_pairs_count(weight):
+    weights = MentoringWeights(community=0.0, time_zone=0.0, seniority=0.0, cross_department=weight)
+    reasons = explain(learner(department="Finance"), mentor(department="Finance"), weights)
+    departments = [r for r in reasons if "department" in r.kind]
+    if weight:
+        assert [(r.kind, r.params, r.contribution) for r in departments] == [
+            ("same_department", {"department": "Finance"}, 0.0)]
+        assert departments[0].text == "Same department (Finance): not a cross-department pair"
+    else:
+        assert departments == []
+
+
+@pytest.mark.parametrize("ann_department, bo_department", [("Finance", "Operations"), ("", ""), ("Finance", "")])
+def test_no_same_department_reason_unless_both_list_the_same_one(ann_department, bo_department):
+    reasons = explain(learner(department=ann_department), mentor(department=bo_department))
+    assert not any(r.kind == "same_department" for r in reasons)
+
+
+@pytest.mark.parametrize(
+    "learner_band, mentor_band, text",
+    [(3, 3, "Same seniority band (Senior)"),
+     (2, 3, "Mentor one band up: Senior mentoring Mid-level"),
+     (1, 3, "Mentor two bands up: Senior mentoring Junior"),
+     (1, 4, "Mentor three bands up: Lead mentoring Junior")],
+)
+def test_the_seniority_reason_says_the_gap_it_scores(learner_band, mentor_band, text):
+    weights = MentoringWeights(goals=0.0, community=0.0, cross_department=0.0, time_zone=0.0)
+    [reason] = explain(learner(goals=(), seniority=learner_band), mentor(seniority=mentor_band), weights)
+    gap = mentor_band - learner_band
+    assert (reason.kind, reason.text) == ("seniority", text)
+    assert reason.params == {"learner_band": learner_band, "mentor_band": mentor_band, "gap": gap}
+    assert reason.contribution == pytest.approx(SENIORITY_GAP_VALUE[gap])
+
+
+@pytest.mark.parametrize("learner_band, mentor_band", [(3, 2), (1, 5), (0, 3)],
+                         ids=["mentor below", "four bands up", "unknown band"])
+def test_a_gap_the_score_does_not_reward_gives_no_seniority_reason(learner_band, mentor_band):
+    reasons = explain(learner(seniority=learner_band), mentor(seniority=mentor_band))
+    assert not any(r.kind == "seniority" for r in reasons)
+
+
+def test_params_are_plain_numbers_even_from_numpy_levels():
+    ann = learner(skills={"Data analysis": np.int64(2)}, seniority=np.int64(2))
+    bo = mentor(skills={"Data analysis": np.int64(5)}, seniority=np.int64(3))
+    for reason in explain(ann, bo):
+        assert_json_ready(reason.as_dict())
+
+
+@settings(max_examples=40, deadline=None)
+@given(profiles(1), profiles(2, mentor=True), st.integers(0, 3))
+def test_every_reason_stores_as_json(ann, bo, ago):
+    rules = Rules(history=History(rounds_ago={(1, 2): ago} if ago else {}))
+    reasons = explain(ann, bo, rules=rules)
+    json.dumps([r.as_dict() for r in reasons])
+    for reason in reasons:
+        assert_json_ready(dict(reason.params))
+        assert set(reason.as_dict()) == {"kind", "params", "text", "contribution"}
+
+
 def test_weights_validate_and_describe_themselves():
     with pytest.raises(ValueError, match="weight 'goals' as a finite number >= 0, got -1"):
         MentoringWeights(goals=-1)
@@ -203,6 +320,33 @@ def test_diagnose_not_worth_it_under_score_priority():
     result = assign_mentors(table.scores, table.capacity, priority="score")
     [diagnosis] = diagnose_unmatched(table, result)
     assert diagnosis.kind == "not_worth_it" and "free seat" in diagnosis.text
+
+
+def test_diagnoses_name_members_by_id_not_by_row():
+    ann, ben = learner(11, "Ann"), learner(13, "Ben", skills={"Data analysis": 1})
+    table = score_mentoring([ann, ben], [mentor(12, "Cho")])
+    result = assign_mentors(table.scores, table.capacity)
+    [diagnosis] = diagnose_unmatched(table, result)
+    holder = int(result.pairs[0, 0])
+    assert diagnosis.params == {
+        "mentor_id": 12, "mentor_score": round(float(table.scores[diagnosis.member, 0]), 2),
+        "taken_by_id": table.rows[holder].id, "taken_by_score": round(float(table.scores[holder, 0]), 2),
+    }
+    assert_json_ready(dict(diagnosis.params))
+
+
+def test_a_free_mentor_not_worth_it_is_named_by_id():
+    table = score_mentoring([learner(goals=(), skills={})], [mentor(7)], MentoringWeights(time_zone=0.0))
+    [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity, priority="score"))
+    assert diagnosis.params == {"mentor_id": 7, "score": 0.0}
+
+
+def test_no_eligible_mentor_counts_rules_and_seats_with_the_cooldown_it_names():
+    rules = Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 1}))
+    table = score_mentoring([learner(1)], [mentor(2), mentor(3, mentor_capacity=0)], rules=rules)
+    [diagnosis] = diagnose_unmatched(table, assign_mentors(table.scores, table.capacity))
+    assert diagnosis.params == {"rule_counts": {"cooldown": 1}, "no_seats": 1, "cooldown_rounds": 2}
+    assert_json_ready(dict(diagnosis.params))
 
 
 def test_goal_table_shortcut_gives_the_same_scores(monkeypatch):

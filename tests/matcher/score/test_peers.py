@@ -1,5 +1,7 @@
 """Tests for matcher.score.peers: scores, reasons and diagnoses of peer skill swaps."""
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -8,7 +10,7 @@ from hypothesis import strategies as st
 from matcher.profiles import PRIORITY_WEIGHT, Goal, History, Profile, Rules
 from matcher.score.peers import PeerWeights, diagnose_unpaired, explain, goal_coverage, score_peers
 from matcher.solve.pairing import pair_peers
-from tests.matcher.strategies import profiles
+from tests.matcher.strategies import assert_json_ready, profiles
 
 MALEE = Profile(
     1, "Malee", skills={"SQL": 4, "Facilitation": 2}, goals=(Goal("Facilitation", 5, 1),),
@@ -181,6 +183,76 @@ def test_explain_names_the_broken_rule():
     assert reasons[0].text == "HR ruled this pair out" and reasons[0].contribution == -np.inf
 
 
+def reason_of(reasons, kind):
+    [reason] = [r for r in reasons if r.kind == kind]
+    return reason
+
+
+def test_teaching_reasons_list_what_each_side_lifts():
+    reasons = explain(MALEE, SOMCHAI)
+    assert reason_of(reasons, "you_teach").params == {
+        "skills": [{"skill": "SQL", "teacher_level": 4, "learner_level": 2, "target": 4}]}
+    assert reason_of(reasons, "they_teach").params == {
+        "skills": [{"skill": "Facilitation", "teacher_level": 5, "learner_level": 2, "target": 5}]}
+
+
+def test_a_one_sided_swap_has_an_empty_skill_list():
+    assert reason_of(explain(TAKER, MALEE), "you_teach").params == {"skills": []}
+
+
+def test_teaching_skills_come_most_important_goal_first():
+    learner = Profile(1, "Ann", goals=(Goal("SQL", 3, 2), Goal("Lean", 4, 1), Goal("Go", 2, 2)))
+    teacher = Profile(2, "Ben", skills={"SQL": 5, "Lean": 2, "Go": 3})
+    skills = reason_of(explain(teacher, learner), "you_teach").params["skills"]
+    assert [item["skill"] for item in skills] == ["Lean", "Go", "SQL"]
+    assert reason_of(explain(teacher, learner), "you_teach").text == \
+        "You teach Ann Lean (2 → their 0), Go (3 → their 0), SQL (5 → their 0)"
+
+
+def test_context_reasons_carry_communities_departments_hours_and_rounds():
+    a = Profile(1, "Ann", communities=frozenset({"Data CoP", "Lean CoP"}), department="Finance",
+                timezone="Asia/Kolkata")
+    b = Profile(2, "Ben", communities=frozenset({"Lean CoP", "Data CoP"}), department="IT", timezone="Asia/Tokyo")
+    reasons = explain(a, b, rules=Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 3})))
+    assert reason_of(reasons, "community").params == {"communities": ["Data CoP", "Lean CoP"]}
+    assert reason_of(reasons, "cross_department").params == {"departments": ["Finance", "IT"]}
+    zone = reason_of(reasons, "time_zone")  # +5:30 and +9
+    assert zone.params == {"hours_apart": 3.5} and zone.text == "Your time zones are 3.5 hours apart"
+    assert reason_of(reasons, "repeat").params == {"rounds_ago": 3}
+
+
+@pytest.mark.parametrize(
+    "rules, params",
+    [(Rules(forbidden=frozenset({(1, 2)})), {"rule": "forbidden"}),
+     (Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 1})), {"rule": "cooldown", "cooldown_rounds": 2})],
+    ids=["forbidden", "cooldown"],
+)
+def test_a_broken_rule_is_a_rule_reason_naming_the_rule(rules, params):
+    reason = reason_of(explain(MALEE, SOMCHAI, rules=rules), "rule")
+    assert reason.params == params and reason.contribution == -np.inf
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.0])
+def test_same_department_is_said_only_when_cross_department_pairs_count(weight):
+    a, b = Profile(1, "Ann", department="Finance"), Profile(2, "Ben", department="Finance")
+    departments = [r for r in explain(a, b, PeerWeights(cross_department=weight)) if "department" in r.kind]
+    if weight:
+        assert [(r.kind, r.params, r.contribution) for r in departments] == [
+            ("same_department", {"department": "Finance"}, 0.0)]
+    else:
+        assert departments == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(profiles(1), profiles(2), st.integers(0, 3))
+def test_every_reason_stores_as_json(a, b, ago):
+    rules = Rules(history=History(rounds_ago={(1, 2): ago} if ago else {}))
+    reasons = explain(a, b, rules=rules)
+    json.dumps([r.as_dict() for r in reasons])
+    for reason in reasons:
+        assert_json_ready(dict(reason.params))
+
+
 @settings(max_examples=40, deadline=None)
 @given(profiles(1), profiles(2), st.integers(0, 3))
 def test_reasons_add_up_to_the_score_either_way(a, b, ago):
@@ -222,6 +294,33 @@ def test_diagnose_not_worth_it_under_score_priority():
     pairing = pair_peers(table.scores, priority="score")
     kinds = {d.kind for d in diagnose_unpaired(table, pairing)}
     assert kinds == {"not_worth_it"}
+
+
+def test_diagnoses_name_partners_by_id_not_by_row():
+    a, b, c = (Profile(k, name) for k, name in ((21, "Ann"), (22, "Ben"), (23, "Cho")))
+    table = score_peers([a, b, c])
+    pairing = pair_peers(table.scores)
+    (diagnosis,) = diagnose_unpaired(table, pairing)
+    best, other = diagnosis.best_partner, diagnosis.taken_by
+    assert diagnosis.params == {"eligible": 2, "best_id": table.rows[best].id,
+                                "best_score": round(float(table.scores[diagnosis.member, best]), 2),
+                                "paired_with_id": table.rows[other].id}
+    assert {diagnosis.params["best_id"], diagnosis.params["paired_with_id"]} <= {21, 22, 23}
+
+
+def test_a_free_partner_not_worth_it_is_named_by_id():
+    table = score_peers([Profile(31, "Ann"), Profile(32, "Ben")], PeerWeights(time_zone=0))
+    diagnoses = diagnose_unpaired(table, pair_peers(table.scores, priority="score"))
+    assert [d.params for d in diagnoses] == [{"partner_id": 32, "score": 0.0}, {"partner_id": 31, "score": 0.0}]
+
+
+def test_no_eligible_partner_counts_rules_with_the_cooldown_it_names():
+    rules = Rules(cooldown_rounds=2, history=History(rounds_ago={(1, 2): 1}))
+    table = score_peers([Profile(1), Profile(2)], rules=rules)
+    diagnoses = diagnose_unpaired(table, pair_peers(table.scores))
+    assert [d.params for d in diagnoses] == [{"rule_counts": {"cooldown": 1}, "cooldown_rounds": 2}] * 2
+    for diagnosis in diagnoses:
+        assert_json_ready(dict(diagnosis.params))
 
 
 def test_scored_round_pairs_mutual_learners():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from flask_babel import gettext as _
 
-from matcher import Grouping, GroupPlan, GroupWeights, diversity_matrix, explain_group, plan_groups
+from matcher import Grouping, GroupPlan, GroupWeights, describe_group, diversity_matrix, explain_group, plan_groups
 from matcher.profiles import Rules, pair_key
 from models import GroupMember, Round, WorkingGroup, db
 from webapp.services.profiles import load_profiles
@@ -37,7 +37,8 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     for number, indices in enumerate(plan.grouping.groups, start=1):
         block = plan.diversity[np.ix_(indices, indices)]
         group = WorkingGroup(number=number, diversity=float(np.triu(block, 1).sum()),
-                             explanation=explain_group(plan, number - 1))
+                             explanation=explain_group(plan, number - 1),
+                             facts=describe_group(plan, number - 1))
         for index in indices.tolist():
             member_id = plan.members[index].id
             group.members.append(GroupMember(member_id=member_id,
@@ -45,7 +46,7 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         outcome.groups.append(group)
     outcome.matched = outcome.max_coverage = len(profiles)
     outcome.total = float(plan.grouping.total)
-    outcome.notes.extend(plan.notes)
+    outcome.notes.extend(note(n.kind, **n.params) for n in plan.notes)
     return outcome
 
 
@@ -128,7 +129,7 @@ def move_member(round_id: int, member_id: int, to_number: int) -> WorkingGroup:
 
 
 def restate_groups(round_: Round) -> None:
-    """Recompute every group's diversity and explanation, and the round total, from who is in it.
+    """Recompute every group's diversity, explanation and facts, and the round total, from who is in it.
 
     Declined places do not count. Used after HR moves someone or a repair
     fills a gap, so the stored figures always describe the stored groups.
@@ -138,6 +139,7 @@ def restate_groups(round_: Round) -> None:
     live = [(g, places) for g, places in live if places]
     for group in round_.groups:
         group.diversity, group.explanation = 0.0, "Everyone invited to this group declined."
+        group.facts = {"size": 0}  # nobody left: the pages say everyone declined
     if not live:
         round_.total = 0.0
         return
@@ -155,5 +157,6 @@ def restate_groups(round_: Round) -> None:
     )
     for k, (group, _) in enumerate(live):
         group.diversity, group.explanation = sums[k], explain_group(plan, k)
+        group.facts = describe_group(plan, k)
     round_.total = float(sum(sums))
     db.session.flush()

@@ -29,7 +29,7 @@ from webapp.services.profiles import load_profiles
 from webapp.services.reasons import ONE_SIDED
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.history import hard_rules
-from webapp.services.rounds.notes import note
+from webapp.services.rounds.notes import note, unmatched_entry
 from webapp.services.rounds.outcome import Outcome, unmatched_entries
 
 
@@ -86,7 +86,7 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
                            taken=Counter(mentor for _, mentor in pins))
     outcome.matches.extend(made.matches)
     coverage = made.result if params["priority"] == "coverage" else assign_mentors(made.table.scores, made.capacity)
-    outcome.unmatched = [{"member_id": learners[d.member].id, "kind": d.kind, "text": d.text}
+    outcome.unmatched = [unmatched_entry(learners[d.member].id, d.kind, **d.params)
                          for d in diagnose_unmatched(made.table, made.result)]
     outcome.matched = len(outcome.matches)
     outcome.max_coverage = len(coverage.pairs) + len(pins)
@@ -110,7 +110,7 @@ def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     made = peer_pairs(members, params["weights"], rules, params["priority"])
     outcome.matches.extend(made.matches)
     coverage = made.result if params["priority"] == "coverage" else pair_peers(made.table.scores)
-    outcome.unmatched = [{"member_id": members[d.member].id, "kind": d.kind, "text": d.text}
+    outcome.unmatched = [unmatched_entry(members[d.member].id, d.kind, **d.params)
                          for d in diagnose_unpaired(made.table, made.result)]
     outcome.matched = 2 * len(outcome.matches)
     outcome.max_coverage = 2 * (len(coverage.pairs) + len(pins))
@@ -195,7 +195,10 @@ def _pinned_match(first: Profile, second: Profile, round_: Round, rules: Rules) 
 
 
 def _stored(reason, side: str) -> dict:
-    """A reason as JSON; a broken hard rule (``-inf``) is kept, flagged, for HR's eyes."""
+    """A reason as JSON (kind, params, English text, contribution) and the side it is told to.
+
+    A broken hard rule (``-inf``) is kept, flagged, for HR's eyes.
+    """
     stored = {**reason.as_dict(), "side": side}
     if not np.isfinite(stored["contribution"]):
         stored.update(contribution=0.0, rule=True)
