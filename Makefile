@@ -1,5 +1,7 @@
 # Two commands: `make run` (set up and serve the demo) and `make test`.
 PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
@@ -30,8 +32,8 @@ run: $(VENV)/.installed
 	$(COMPILE_TRANSLATIONS)
 	$(FLASK) db upgrade
 	$(FLASK) demo-data --members 300 --seed 1
-	@echo "CoPMatch is at http://127.0.0.1:5000 (Ctrl-C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "CoPMatch is at http://$(HOST):$(PORT) (Ctrl-C to stop)"
+	COPMATCH_BASE_URL="$${COPMATCH_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
 	$(COMPILE_TRANSLATIONS)

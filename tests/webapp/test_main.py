@@ -109,3 +109,10 @@ def test_410_page_says_why(hr_page_app):
     response = hr_page_app.test_client().get("/gone")
     assert response.status_code == 410
     assert "expired" in response.get_data(as_text=True)
+
+
+def test_the_favicon_is_served_where_browsers_look(client):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)

@@ -1,7 +1,7 @@
 """The home page and the health check."""
 
 import sqlalchemy as sa
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,6 +20,13 @@ LOCALE_COOKIE_SECONDS = 365 * 24 * 3600
 def index():
     """The home page: what a Community of Practice is and what a member can do here."""
     return render_template("main/index.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The site's icon, where browsers and bookmarks look for it."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/healthz")
