@@ -15,6 +15,8 @@ NAVIGATION = (
     ("matches.index", _l("My matches"), False),
     ("communities.index", _l("Communities"), False),
     ("rounds.index", _l("Rounds"), True),
+    ("programme.attention_list", _l("Needs attention"), True),
+    ("programme.mentors", _l("Mentors"), True),
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
