@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,8 +27,8 @@ from webapp.services.responses import REASON_LENGTH
 FREQUENCY_LABELS = {"weekly": _l("Every week"), "fortnightly": _l("Every two weeks"), "monthly": _l("Every month")}
 MODE_LABELS = {"in_person": _l("In person"), "call": _l("Call"), "chat": _l("Chat")}
 #: A level picked on the agreement: "new" (0) and the five levels.
-BEFORE_CHOICES = [(0, _l("0 – new to it"))] + [(level, _l("%(level)d – %(name)s", level=level, name=name))
-                                              for level, name in LEVELS.items()]
+BEFORE_CHOICES = [SelectChoice(0, _l("0 – new to it"))] + [
+    SelectChoice(level, _l("%(level)d – %(name)s", level=level, name=name)) for level, name in LEVELS.items()]
 LEVEL_CHOICES = BEFORE_CHOICES[1:]
 _MINUTES = NumberRange(MIN_MINUTES, MAX_MINUTES, message=_l("From %(min)d to %(max)d minutes."))
 _DATE = _l("Not a valid date value.")
@@ -54,9 +55,9 @@ class GoalRowForm(CatalogForm):
 class AgreementForm(CatalogForm):
     """How often, how and until when; the goal rows travel beside it."""
 
-    frequency = SelectField(_l("How often"), choices=list(FREQUENCY_LABELS.items()),
+    frequency = SelectField(_l("How often"), choices=[SelectChoice(k, v) for k, v in FREQUENCY_LABELS.items()],
                             validators=[InputRequired(message=REQUIRED)])
-    modes = MultiCheckboxField(_l("How you meet"), choices=list(MODE_LABELS.items()),
+    modes = MultiCheckboxField(_l("How you meet"), choices=[SelectChoice(k, v) for k, v in MODE_LABELS.items()],
                                validators=[InputRequired(message=_l("Choose at least one way to meet."))])
     until = DateField(_l("Until"), validators=[Optional()], format="%Y-%m-%d")
 
@@ -90,7 +91,7 @@ class LogForm(CatalogForm):
 
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.skills.choices = [(s.id, s.name) for s in skills]
+        self.skills.choices = [SelectChoice(s.id, s.name) for s in skills]
 
 
 class ReasonForm(CatalogForm):

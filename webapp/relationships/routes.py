@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from models import db
@@ -205,7 +206,7 @@ def save_growth(match_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Saved %(count)d level(s).", count=saved) if saved else _("Pick a level first."),
+        flash(ngettext("Saved %(num)d level.", "Saved %(num)d levels.", saved) if saved else _("Pick a level first."),
               "success" if saved else "info")
     return _to_page(match, "growth")
 

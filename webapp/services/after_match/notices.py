@@ -93,7 +93,7 @@ def help_to_hr(flag: AttentionFlag, hr: list[Member], latest: str | None = None)
                      name=person.display_name, asker=asker.display_name if asker else "—",
                      partner=partner_of(match, asker).display_name if asker else "—", round=match.round.name,
                      note=(latest if latest is not None else flag.note) or "—", link=_relationship_link(match),
-                     list=link("programme.attention"))
+                     list=link("programme.attention_list"))
             messages.append(compose(person, subject, body))
     return messages
 
@@ -119,7 +119,7 @@ def ended_to_hr(match: Match, by: Member, hr: list[Member]) -> list[Message]:
                      "only): %(reason)s\n\nA repair of the round can offer both a new match. Everything that needs "
                      "attention: %(list)s",
                      name=person.display_name, by=by.display_name, partner=partner.display_name,
-                     round=match.round.name, reason=match.end_reason or "—", list=link("programme.attention"))
+                     round=match.round.name, reason=match.end_reason or "—", list=link("programme.attention_list"))
             messages.append(compose(person, subject, body))
     return messages
 
