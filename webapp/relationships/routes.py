@@ -197,18 +197,9 @@ def save_growth(match_id: int):
         raw = request.form.get(f"goal-{goal.id}", "")
         if raw.isdigit():
             levels[goal.id] = int(raw)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        saved = growth.save_levels(match, current_user, levels)
-    except growth.GrowthError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(ngettext("Saved %(num)d level.", "Saved %(num)d levels.", saved) if saved else _("Pick a level first."),
-              "success" if saved else "info")
-    return _to_page(match, "growth")
+    return _button_action(match, lambda: growth.save_levels(match, current_user, levels), growth.GrowthError,
+                          lambda saved: flash(ngettext("Saved %(num)d level.", "Saved %(num)d levels.", saved)
+                                              if saved else _("Pick a level first."), "success" if saved else "info"))
 
 
 @bp.route("/relationships/<int:match_id>/growth/confirm", methods=["POST"])
@@ -216,19 +207,13 @@ def save_growth(match_id: int):
 def confirm_growth(match_id: int):
     """Confirm my re-assessment: my profile takes the new levels."""
     match = load_relationship(match_id, acting=True)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        changes = growth.confirm_growth(match, current_user)
-    except growth.GrowthError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+
+    def done(changes):
         words = _("; ").join(_("%(skill)s %(before)d → %(after)d", skill=c.skill, before=c.before, after=c.after)
                              + (_(" (goal reached)") if c.goal_reached else "") for c in changes)
         flash(_("Your profile is updated: %(changes)s.", changes=words), "success")
-    return _to_page(match, "growth")
+
+    return _button_action(match, lambda: growth.confirm_growth(match, current_user), growth.GrowthError, done)
 
 
 @bp.route("/relationships/<int:match_id>/renew", methods=["POST"])
@@ -236,18 +221,26 @@ def confirm_growth(match_id: int):
 def renew(match_id: int):
     """Ask to continue together in the next round."""
     match = load_relationship(match_id, acting=True)
+    partner = partner_of(match, current_user).display_name
+    return _button_action(
+        match, lambda: renewals.request_renewal(match, current_user), renewals.RenewalError,
+        lambda both: flash(_("You both asked: the next round of this kind keeps you together.") if both else
+                           _("Asked. When %(partner)s asks too, the next round keeps you together.", partner=partner),
+                           "success"))
+
+
+def _button_action(match, action, refused, done):
+    """A POST of the growth part: check the CSRF token, run ``action``; refused → flash, roll back; else commit, ``done``."""
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
-        both = renewals.request_renewal(match, current_user)
-    except renewals.RenewalError as error:
+        result = action()
+    except refused as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("You both asked: the next round of this kind keeps you together.") if both else
-              _("Asked. When %(partner)s asks too, the next round keeps you together.",
-                partner=partner_of(match, current_user).display_name), "success")
+        done(result)
     return _to_page(match, "growth")
 
 
