@@ -8,6 +8,7 @@ from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
 from models.member import AccountToken, Member
+from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
 from models.round import Forbid, GroupMember, Match, Pin, Round, WorkingGroup
 from models.skill import LearningGoal, MemberSkill, Skill
 
@@ -28,4 +29,10 @@ __all__ = [
     "Pin",
     "Forbid",
     "Feedback",
+    "Agreement",
+    "AgreementGoal",
+    "Meeting",
+    "meeting_skills",
+    "CheckIn",
+    "AttentionFlag",
 ]

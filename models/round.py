@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
@@ -100,6 +100,13 @@ class Round(db.Model):
     solved_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     published_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     closed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # The programme's dates, shown to members: check-ins run until ``ends_on``, when feedback opens.
+    starts_on: so.Mapped[Optional[date]]
+    ends_on: so.Mapped[Optional[date]]
+    # What the working groups of a groups round are for (HR's words; a group may have its own).
+    purpose: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    # When the "feedback is open" message went out (once per round).
+    feedback_announced_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     # The solver's figures, stored so pages show what was computed, not guesses.
     eligible: so.Mapped[Optional[int]]
@@ -179,10 +186,22 @@ class Match(db.Model):
     second_responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     # Set once, when the second side accepts (the confirmation message goes out then).
     confirmed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # Ended early by one of the two; the reason is for HR's eyes only. It frees the mentor's place.
+    ended_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    ended_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    end_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    # Each side's request to continue together in the next round of the same kind.
+    first_renewal_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    second_renewal_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # The earlier match this one continues (a renewal both asked for).
+    renewed_from_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("matches.id", ondelete="SET NULL"))
+    # When the members were asked to re-assess the skills of their agreement (once).
+    reassessment_asked_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     round: so.Mapped[Round] = so.relationship(back_populates="matches")
     first: so.Mapped[Member] = so.relationship(foreign_keys=[first_id])
     second: so.Mapped[Member] = so.relationship(foreign_keys=[second_id])
+    ended_by: so.Mapped[Optional[Member]] = so.relationship(foreign_keys=[ended_by_id])
 
     @property
     def declined(self) -> bool:
@@ -203,6 +222,20 @@ class Match(db.Model):
     def confirmed(self) -> bool:
         return self.first_status == self.second_status == "accepted"
 
+    @property
+    def live(self) -> bool:
+        """Confirmed and not ended early: the pair is (meant to be) meeting."""
+        return self.confirmed and self.ended_at is None
+
+    def member(self, side: str) -> Member:
+        """The member on ``side`` (``"first"`` or ``"second"``)."""
+        return self.first if side == "first" else self.second
+
+    @property
+    def learning_sides(self) -> tuple[str, ...]:
+        """Who learns: the learner in mentoring, both peers in a swap."""
+        return ("first",) if self.first_role == "learner" else ("first", "second")
+
 
 class WorkingGroup(db.Model):
     """One cross-perspective working group of a round."""
@@ -220,6 +253,8 @@ class WorkingGroup(db.Model):
     # "functions", "seniority": [{"band", "count"}], "anchors": [{"member_id", "name", "skill", "level"}],
     # "mean_pair_diversity", "round_average"}.
     facts: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+    # HR's purpose for this group, when it differs from the round's.
+    purpose: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
 
     round: so.Mapped[Round] = so.relationship(back_populates="groups")
     members: so.Mapped[list[GroupMember]] = so.relationship(

@@ -52,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from webapp.main import bp as main_bp
     from webapp.matches import bp as matches_bp
     from webapp.profile import bp as profile_bp
+    from webapp.programme import bp as programme_bp
+    from webapp.relationships import bp as relationships_bp
     from webapp.rounds import bp as rounds_bp
 
     app.register_blueprint(main_bp)
@@ -61,6 +63,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(matches_bp)
     app.register_blueprint(rounds_bp, url_prefix="/hr/rounds")
+    app.register_blueprint(relationships_bp)
+    app.register_blueprint(programme_bp, url_prefix="/hr/programme")
 
 
 def register_errorhandlers(app: Flask) -> None:

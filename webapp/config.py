@@ -10,6 +10,10 @@ from flask import Flask
 
 #: How many days an invitation or set-password link works, unless ``INVITATION_DAYS`` says otherwise.
 DEFAULT_INVITATION_DAYS = 14
+#: Days without a logged session or a positive check-in after which a match needs attention.
+DEFAULT_INACTIVE_DAYS = 21
+#: How many days a check-in's one-click links work.
+DEFAULT_CHECK_IN_DAYS = 14
 
 
 class ConfigurationError(RuntimeError):
@@ -26,6 +30,10 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
         INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", DEFAULT_INVITATION_DAYS)),
+        INACTIVE_DAYS=int(os.environ.get("INACTIVE_DAYS", DEFAULT_INACTIVE_DAYS)),
+        CHECK_IN_DAYS=int(os.environ.get("CHECK_IN_DAYS", DEFAULT_CHECK_IN_DAYS)),
+        # The organisation's time zone: a round's dates (its end, when feedback opens) are days there.
+        ORGANISATION_TIMEZONE=os.environ.get("ORGANISATION_TIMEZONE", "Asia/Bangkok"),
         # Where links in messages point when no request is at hand (CLI, job queue).
         BASE_URL=os.environ.get("COPMATCH_BASE_URL", "http://127.0.0.1:5000"),
         # Email: unset MAIL_SERVER writes messages to the log instead.

@@ -9,13 +9,14 @@ member are written in the member's own language (``in_language``).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import get_date_format
 from flask import current_app, g, has_request_context, request
-from flask_babel import force_locale, format_decimal, get_locale
+from flask_babel import force_locale, format_decimal, get_locale, gettext
 from flask_login import current_user
 
 from models.member import LOCALES
@@ -68,6 +69,17 @@ def format_day(day: date | datetime | None, style: str = "long") -> str:
         return babel_format_date(day, _buddhist_era_pattern(get_date_format(style, locale=locale).pattern,
                                                             day.year + BUDDHIST_ERA_OFFSET), locale=locale)
     return babel_format_date(day, style, locale=locale)
+
+
+def format_moment(moment: datetime | None, zone: str, style: str = "long") -> str:
+    """A moment as a day and a time in the time zone ``zone``: "1 December 2026, 09:30 (Asia/Bangkok)"."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    local = moment.astimezone(ZoneInfo(zone))
+    return gettext("%(day)s, %(time)s (%(zone)s)", day=format_day(local.date(), style),
+                   time=local.strftime("%H:%M"), zone=zone)
 
 
 def _buddhist_era_pattern(pattern: str, year: int) -> str:

@@ -22,6 +22,16 @@ def hr_required(view):
     return wrapped
 
 
+def private_page(response):
+    """A page reached by a personal link (it may carry emails): keep it out of caches and referrers."""
+    from flask import make_response
+
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def is_safe_next(target: str | None) -> bool:
     """True for a local path such as ``/profile``; False for other hosts or schemes."""
     from urllib.parse import urlsplit

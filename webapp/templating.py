@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from models.round import RoundStatus
 from models.skill import LEVELS, PRIORITIES
-from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_number
+from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_moment, format_number
 from webapp.services.labels import scope_label
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
@@ -15,6 +15,8 @@ NAVIGATION = (
     ("matches.index", _l("My matches"), False),
     ("communities.index", _l("Communities"), False),
     ("rounds.index", _l("Rounds"), True),
+    ("programme.attention_list", _l("Needs attention"), True),
+    ("programme.mentors", _l("Mentors"), True),
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
@@ -35,7 +37,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus,
                                  current_language=current_language, language_names=LANGUAGE_NAMES,
                                  scope_label=scope_label)
-    app.jinja_env.filters.update(day=format_day, number=format_number)
+    app.jinja_env.filters.update(day=format_day, number=format_number, local_time=format_moment)
 
     @app.context_processor
     def navigation():

@@ -1,4 +1,4 @@
-"""One round end to end in headless Chromium: HR publishes, members accept, a group link is opened.
+"""One round end to end in headless Chromium: HR publishes, members accept, agree and check in; a group link is opened.
 
 Runs against Debian's Chromium (``/usr/bin/chromium``) through Playwright for
 Python; ``.ci/run`` installs the browser when it is missing. Where no browser
@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
-from models import GroupMember, Match, Member, Round, db
+from models import CheckIn, GroupMember, Match, Member, Round, db
 from webapp import create_app
+from webapp.services.after_match.agreements import agreement_of
+from webapp.services.after_match.checkins import send_due_checkins
 from webapp.services.demo import load_demo_data
 from webapp.services.rounds import lifecycle, solving
 from webapp.services.tokens import hash_token
@@ -168,6 +171,41 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
     with app.app_context():
         match = db.session.get(Match, match_id)
         assert match.confirmed and match.confirmed_at is not None
+        confirmed_at = match.confirmed_at
+
+    # The learner writes the agreement from the goals the match is for; the mentor confirms it.
+    page.get_by_role("link", name=t("Open our page: agreement and sessions")).click()
+    page.wait_for_load_state()
+    goal = page.locator("input[name$='-included']").first
+    assert goal.is_checked()  # pre-filled from the match's focus
+    page.get_by_role("button", name=t("Save the agreement")).click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(shots / "relationship.png"), full_page=True)
+    with app.app_context():
+        agreement = agreement_of(db.session.get(Match, match_id))
+        assert agreement is not None and agreement.goals and agreement.first_confirmed_at
+    log_out(page, t)
+    log_in(page, base, t, mentor_email, logins.member_password)
+    page.goto(f"{base}/relationships/{match_id}")
+    page.get_by_role("button", name=t("Confirm the agreement")).click()
+    page.wait_for_load_state()
+    assert t("You both confirmed this agreement.") in page.content()
+
+    # Two weeks on, the check-in arrives; one click in the email answers it, without logging in.
+    with app.app_context():
+        messages = send_due_checkins(confirmed_at + timedelta(days=15))
+        db.session.commit()
+    [message] = [m for m in messages if m.to == learner_email]
+    check_in_link = next(word for word in message.body.split() if word.endswith("/going_well"))
+    reader = browser.new_page(viewport={"width": 420, "height": 900}, locale="th-TH" if language == "th" else "en-GB")
+    reader.goto(check_in_link)
+    reader.wait_for_url(lambda url: not url.endswith("/going_well"))  # the page sent the answer by itself
+    assert t("We met: it is going well") in reader.content()
+    reader.screenshot(path=str(shots / "check-in.png"), full_page=True)
+    with app.app_context():
+        answers = db.session.execute(sa.select(CheckIn.answer).join(Member, CheckIn.member_id == Member.id)
+                                     .where(Member.email == learner_email)).scalars().all()
+        assert answers == ["going_well"]
 
     # A group invitation link works in one click, without logging in.
     link = published_groups_link(app)

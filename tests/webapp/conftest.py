@@ -17,3 +17,16 @@ def as_member(client, auth, member):
     """The test client, logged in as the member สมชาย ใจดี."""
     auth.login(member.email)
     return client
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Messages the views and scheduled tasks deliver, collected instead of sent."""
+    messages = []
+
+    def collect(batch):
+        messages.extend(batch)
+        return len(batch)
+
+    monkeypatch.setattr("webapp.services.messages.deliver", collect)
+    return messages

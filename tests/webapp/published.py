@@ -118,3 +118,12 @@ def feedback_rows(member_id: int | None = None) -> list[Feedback]:
     if member_id is not None:
         query = query.where(Feedback.member_id == member_id)
     return list(db.session.scalars(query))
+
+
+def confirm(match: Match, at=None) -> Match:
+    """Both sides accepted ``match`` (at ``at``, now by default): it is confirmed, as the answers would leave it."""
+    moment = at or utcnow()
+    match.first_status = match.second_status = "accepted"
+    match.first_responded_at = match.second_responded_at = match.confirmed_at = moment
+    db.session.commit()
+    return match

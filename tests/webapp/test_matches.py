@@ -28,19 +28,6 @@ def people(make_member):
     }
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    """Messages the views deliver, collected instead of sent."""
-    messages = []
-
-    def collect(batch):
-        messages.extend(batch)
-        return len(batch)
-
-    monkeypatch.setattr("webapp.services.messages.deliver", collect)
-    return messages
-
-
 def match_row(app, match_id) -> Match:
     with app.app_context():
         match = db.session.get(Match, match_id)

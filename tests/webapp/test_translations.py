@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po
 
 from models import Community, Match, Member, MemberSkill, Round, Skill, db
 from tests.conftest import visible_text
-from tests.webapp.published import make_group, make_match, make_round
+from tests.webapp.published import confirm, make_group, make_match, make_round
+from webapp.services.after_match import notices
 from webapp.services.messages import group_invitation, match_confirmations, match_invitations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,14 +147,43 @@ def thai_organisation(app, make_member):
         published = make_round("mentoring", name="รอบพี่เลี้ยง ธันวาคม")
         match = make_match(published, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล")
         closed = make_round("mentoring", status="closed", name="รอบพี่เลี้ยง ตุลาคม")
-        make_match(closed, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล", first_status="accepted",
-                   second_status="accepted")
+        ended = make_match(closed, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล", first_status="accepted",
+                           second_status="accepted")
+        running = make_round("mentoring", name="รอบพี่เลี้ยง พฤศจิกายน")
+        live = confirm(make_match(running, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล"))
+        after = _after_match_data(live, ended, learner, mentor)
         groups = make_round("groups", name="กลุ่มทำงาน ธันวาคม")
         group, tokens = make_group(groups, [learner.id, mentor.id, peer.id], anchor_id=mentor.id,
                                    anchor_skill="การวิเคราะห์ข้อมูล")
-        return {"hr": hr, "learner": learner, "mentor": mentor, "community": community.id,
+        for place in group.members:
+            place.status = "accepted"
+        db.session.commit()
+        return {**after, "live": live.id, "ended": ended.id,"hr": hr, "learner": learner, "mentor": mentor, "community": community.id,
                 "skill": community.core_skills[0].id, "published": published.id, "closed": closed.id,
                 "groups": groups.id, "match": match.id, "token": tokens[learner.id], "group": group.id}
+
+
+def _after_match_data(live, ended, learner, mentor) -> dict:
+    """An agreement, a proposed and a held session, a check-in and a flag on ``live``; goals to re-assess on ``ended``."""
+    from datetime import time, timedelta
+
+    from models.base import utcnow
+    from webapp.services.after_match import agreements, attention, checkins, growth, meetings
+    from webapp.services.rounds.dates import organisation_today
+
+    today = organisation_today()
+    answers = [agreements.GoalAnswer(c.key, True, c.level_before, c.target_level)
+               for c in agreements.goal_choices(live)]
+    agreements.save_agreement(live, learner, answers, "weekly", ["call", "in_person"], None, today)
+    meetings.propose_meeting(live, mentor, today + timedelta(days=2), time(14, 0), 45, "ห้องประชุม 3")
+    meetings.log_meeting(live, learner, today, 30, [], "บันทึกส่วนตัว", "สิ่งที่ได้ผล")
+    attention.raise_flag(live, "need_help", learner, "ขอคำแนะนำ")
+    growth.goals_to_assess(ended)
+    db.session.commit()
+    messages = checkins.send_due_checkins(utcnow() + timedelta(days=20))
+    db.session.commit()
+    token = next(word for m in messages for word in m.body.split() if "/check-ins/" in word).split("/")[-2]
+    return {"check_in": token}
 
 
 def thai_client(app):
@@ -177,7 +207,8 @@ def check_pages(app, client, paths: list[str]) -> dict[str, set[str]]:
 
 def test_visitor_pages_in_thai_have_no_english_words(app, thai_organisation):
     paths = ["/", "/auth/login", "/auth/register", "/auth/set-password/not-a-token", "/no-such-page",
-             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token"]
+             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token",
+             f"/check-ins/{thai_organisation['check_in']}/going_well", "/check-ins/not-a-token/need_help"]
     left = check_pages(app, thai_client(app), paths)
     assert left == {}, left
 
@@ -198,7 +229,7 @@ def test_member_pages_in_thai_have_no_english_words(app, thai_organisation):
     org = thai_organisation
     paths = ["/", "/profile", f"/members/{org['mentor'].id}", "/communities", f"/communities/{org['community']}",
              "/matches", f"/rounds/{org['closed']}/feedback", f"/rounds/{org['published']}/feedback",
-             "/hr/members"]
+             "/hr/members", f"/relationships/{org['live']}", f"/relationships/{org['ended']}", f"/groups/{org['group']}"]
     left = check_pages(app, client, paths)
     assert left == {}, left
 
@@ -211,7 +242,8 @@ def test_hr_pages_in_thai_have_no_english_words(app, thai_organisation):
              "/hr/members", "/hr/members/import", "/hr/rounds", "/hr/rounds/new", "/hr/rounds/new?kind=peer",
              "/hr/rounds/new?kind=groups", f"/hr/rounds/{org['published']}", f"/hr/rounds/{org['closed']}",
              f"/hr/rounds/{org['published']}?tab=unmatched", f"/hr/rounds/{org['published']}?tab=pins",
-             f"/hr/rounds/{org['groups']}"]
+             f"/hr/rounds/{org['groups']}", "/hr/programme/attention", "/hr/programme/mentors",
+             f"/relationships/{org['live']}", f"/groups/{org['group']}"]
     left = check_pages(app, client, paths)
     assert left == {}, left
 
@@ -225,10 +257,31 @@ def test_thai_members_emails_are_thai_from_subject_to_signature(app, thai_organi
         place = next(p for p in db.session.get(Round, org["groups"]).groups[0].members
                      if p.member_id == org["learner"].id)
         messages.append(group_invitation(place, "raw-token"))
+        messages += _after_match_messages(org, hr=db.session.get(Member, org["hr"].id))
     for message in messages:
         words = english_words(f"{message.subject}\n{message.body}", data)
         assert not words, (message.subject, words)
         assert message.body.rstrip().endswith("CoPMatch")
+
+
+def _after_match_messages(org, hr) -> list:
+    """Every message of the relationship pages and the scheduler, composed for the Thai members (and HR)."""
+    from models import AttentionFlag, CheckIn, Meeting
+
+    live = db.session.get(Match, org["live"])
+    learner, mentor = live.first, live.second
+    flag = db.session.scalar(sa.select(AttentionFlag))
+    meeting = db.session.scalar(sa.select(Meeting).where(Meeting.state == "proposed"))
+    check_in = db.session.scalar(sa.select(CheckIn))
+    messages = [notices.check_in(check_in, live, learner, "raw-token"), *notices.nudge(live, flag),
+                *notices.help_to_hr(flag, [hr]), notices.match_ended(live, mentor, learner),
+                *notices.ended_to_hr(live, learner, [hr]), notices.agreement_to_confirm(live, mentor, learner),
+                *notices.meeting_invitations(meeting, live, [learner, mentor], mentor),
+                *notices.meeting_invitations(meeting, live, [learner, mentor], mentor, cancel=True),
+                notices.feedback_open(live.round, learner), *notices.reassessment(live)]
+    group = db.session.get(Round, org["groups"]).groups[0]
+    messages += notices.meeting_invitations(meeting, group, [learner], mentor)
+    return messages
 
 
 def test_switching_the_language_re_renders_stored_reasons(app, make_member):

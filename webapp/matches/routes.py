@@ -7,7 +7,7 @@ Views parse, call a service, commit, then deliver messages, then redirect.
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,6 +18,7 @@ from webapp.forms import ButtonForm
 from webapp.i18n import format_day
 from webapp.matches import bp
 from webapp.matches.forms import FeedbackForm, ResponseForm
+from webapp.security import private_page
 from webapp.services import feedback as feedback_service
 from webapp.services import responses
 from webapp.services.labels import role_noun
@@ -138,12 +139,7 @@ def confirm_participation():
 # --- group invitation links (no login) ----------------------------------------------------------
 
 
-def _private(response):
-    """The page carries a personal link and may carry emails: keep it out of caches and referrers."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+_private = private_page
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

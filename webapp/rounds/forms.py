@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     DecimalField,
     DecimalRangeField,
     HiddenField,
@@ -13,6 +14,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -142,6 +144,12 @@ class RoundForm(CatalogForm):
                                    AnyOf(ROUND_KINDS, message=_l("Invalid value, must be one of: %(values)s."))])
     community = HiddenField(validators=[Regexp(r"^\d{1,9}$", message=_l("Invalid input."))], default="0")
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120, message=TOO_LONG)])
+    # Left empty, the round starts today and runs its kind's default length.
+    starts_on = DateField(_l("Starts on"), validators=[Optional()], format="%Y-%m-%d")
+    ends_on = DateField(_l("Ends on"), validators=[Optional()], format="%Y-%m-%d",
+                        description=_l("Check-ins go out until this day; then the round closes and feedback opens."))
+    purpose = TextAreaField(_l("What the groups are for"), validators=[Optional(), Length(max=1000, message=TOO_LONG)],
+                            description=_l("Shown to every group; HR can give one group its own."))
     create = SubmitField(_l("Create draft"))
     create_and_solve = SubmitField(_l("Create and solve"))
 
@@ -211,6 +219,14 @@ KIND_FIELDS = {
         "time_limit": _time_limit,
     },
 }
+
+
+class ScheduleForm(CatalogForm):
+    """A round's dates, and for a working-group round what the groups are for."""
+
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(message=REQUIRED)], format="%Y-%m-%d")
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired(message=REQUIRED)], format="%Y-%m-%d")
+    purpose = TextAreaField(_l("What the groups are for"), validators=[Optional(), Length(max=1000, message=TOO_LONG)])
 
 
 def round_form(kind: str, defaults: dict, **data) -> RoundForm:

@@ -25,6 +25,7 @@ from webapp.rounds.forms import (
     PRIORITY_NAMES,
     MoveForm,
     PairForm,
+    ScheduleForm,
     ScopeForm,
     round_form,
     weight_label,
@@ -42,6 +43,9 @@ from webapp.services.rounds.figures import headline_figures, result_count
 from webapp.services.rounds.groups import move_member
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.rounds.lifecycle import close_round, create_round, default_round_name, publish_round, repair_round
+from webapp.services.after_match.ending import announce_feedback
+from webapp.services.after_match.notices import send
+from webapp.services.rounds.dates import default_dates, set_dates, set_round_purpose
 from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
 from webapp.services.rounds.solving import solve_round
@@ -123,14 +127,18 @@ def new():
     choices = _community_choices()
     names = {choice.value: choice.label for choice in choices}
     scope, kind, community_id = _chosen_scope(choices)
-    form = round_form(kind, default_parameters(kind), community=str(community_id))
+    starts_on, ends_on = default_dates(kind)
+    form = round_form(kind, default_parameters(kind), community=str(community_id), starts_on=starts_on,
+                      ends_on=ends_on)
     if form.validate_on_submit():
         if community_id not in names:
             form.form_errors.append(_("That community no longer exists: choose the scope again."))
         else:
             try:
                 round_ = create_round(kind, community_id or None, get_member(current_user.id),
-                                      form.parameters(), (form.name.data or "").strip() or None)
+                                      form.parameters(), (form.name.data or "").strip() or None,
+                                      starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                      purpose=form.purpose.data)
                 if form.create_and_solve.data:
                     solve_round(round_.id)
             except RoundError as error:
@@ -193,6 +201,8 @@ def review(round_id: int):
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
+        schedule_form=ScheduleForm(formdata=None, starts_on=round_.starts_on, ends_on=round_.ends_on,
+                                   purpose=round_.purpose or ""),
     )
 
 
@@ -281,9 +291,32 @@ def repair(round_id: int):
 @bp.route("/<int:round_id>/close", methods=["POST"])
 @hr_required
 def close(round_id: int):
-    """End the published round; feedback opens."""
-    return _act(round_id, lambda _form: close_round(round_id),
-                lambda _round: flash(_("Closed: members can now give feedback."), "success"))
+    """End the published round; feedback opens and members are told."""
+    def action(_form):
+        round_ = close_round(round_id)
+        return announce_feedback(round_)
+
+    def done(messages):
+        if send(messages) is None:
+            flash(_("The round is closed, but the emails saying feedback is open could not be sent just now."),
+                  "error")
+        flash(_("Closed: members can now give feedback."), "success")
+
+    return _act(round_id, action, done)
+
+
+@bp.route("/<int:round_id>/schedule", methods=["POST"])
+@hr_required
+def schedule(round_id: int):
+    """Change the round's dates (and, for working groups, what the groups are for)."""
+    def action(form: ScheduleForm):
+        round_ = load_round(round_id)
+        set_dates(round_, form.starts_on.data, form.ends_on.data)
+        if round_.kind == "groups":
+            set_round_purpose(round_, form.purpose.data)
+        return round_
+
+    return _act(round_id, action, lambda _round: flash(_("Saved the round's dates."), "success"), form=ScheduleForm())
 
 
 def _pair_ids(form: PairForm) -> tuple[int, int]:

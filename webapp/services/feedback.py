@@ -26,12 +26,15 @@ from models import (
     Feedback,
     GroupMember,
     Match,
+    Meeting,
     Round,
     Skill,
     WorkingGroup,
     community_skills,
     db,
+    meeting_skills,
 )
+from webapp.services.rounds.participation import aware
 from webapp.services.text import sort_key
 
 #: Longest practice note kept.
@@ -153,10 +156,11 @@ def save_feedback(round_: Round, member_id: int, item: FeedbackItem, answers: An
 
 
 def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
-    """Shareable practice notes from the community's closed rounds, newest first.
+    """Shareable practice notes of the community, newest first: from feedback on its closed rounds and
+    from the sessions and meetings its members logged with a note to share.
 
-    Notes from whole-organisation rounds count when their skill is one of
-    the community's core skills.
+    Notes from whole-organisation rounds count when their skill (or, for a
+    session, one of its skills) is one of the community's core skills.
     """
     scope = Round.community_id == community.id
     core_ids = [skill.id for skill in community.core_skills]
@@ -169,8 +173,30 @@ def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
         .order_by(Feedback.updated_at.desc(), Feedback.id.desc())
         .limit(limit)
     ).all()
-    return [PracticeNote(f.practice_note, f.skill.name if f.skill else None, f.member.display_name,
-                         f.round.name, f.updated_at) for f in rows]
+    notes = [PracticeNote(f.practice_note, f.skill.name if f.skill else None, f.member.display_name,
+                          f.round.name, f.updated_at) for f in rows]
+    notes += _session_notes(community, core_ids, limit)
+    return sorted(notes, key=lambda note: aware(note.written), reverse=True)[:limit]
+
+
+def _session_notes(community: Community, core_ids: list[int], limit: int) -> list[PracticeNote]:
+    """Notes members shared when logging a session or a group meeting of a round of this community."""
+    round_id = sa.func.coalesce(Match.round_id, WorkingGroup.round_id)
+    scope = Round.community_id == community.id
+    if core_ids:
+        scope = sa.or_(scope, sa.and_(Round.community_id.is_(None), sa.exists(
+            sa.select(meeting_skills.c.meeting_id).where(meeting_skills.c.meeting_id == Meeting.id,
+                                                         meeting_skills.c.skill_id.in_(core_ids)))))
+    rows = db.session.execute(
+        sa.select(Meeting, Round.name)
+        .outerjoin(Match, Meeting.match_id == Match.id).outerjoin(WorkingGroup, Meeting.group_id == WorkingGroup.id)
+        .join(Round, Round.id == round_id)
+        .where(scope, Meeting.state == "held", Meeting.shared_note != "", Meeting.logged_by_id.is_not(None))
+        .options(so.joinedload(Meeting.logged_by), so.selectinload(Meeting.skills))
+        .order_by(Meeting.updated_at.desc(), Meeting.id.desc()).limit(limit)
+    ).all()
+    return [PracticeNote(m.shared_note, ", ".join(s.name for s in m.skills) or None, m.logged_by.display_name,
+                         round_name, m.updated_at) for m, round_name in rows]
 
 
 def _existing(round_: Round, member_id: int, item: FeedbackItem) -> Feedback | None:

@@ -24,6 +24,15 @@ from webapp.services.reasons import first_step, group_purpose, group_summary, re
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, e.g. a calendar invitation (``text/calendar; method=REQUEST``)."""
+
+    filename: str
+    content_type: str  # "maintype/subtype", optionally followed by "; name=value" parameters
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Message:
     """One message to one member, already in their language."""
 
@@ -31,11 +40,12 @@ class Message:
     name: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
-def compose(member: Member, subject: str, body: str) -> Message:
+def compose(member: Member, subject: str, body: str, attachments: tuple[Attachment, ...] = ()) -> Message:
     """A message to ``member``: ``subject`` and ``body`` already in their language, then the signature."""
-    return Message(member.email, member.display_name, subject, body + "\n\n" + _("— CoPMatch"))
+    return Message(member.email, member.display_name, subject, body + "\n\n" + _("— CoPMatch"), attachments)
 
 
 def deliver(messages: list[Message]) -> int:
@@ -48,7 +58,8 @@ def deliver(messages: list[Message]) -> int:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         for message in messages:
-            current_app.logger.info("Message to %s: %s\n%s", message.to, message.subject, message.body)
+            current_app.logger.info("Message to %s: %s\n%s%s", message.to, message.subject, message.body,
+                                    "".join(f"\n[attached: {a.filename}]" for a in message.attachments))
         return len(messages)
     with _connect(config) as smtp:
         for message in messages:
@@ -89,6 +100,12 @@ def _email(message: Message, config) -> EmailMessage:
     email["To"] = formataddr((message.name, message.to))
     email["Subject"] = message.subject
     email.set_content(message.body)  # UTF-8, so Thai names and texts arrive intact
+    for attachment in message.attachments:
+        kind, _sep, parameters = attachment.content_type.partition(";")
+        maintype, subtype = kind.strip().split("/", 1)
+        params = dict(part.strip().split("=", 1) for part in parameters.split(";") if "=" in part)
+        email.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename,
+                             params=params)
     return email
 
 

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 
 from matcher.profiles import History, Rules, pair_key
 from models import Feedback, GroupMember, Match, Round, WorkingGroup, db
+from webapp.services.after_match.evidence import met_match_ids
 
 #: A rating at or below this keeps the pair apart in later rounds.
 LOW_RATING = 2
@@ -24,6 +25,8 @@ def round_history(round_: Round) -> History:
 
     Cooldown and declines come from published rounds of the same kind; a
     rating of 1 or 2 from either side keeps a pair apart in every later round.
+    A pair of a closed round that never met (no session logged, no "we met"
+    check-in or feedback) is not a repeat: the cooldown does not hold them apart.
     """
     earlier = db.session.scalars(
         sa.select(Round)
@@ -33,11 +36,13 @@ def round_history(round_: Round) -> History:
     ).all()
     rounds_ago: dict[tuple[int, int], int] = {}
     declined: set[tuple[int, int]] = set()
+    never_met = _never_met(earlier)
     for ago, past in enumerate(earlier, start=1):
         for key, was_declined in _pairs_of(past):
-            rounds_ago.setdefault(key, ago)
             if was_declined:
                 declined.add(key)
+            if (past.id, key) not in never_met:
+                rounds_ago.setdefault(key, ago)
     return History(rounds_ago=rounds_ago, declined=frozenset(declined), low_rated=low_rated_pairs())
 
 
@@ -71,6 +76,13 @@ def mentor_ratings(mentor_ids) -> dict[int, tuple[float, int]]:
         .group_by(Match.second_id)
     )
     return {mentor_id: (float(average), count) for mentor_id, average, count in rows}
+
+
+def _never_met(rounds) -> set[tuple[int, tuple[int, int]]]:
+    """``(round id, pair)`` of the closed rounds' matches whose pair never met."""
+    closed = [m for r in rounds if r.can("give_feedback") for m in r.matches if not m.declined]
+    met = met_match_ids(m.id for m in closed)
+    return {(m.round_id, pair_key(m.first_id, m.second_id)) for m in closed if m.id not in met}
 
 
 def _pairs_of(round_: Round):

@@ -13,6 +13,7 @@ from models import Member, Round, db
 from models.base import utcnow
 from models.round import RoundStatus
 from webapp.services.messages import Message, group_invitation, match_invitations
+from webapp.services.rounds.dates import check_dates, check_publishable, clean_purpose, default_dates
 from webapp.services.rounds.groups import repair_groups
 from webapp.services.rounds.guards import get_round, require
 from webapp.services.rounds.notes import note
@@ -38,13 +39,21 @@ def default_round_name(kind: str, day: date | None = None) -> str:
 
 
 def create_round(kind: str, community_id: int | None, created_by: Member | None,
-                 parameters: dict | None = None, name: str | None = None) -> Round:
-    """A new draft round; parameters are checked now so a solve cannot trip on them later."""
+                 parameters: dict | None = None, name: str | None = None, *,
+                 starts_on: date | None = None, ends_on: date | None = None, purpose: str | None = None) -> Round:
+    """A new draft round; parameters and dates are checked now so a solve cannot trip on them later.
+
+    Without dates the round starts today and runs its kind's default length.
+    """
     check_kind(kind)
+    default_start, default_end = default_dates(kind, starts_on)
+    starts_on, ends_on = starts_on or default_start, ends_on or default_end
+    check_dates(starts_on, ends_on)
     round_ = Round(
         kind=kind, community_id=community_id, created_by=created_by,
         parameters=merged_parameters(kind, parameters),
-        name=name or default_round_name(kind),
+        name=name or default_round_name(kind), starts_on=starts_on, ends_on=ends_on,
+        purpose=clean_purpose(purpose) if kind == "groups" else None,
     )
     db.session.add(round_)
     db.session.flush()
@@ -75,6 +84,7 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
     if round_.was_published:
         return Publication(False)
     require(round_, "publish")
+    check_publishable(round_)
     won = db.session.execute(
         sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
         .values(status=RoundStatus.PUBLISHED, published_at=utcnow())

@@ -24,6 +24,7 @@ from matcher import (
 )
 from matcher.profiles import Profile, Rules, ScoreTable, pair_key
 from models import Match, Round
+from webapp.services.after_match.renewals import renewals_for
 from webapp.services.matches import focus_of
 from webapp.services.profiles import load_profiles
 from webapp.services.reasons import ONE_SIDED
@@ -69,14 +70,17 @@ def peer_pairs(members: list[Profile], weights: dict, rules: Rules, priority: st
 
 
 def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
-    """Pinned pairs first, then the matcher assigns the other learners to the places left."""
+    """Pinned and renewed pairs first, then the matcher assigns the other learners to the places left."""
     params = round_.parameters
-    pins = [(p.first_id, p.second_id) for p in round_.pins]
+    hr_pins = [(p.first_id, p.second_id) for p in round_.pins]
+    renewed = renewals_for(round_, set(who.roles["learner"]), set(who.roles["mentor"]),
+                           {m for pin in hr_pins for m in pin}, rules.forbidden)
+    pins = hr_pins + [(r.first_id, r.second_id) for r in renewed]
     pinned_learners = {learner for learner, _ in pins}
     profiles = _profiles_by_id([*who.roles["learner"], *who.roles["mentor"], *(m for pin in pins for m in pin)])
     learners = [profiles[i] for i in who.roles["learner"] if i not in pinned_learners]
     mentors = [profiles[i] for i in who.roles["mentor"]]
-    outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
+    outcome = Outcome(matches=_fixed_matches(profiles, hr_pins, renewed, round_, rules))
     if not learners or not mentors:
         outcome.notes.append(note("no_learners_or_mentors"))
         outcome.unmatched = unmatched_entries(learners, "no_eligible_mentor")
@@ -95,13 +99,16 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
 
 
 def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
-    """Pinned pairs first, then the matcher pairs the other peers."""
+    """Pinned and renewed pairs first, then the matcher pairs the other peers."""
     params = round_.parameters
-    pins = [pair_key(p.first_id, p.second_id) for p in round_.pins]
+    hr_pins = [pair_key(p.first_id, p.second_id) for p in round_.pins]
+    peers = set(who.roles["peer"])
+    renewed = renewals_for(round_, peers, peers, {m for pin in hr_pins for m in pin}, rules.forbidden)
+    pins = hr_pins + [(r.first_id, r.second_id) for r in renewed]
     pinned = {member for pair in pins for member in pair}
     profiles = _profiles_by_id([*who.roles["peer"], *pinned])
     members = [profiles[i] for i in who.roles["peer"] if i not in pinned]
-    outcome = Outcome(matches=[_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in pins])
+    outcome = Outcome(matches=_fixed_matches(profiles, hr_pins, renewed, round_, rules))
     if len(members) < 2:
         outcome.notes.append(note("too_few_peers"))
         outcome.unmatched = unmatched_entries(members, "no_eligible_partner")
@@ -116,6 +123,16 @@ def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     outcome.max_coverage = 2 * (len(coverage.pairs) + len(pins))
     outcome.total, outcome.upper_bound, outcome.gap = _figures(made.result, outcome)
     return outcome
+
+
+def _fixed_matches(profiles: dict[int, Profile], hr_pins, renewed, round_: Round, rules: Rules) -> list[Match]:
+    """HR's pinned pairs, then the renewed pairs (both asked to continue), as matches."""
+    matches = [_pinned_match(profiles[a], profiles[b], round_, rules) for a, b in hr_pins]
+    for renewal in renewed:
+        match = _pinned_match(profiles[renewal.first_id], profiles[renewal.second_id], round_, rules)
+        match.renewed_from_id = renewal.from_match_id
+        matches.append(match)
+    return matches
 
 
 def _profiles_by_id(member_ids) -> dict[int, Profile]:
@@ -134,14 +151,16 @@ def _figures(result, outcome: Outcome) -> tuple[float, float, float]:
 
 
 def repair_pairs(round_: Round) -> tuple[list[Match], int]:
-    """New matches for members whose match was declined; returns them and how many were left over.
+    """New matches for members whose match was declined or ended early; returns them and how many were left over.
 
-    Live matches stay and keep their mentors' places; every pair the round
-    already proposed is forbidden, so a declined pair is never offered again.
+    Live matches stay and keep their mentors' places (a match ended early
+    frees its place); every pair the round already proposed is forbidden, so
+    a declined or ended pair is never offered again.
     """
-    live = [m for m in round_.matches if not m.declined]
+    live = [m for m in round_.matches if not m.declined and m.ended_at is None]
     busy = {member for m in live for member in (m.first_id, m.second_id)}
-    declined = {member for m in round_.matches if m.declined for member in (m.first_id, m.second_id)} - busy
+    declined = {member for m in round_.matches if m.declined or m.ended_at is not None
+                for member in (m.first_id, m.second_id)} - busy
     who = eligibility(round_.kind, round_.community_id)
     rules = hard_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
     params = round_.parameters
