@@ -12,6 +12,7 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -75,6 +76,9 @@ def make_app(database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            # Rate limits are off, so a test can log in as often as it needs;
+            # tests/webapp/test_rate_limits.py switches them on.
+            "RATELIMIT_ENABLED": False,
         }
         config.update(overrides)
         app = create_app(config)
@@ -118,13 +122,15 @@ def runner(app):
 
 @pytest.fixture
 def make_member(app):
-    """A factory for members, committed, whose password is ``PASSWORD``."""
+    """A factory for members, committed, whose password is ``PASSWORD`` and whose address is confirmed
+    (pass ``email_verified_at=None`` for one whose address nobody has confirmed)."""
     counter = iter(range(1, 1_000_000))
 
     def _make_member(**fields) -> Member:
         number = next(counter)
         fields.setdefault("email", f"member{number}@example.com")
         fields.setdefault("display_name", f"Member {number}")
+        fields.setdefault("email_verified_at", datetime.now(timezone.utc))
         with app.app_context():
             member = Member(password_hash=_PASSWORD_HASH, **fields)
             db.session.add(member)
