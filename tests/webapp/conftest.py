@@ -17,3 +17,26 @@ def as_member(client, auth, member):
     """The test client, logged in as the member สมชาย ใจดี."""
     auth.login(member.email)
     return client
+
+
+@pytest.fixture
+def inbox():
+    """A local SMTP server on loopback; yields its inbox and port."""
+    from aiosmtpd.controller import Controller
+
+    from tests.webapp.mail import Inbox, free_port
+
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, inbox):
+    """An app that sends its email to the local SMTP server (``inbox``)."""
+    _, port = inbox
+    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, BASE_URL="https://copmatch.example.org")
