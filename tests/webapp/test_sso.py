@@ -57,6 +57,18 @@ def logged_in(client) -> bool:
     return client.get("/profile").status_code == 200
 
 
+def log_in_as(app, client, member_id: int) -> None:
+    """The session a log-in of ``member_id`` gives (this app is not the ``app`` fixture's)."""
+    from flask_login.utils import _create_identifier
+
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with app.app_context():
+        login_id = db.session.get(Member, member_id).get_id()
+    with client.session_transaction() as session:
+        session.update({"_user_id": login_id, "_fresh": True, "_id": identifier})
+
+
 def member_by_email(app, email):
     with app.app_context():
         member = db.session.scalar(sa.select(Member).where(Member.email == email))
@@ -126,8 +138,8 @@ def test_an_unconfirmed_sign_up_with_that_email_is_reclaimed_not_taken_over(sso_
     with app.app_context():
         old_login_id = db.session.get(Member, squatter.id).get_id()
     outsider = app.test_client()
-    with outsider.session_transaction() as session:  # an old session of the outsider's
-        session["_user_id"], session["_fresh"] = old_login_id, True
+    log_in_as(app, outsider, squatter.id)  # a session the outsider had from before addresses were confirmed
+    assert logged_in(outsider)
     client = app.test_client()
     assert sign_in(client).status_code == 302 and logged_in(client)
     member = member_by_email(app, "somsri@corp.example")
