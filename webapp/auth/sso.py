@@ -14,9 +14,9 @@ for the person signing in.
 
 from __future__ import annotations
 
-from authlib.integrations.base_client import OAuthError
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
 from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, JoseError
 from requests import RequestException
@@ -75,6 +75,9 @@ def verified_identity() -> Identity:
     name = provider_name()
     claims_options = {"iss": {"essential": True, "value": issuer},
                       "aud": {"essential": True, "value": current_app.config["OIDC_CLIENT_ID"]}}
+    if not client.framework.get_state_data(session, request.args.get("state")):
+        # Not a sign-in this browser started (or it timed out): refused before asking the provider anything.
+        raise SsoRefused(_oauth_refusal(MismatchingStateError(), name), status=400)
     try:
         if client.load_server_metadata().get("issuer", "").rstrip("/") != issuer:
             raise SsoRefused(_("%(name)s describes itself as another issuer than the one CoPMatch is set up for. "
