@@ -44,18 +44,7 @@ def mail_app(make_app, inbox):
 
 @pytest.fixture
 def log_in_as(app):
-    """Give ``client`` the session a log-in of ``member_id`` would (for accounts that cannot log in with
-    a password: no password yet, single sign-on only, or an old session of an unconfirmed account)."""
-    from flask_login.utils import _create_identifier
+    """``log_in_as(client, member_id)``: the session a log-in would give (see ``tests.webapp.accounts``)."""
+    from tests.webapp.accounts import log_in_as as give_session
 
-    from models import Member, db
-
-    def _log_in_as(client, member_id: int) -> None:
-        with app.test_request_context(environ_base=client.environ_base):
-            identifier = _create_identifier()  # the browser and address the session is bound to
-        with app.app_context():
-            login_id = db.session.get(Member, member_id).get_id()
-        with client.session_transaction() as session:
-            session.update({"_user_id": login_id, "_fresh": True, "_id": identifier})
-
-    return _log_in_as
+    return lambda client, member_id: give_session(app, client, member_id)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from models import Member, Signup, db
 from tests.conftest import PASSWORD, visible_text
+from tests.webapp.accounts import member_by_email
 from tests.webapp.mail import body_of, link_in
 
 NEW_PASSWORD = "a good long password"
@@ -24,14 +25,6 @@ def register(client, **fields):
     data = {"email": "malee@example.com", "display_name": "มาลี ศรีสุข"}
     data.update(fields)
     return client.post("/auth/register", data=data)
-
-
-def member_by_email(app, email: str) -> Member | None:
-    with app.app_context():
-        member = db.session.scalar(sa.select(Member).where(Member.email == email))
-        if member is not None:
-            db.session.expunge(member)
-        return member
 
 
 # --- the sign-up policy --------------------------------------------------------------------------

@@ -11,19 +11,12 @@ import re
 
 import sqlalchemy as sa
 
-from models import Member, Signup, db
+from models import Signup, db
 from tests.conftest import PASSWORD, visible_text
+from tests.webapp.accounts import member_by_email
 from tests.webapp.mail import body_of, link_in
 
 OUTSIDER_PASSWORD = "the outsider's password"
-
-
-def member_by_email(app, email: str) -> Member | None:
-    with app.app_context():
-        member = db.session.scalar(sa.select(Member).where(Member.email == email))
-        if member is not None:
-            db.session.expunge(member)
-        return member
 
 
 def logged_in_as_hr(client) -> bool:

@@ -155,19 +155,13 @@ def test_each_route_answers_each_kind_of_user_as_its_class_says(routed_app, call
 
 def test_token_routes_work_for_a_visitor_holding_a_good_token(app, client, make_member):
     """The other side of ``TOKEN``: the holder of a good token needs no log-in."""
-    from models import Member, db
+    from tests.webapp.accounts import account_links
     from tests.webapp.published import make_group, make_round
-    from webapp.services.accounts import issue_link
-    from webapp.services.signups import request_signup
 
     imported = make_member(email="imported@example.com", password_hash=None, email_verified_at=None)
-    with app.test_request_context():
-        stored = db.session.get(Member, imported.id)
-        set_token, reset_token = issue_link(stored, "set_password"), issue_link(stored, "reset_password")
-        [message] = request_signup("new@example.com", "ใหม่", "en")
-        db.session.commit()
-        signup_token = message.body.split("/auth/confirm/")[1].split()[0]
+    links = account_links(app, imported.id, "new@example.com")
+    with app.app_context():
         _group, tokens = make_group(make_round("groups"), [imported.id, make_member().id, make_member().id])
-    for path in (f"/auth/set-password/{set_token}", f"/auth/reset-password/{reset_token}",
-                 f"/auth/confirm/{signup_token}", f"/invitations/{tokens[imported.id]}"):
+    for path in (f"/auth/set-password/{links['set_password']}", f"/auth/reset-password/{links['reset_password']}",
+                 f"/auth/confirm/{links['signup']}", f"/invitations/{tokens[imported.id]}"):
         assert client.get(path).status_code == 200, path

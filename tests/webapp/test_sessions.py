@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from models import Member, db
 from tests.conftest import PASSWORD
+from tests.webapp.accounts import logged_in
 from webapp.config import ConfigurationError
 
 NEW_PASSWORD = "a brand new password"
@@ -31,10 +32,6 @@ def replay(app, cookies: dict[str, str], user_agent: str | None = None):
         if value:
             other.set_cookie(name, value)
     return other
-
-
-def logged_in(client) -> bool:
-    return client.get("/profile").status_code == 200
 
 
 def log_in(client, email: str, password: str = PASSWORD, remember: bool = False):

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from models import Member, db
 from tests.conftest import PASSWORD, visible_text
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
+from tests.webapp.accounts import log_in_as, logged_in, member_by_email
 
 
 @pytest.fixture(scope="module")
@@ -51,30 +52,6 @@ def sign_in(client):
     back = urlsplit(answer.headers["Location"])
     assert back.path == "/auth/sso/callback"
     return client.get(f"{back.path}?{back.query}")
-
-
-def logged_in(client) -> bool:
-    return client.get("/profile").status_code == 200
-
-
-def log_in_as(app, client, member_id: int) -> None:
-    """The session a log-in of ``member_id`` gives (this app is not the ``app`` fixture's)."""
-    from flask_login.utils import _create_identifier
-
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    with app.app_context():
-        login_id = db.session.get(Member, member_id).get_id()
-    with client.session_transaction() as session:
-        session.update({"_user_id": login_id, "_fresh": True, "_id": identifier})
-
-
-def member_by_email(app, email):
-    with app.app_context():
-        member = db.session.scalar(sa.select(Member).where(Member.email == email))
-        if member is not None:
-            db.session.expunge(member)
-        return member
 
 
 def test_the_login_page_offers_sign_in_with_the_provider(sso_app):

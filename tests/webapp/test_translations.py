@@ -185,20 +185,15 @@ def test_visitor_pages_in_thai_have_no_english_words(app, thai_organisation):
 
 def test_account_pages_in_thai_have_no_english_words(make_app, make_member):
     """Links from emails, the closed sign-up, single sign-on, the 429 page and the HR role page."""
-    from webapp.services.accounts import issue_link
-    from webapp.services.signups import request_signup
+    from tests.webapp.accounts import account_links
 
     app = make_app(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="copmatch", OIDC_TIMEOUT=2,
                    RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_TOKEN="1 per minute")
     hr = make_member(email="hr@example.com", display_name="ปราณี ฝ่ายบุคคล", role="hr", locale="th")
     member = make_member(email="somchai@example.com", display_name="สมชาย ใจดี", locale="th",
                          email_verified_at=None)
-    with app.test_request_context():
-        stored = db.session.get(Member, member.id)
-        set_token, reset_token = issue_link(stored, "set_password"), issue_link(stored, "reset_password")
-        [message] = request_signup("malee@example.com", "มาลี ศรีสุข", "th")
-        db.session.commit()
-    signup_token = message.body.split("/auth/confirm/")[1].split()[0]
+    links = account_links(app, member.id)
+    signup_token, set_token, reset_token = links["signup"], links["set_password"], links["reset_password"]
     client = thai_client(app)
     paths = [f"/auth/confirm/{signup_token}", f"/auth/set-password/{set_token}", f"/auth/reset-password/{reset_token}"]
     left = check_pages(app, client, paths)
