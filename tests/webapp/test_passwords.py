@@ -160,12 +160,14 @@ def test_two_uses_of_one_link_one_after_the_other_in_sessions_that_both_saw_it_u
         assert db.session.get(Member, member.id).check_password("the first new password")
 
 
-def test_two_concurrent_posts_of_one_link_set_one_password(app, member, monkeypatch):
-    """Two requests past every check at the same moment: one UPDATE wins, the other gets 410."""
+@pytest.mark.parametrize("purpose, path", [("set_password", "/auth/set-password/"),
+                                           ("reset_password", "/auth/reset-password/")])
+def test_two_concurrent_posts_of_one_link_set_one_password(app, member, monkeypatch, purpose, path):
+    """Finding 6: two requests past every check at the same moment; one UPDATE wins, the other gets 410."""
     if db_dialect(app) != "postgresql":
         pytest.skip("needs PostgreSQL (set TEST_DATABASE_URL)")
     with app.test_request_context():
-        raw = accounts.issue_link(db.session.get(Member, member.id), "reset_password")
+        raw = accounts.issue_link(db.session.get(Member, member.id), purpose)
         db.session.commit()
     both_checked = threading.Barrier(2, timeout=10)
     real_check = accounts.check_new_password
@@ -178,8 +180,7 @@ def test_two_concurrent_posts_of_one_link_set_one_password(app, member, monkeypa
     statuses = {}
 
     def post(password):
-        response = app.test_client().post(f"/auth/reset-password/{raw}", data={"password": password,
-                                                                               "password2": password})
+        response = app.test_client().post(f"{path}{raw}", data={"password": password, "password2": password})
         statuses[password] = response.status_code
 
     threads = [threading.Thread(target=post, args=(p,)) for p in ("the first new password", "the second new password")]
