@@ -97,6 +97,9 @@ def account_settings(production: bool) -> dict:
         "OIDC_CLIENT_ID": env("OIDC_CLIENT_ID"),
         "OIDC_CLIENT_SECRET": env("OIDC_CLIENT_SECRET"),
         "OIDC_NAME": env("OIDC_NAME"),
+        # The callback address registered at the provider; unset, it is built from the request
+        # (behind a reverse proxy that terminates HTTPS, set it: https://copmatch.corp.example/auth/sso/callback).
+        "OIDC_REDIRECT_URI": env("OIDC_REDIRECT_URI"),
         "OIDC_TIMEOUT": float(env("OIDC_TIMEOUT", "10")),
         # How long links sent by email work.
         "VERIFY_HOURS": int(env("VERIFY_HOURS", "24")),

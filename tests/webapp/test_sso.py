@@ -245,3 +245,10 @@ def test_password_login_can_be_switched_off(sso_app, make_member):
     assert client.get("/auth/register").status_code == 200
     assert "Accounts come from HR" in client.get("/auth/register").get_data(as_text=True)
     assert not logged_in(client)
+
+
+def test_the_redirect_uri_can_be_set_for_a_site_behind_a_proxy(sso_app, provider):
+    client = sso_app(OIDC_REDIRECT_URI="https://copmatch.corp.example/auth/sso/callback").test_client()
+    start = client.get("/auth/sso")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert query["redirect_uri"] == ["https://copmatch.corp.example/auth/sso/callback"]

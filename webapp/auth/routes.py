@@ -186,7 +186,8 @@ def sso_login():
         return redirect(url_for("main.index"))
     session["sso_next"] = _next_page()
     try:
-        return authorize_redirect(url_for("auth.sso_callback", _external=True))
+        callback = current_app.config["OIDC_REDIRECT_URI"] or url_for("auth.sso_callback", _external=True)
+        return authorize_redirect(callback)
     except sso_service.SsoRefused as refused:
         return render_template("auth/sso_refused.html", reason=str(refused)), refused.status
 
