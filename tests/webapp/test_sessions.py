@@ -162,6 +162,11 @@ def test_cookies_are_secure_in_production(make_app, member):
         assert "Secure" in cookies[name] and "HttpOnly" in cookies[name] and "SameSite=Lax" in cookies[name]
 
 
+def test_the_language_cookie_is_secure_in_production_too(make_app):
+    response = make_app(COPMATCH_ENV="production").test_client().post("/language", data={"locale": "th"})
+    assert "Secure" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
+
+
 def test_the_secure_cookie_default_can_be_overridden(monkeypatch, make_app):
     monkeypatch.setenv("SECURE_COOKIES", "false")
     assert make_app(COPMATCH_ENV="production").config["SESSION_COOKIE_SECURE"] is False

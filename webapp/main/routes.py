@@ -1,7 +1,7 @@
 """The home page and the health check."""
 
 import sqlalchemy as sa
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,5 +49,5 @@ def language():
 def remember_language(response, locale: str):
     """Keep ``locale`` in the visitor's cookie, so pages speak it also when nobody is logged in."""
     response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+                        secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
     return response
