@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_groups.py --quick
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_rounds.py
+	$(BIN)/python benchmarks/bench_login.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

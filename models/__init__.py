@@ -7,7 +7,7 @@ database itself enforces.
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
-from models.member import AccountToken, Member
+from models.member import AccountToken, Member, Signup
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
 from models.round import Forbid, GroupMember, Match, Pin, Round, WorkingGroup
 from models.skill import LearningGoal, MemberSkill, Skill
@@ -20,6 +20,7 @@ __all__ = [
     "community_skills",
     "LearningGoal",
     "Member",
+    "Signup",
     "MemberSkill",
     "Skill",
     "Round",

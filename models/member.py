@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Optional
@@ -20,6 +21,9 @@ from models.skill import LearningGoal, MemberSkill
 
 ROLES = ("member", "hr")
 LOCALES = ("en", "th")
+#: What a one-time account link is for: choosing a first password (after an import, or to claim
+#: an account whose address was never confirmed), or choosing a new one after "Forgot password".
+TOKEN_PURPOSES = ("set_password", "reset_password")
 
 #: Seniority bands, in order, are the matcher's (``SENIORITY_BANDS``, which counts them by
 #: position): they are the stored values and the CHECK constraint's; people read ``SENIORITY_LABELS``.
@@ -56,6 +60,8 @@ class Member(UserMixin, db.Model):
         ),
         sa.CheckConstraint("manager_id IS NULL OR manager_id <> id", name="not_own_manager"),
         one_of("locale", LOCALES, "locale_known"),
+        # One CoPMatch account per identity at the single sign-on provider.
+        sa.UniqueConstraint("sso_issuer", "sso_subject"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -66,6 +72,14 @@ class Member(UserMixin, db.Model):
     password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(10), default="member")
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # When the person holding the account proved they read mail at ``email`` (a link from us, or the
+    # single sign-on provider's word). Password log-in needs it: nobody uses an address they do not own.
+    email_verified_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # Part of the login cookie (Flask-Login's alternative id): a new value ends every session.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(32), default=lambda: secrets.token_hex(16))
+    # The single sign-on identity linked to this account (the provider's issuer and subject).
+    sso_issuer: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+    sso_subject: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
 
     department: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80), index=True)
     function: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
@@ -144,9 +158,29 @@ class Member(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return self.password_hash is not None and check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """What the login cookies carry: the id and the current session token (see ``end_sessions``)."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Log the member out everywhere: every session and "keep me logged in" cookie stops working."""
+        self.session_token = secrets.token_hex(16)
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def unclaimed_password(self) -> bool:
+        """A password was set without anyone proving they own the address (a sign-up never confirmed).
+
+        Such a password may be an outsider's: when HR imports or promotes the address, it is cleared.
+        """
+        return self.password_hash is not None and self.email_verified_at is None
 
     @property
     def is_hr(self) -> bool:
@@ -164,6 +198,7 @@ class AccountToken(db.Model):
     """
 
     __tablename__ = "account_tokens"
+    __table_args__ = (one_of("purpose", TOKEN_PURPOSES, "purpose_known"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     member_id: so.Mapped[int] = so.mapped_column(
@@ -176,3 +211,27 @@ class AccountToken(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     member: so.Mapped[Member] = so.relationship()
+
+
+class Signup(db.Model):
+    """Someone asked to join: the account is created only once they follow the link sent to ``email``.
+
+    Until then nothing exists that could log in or hold data, so asking for
+    someone else's address gets the asker nothing. Only a hash of the link's
+    token is stored; the link works once, until ``expires_at``.
+    """
+
+    __tablename__ = "signups"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    locale: so.Mapped[str] = so.mapped_column(sa.String(5), default="en")
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    expires_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True))
+    used_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    @so.validates("email")
+    def _normalize_email(self, _key, email: str) -> str:
+        return email.strip().lower()

@@ -12,10 +12,13 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
+
+from flask.testing import FlaskClient
 
 from models import Member, db
 from webapp import create_app
@@ -64,6 +67,14 @@ def database_url(request, tmp_path):
     return f"sqlite:///{tmp_path / 'copmatch.db'}"  # a file, so several apps share it
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads each response whole and closes it, as a WSGI server does once it has
+    sent it, so work a view leaves for after the response (sending email) has run when a test looks."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url):
     """A factory for apps on this test's database; tables are emptied afterwards."""
@@ -75,9 +86,13 @@ def make_app(database_url):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
+            # Rate limits are off, so a test can log in as often as it needs;
+            # tests/webapp/test_rate_limits.py switches them on.
+            "RATELIMIT_ENABLED": False,
         }
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = ClosingClient
         with app.app_context():
             db.create_all()
         apps.append(app)
@@ -118,15 +133,19 @@ def runner(app):
 
 @pytest.fixture
 def make_member(app):
-    """A factory for members, committed, whose password is ``PASSWORD``."""
+    """A factory for members, committed, whose password is ``PASSWORD`` and whose address is confirmed
+    (pass ``email_verified_at=None`` for one whose address nobody has confirmed, ``password_hash=None``
+    for one imported by HR who has not chosen a password yet)."""
     counter = iter(range(1, 1_000_000))
 
     def _make_member(**fields) -> Member:
         number = next(counter)
         fields.setdefault("email", f"member{number}@example.com")
         fields.setdefault("display_name", f"Member {number}")
+        fields.setdefault("email_verified_at", datetime.now(timezone.utc))
+        fields.setdefault("password_hash", _PASSWORD_HASH)
         with app.app_context():
-            member = Member(password_hash=_PASSWORD_HASH, **fields)
+            member = Member(**fields)
             db.session.add(member)
             db.session.commit()
             db.session.refresh(member)

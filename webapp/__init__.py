@@ -34,13 +34,16 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from models import db
-    from webapp.extensions import babel, csrf, login_manager, migrate
+    from webapp.auth.sso import init_sso
+    from webapp.extensions import babel, csrf, limiter, login_manager, migrate
     from webapp.i18n import select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    init_sso(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(TRANSLATIONS),
                    default_locale=app.config["DEFAULT_LOCALE"])
 

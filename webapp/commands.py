@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from models import db
-from webapp.auth.forms import MIN_PASSWORD_LENGTH
 from webapp.hr.commands import import_members
 from webapp.rounds.commands import run_round
-from webapp.services.accounts import AccountError, make_hr
+from webapp.services.accounts import AccountError, find_member_by_email, make_hr
+from webapp.services.messages import deliver_after_commit
 from webapp.services.demo import database_is_empty, load_demo_data
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
@@ -28,24 +28,44 @@ def register(app: Flask) -> None:
 
 @click.command("create-hr")
 @click.argument("email")
-@click.option("--password", help="Set this password (for scripts); otherwise you are asked.")
+@click.option("--password", help="Password for a new account (for scripts); otherwise you are asked.")
 @click.option("--name", help="Display name for a new account.")
 @with_appcontext
 def create_hr(email: str, password: str | None, name: str | None) -> None:
-    """Make EMAIL an HR account, creating it if needed."""
-    if password is None:
+    """Make EMAIL an HR account, creating it if needed.
+
+    An existing account keeps its own password: the role changes, its
+    sessions end, and nobody else gets in. One whose address was never
+    confirmed is reclaimed first; an account without a password gets a
+    set-password link by email.
+    """
+    existing = find_member_by_email(email)
+    if existing is None and password is None and current_app.config["PASSWORD_LOGIN"]:
         password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(_("The password needs at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
     try:
-        member, created = make_hr(email, password, name)
+        outcome = make_hr(email, password, name)
     except (AccountError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    if created:
+    member = outcome.member
+    if outcome.created:
         click.echo(_("Created HR account %(email)s.", email=member.email))
-    else:
-        click.echo(_("Promoted HR account %(email)s.", email=member.email))
+        return
+    if outcome.reclaimed:
+        click.echo(_("The address %(email)s was never confirmed: the account's password is cleared and its "
+                     "sessions ended.", email=member.email))
+    click.echo(_("Promoted HR account %(email)s.", email=member.email))
+    click.echo(_("Its sessions have ended: it logs in again to use the HR role."))
+    if outcome.password_set:
+        click.echo(_("It had no password: the one given is set."))
+    elif password and member.password_hash:
+        click.echo(_("Its password is unchanged (the one given is not used): the account is its owner's."))
+    if outcome.messages:
+        sent = deliver_after_commit(outcome.messages)
+        if sent is None:
+            raise click.ClickException(_("The set-password email could not be sent (see the log); the member can "
+                                         "use “Forgot your password?” on the log-in page."))
+        click.echo(_("A set-password link went to %(email)s.", email=member.email))
 
 
 @click.command("demo-data")

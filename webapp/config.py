@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +16,27 @@ DEFAULT_INACTIVE_DAYS = 21
 #: How many days a check-in's one-click links work.
 DEFAULT_CHECK_IN_DAYS = 14
 
+#: Who may create an account themselves (``REGISTRATION``): nobody, addresses in
+#: ``ALLOWED_EMAIL_DOMAINS``, or anyone. Every sign-up is confirmed by a link to the address.
+REGISTRATION_POLICIES = ("closed", "domains", "open")
+#: "Keep me logged in" lasts at most this many days, whatever ``REMEMBER_DAYS`` asks.
+MAX_REMEMBER_DAYS = 30
+#: Rate limits (Flask-Limiter's notation), each overridable by the environment variable of the same name.
+DEFAULT_RATE_LIMITS = {
+    # Failed log-ins, per account (the email typed) and per network address.
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per minute; 20 per hour",
+    "RATELIMIT_LOGIN_ADDRESS": "30 per minute; 300 per hour",
+    # Sign-up and forgot-password requests, per address and per email asked for (each sends a message).
+    "RATELIMIT_EMAIL_ADDRESS": "10 per hour",
+    "RATELIMIT_EMAIL_RECIPIENT": "3 per hour",
+    # Opening and submitting links that carry a token (sign-up, set and reset password), per address.
+    "RATELIMIT_TOKEN": "20 per minute; 100 per hour",
+    # Changing one's password, per member.
+    "RATELIMIT_PASSWORD_CHANGE": "5 per minute; 20 per hour",
+    # The type-ahead suggestions, per member.
+    "RATELIMIT_SUGGEST": "60 per minute; 600 per hour",
+}
+
 
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable application."""
@@ -25,10 +47,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     overrides = dict(overrides or {})
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    environment = overrides.get("COPMATCH_ENV", os.environ.get("COPMATCH_ENV", "development"))
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), instance),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        COPMATCH_ENV=os.environ.get("COPMATCH_ENV", "development"),
+        COPMATCH_ENV=environment,
         INVITATION_DAYS=int(os.environ.get("INVITATION_DAYS", DEFAULT_INVITATION_DAYS)),
         INACTIVE_DAYS=int(os.environ.get("INACTIVE_DAYS", DEFAULT_INACTIVE_DAYS)),
         CHECK_IN_DAYS=int(os.environ.get("CHECK_IN_DAYS", DEFAULT_CHECK_IN_DAYS)),
@@ -50,16 +73,94 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # Thai dates in the Buddhist Era (2569 for 2026), as Thai organisations write them.
         THAI_BUDDHIST_ERA=_flag(os.environ.get("THAI_BUDDHIST_ERA")),
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        **account_settings(environment == "production"),
     )
     app.config.update(overrides)
+    check_account_settings(app.config)
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = secret_key(app.config["COPMATCH_ENV"], instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance)
 
 
-def _flag(value: str | None) -> bool:
-    """An on/off setting from the environment: 1, true or yes (any case) is on."""
-    return (value or "").strip().lower() in ("1", "true", "yes")
+def _flag(value: str | None, default: bool = False) -> bool:
+    """An on/off setting from the environment: 1, true or yes (any case) is on; 0, false or no is off."""
+    value = (value or "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
+def account_settings(production: bool) -> dict:
+    """Who gets in and for how long: sign-up, single sign-on, sessions, cookies and rate limits.
+
+    Production defaults are the strict ones: registration closed, cookies sent over HTTPS only.
+    """
+    env = os.environ.get
+    redis_url = env("REDIS_URL")
+    return {
+        "REGISTRATION": env("REGISTRATION", "closed" if production else "open").strip().lower(),
+        "ALLOWED_EMAIL_DOMAINS": email_domains(env("ALLOWED_EMAIL_DOMAINS", "")),
+        "PASSWORD_LOGIN": _flag(env("PASSWORD_LOGIN"), default=True),
+        # Single sign-on with OpenID Connect (Microsoft Entra ID, Google Workspace, Keycloak, ...).
+        "OIDC_ISSUER": (env("OIDC_ISSUER") or "").strip().rstrip("/") or None,
+        "OIDC_CLIENT_ID": env("OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": env("OIDC_CLIENT_SECRET"),
+        "OIDC_NAME": env("OIDC_NAME"),
+        # The callback address registered at the provider; unset, it is built from the request
+        # (behind a reverse proxy that terminates HTTPS, set it: https://copmatch.corp.example/auth/sso/callback).
+        "OIDC_REDIRECT_URI": env("OIDC_REDIRECT_URI"),
+        "OIDC_TIMEOUT": float(env("OIDC_TIMEOUT", "10")),
+        # How long links sent by email work.
+        "VERIFY_HOURS": int(env("VERIFY_HOURS", "24")),
+        "RESET_HOURS": int(env("RESET_HOURS", "2")),
+        # Sessions: Flask-Login checks the browser and address a session was made in ("strong");
+        # a session cookie not renewed for SESSION_HOURS is refused; "keep me logged in" lasts REMEMBER_DAYS.
+        "SESSION_PROTECTION": "strong",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env("SESSION_HOURS", "12"))),
+        "REMEMBER_DAYS": int(env("REMEMBER_DAYS", "14")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env("SECURE_COOKIES"), default=production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(env("SECURE_COOKIES"), default=production),
+        # Rate limits: in Redis when REDIS_URL is set (shared by every worker), in memory otherwise.
+        "RATELIMIT_ENABLED": _flag(env("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "copmatch",
+        # A Redis that stops answering must not stop log-ins: count in memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        **{name: env(name, default) for name, default in DEFAULT_RATE_LIMITS.items()},
+    }
+
+
+def email_domains(text: str) -> tuple[str, ...]:
+    """``"corp.example, @Branch.Example"`` -> ``("corp.example", "branch.example")``."""
+    return tuple(sorted({part.strip().lstrip("@").lower() for part in text.replace(";", ",").split(",")
+                         if part.strip().lstrip("@")}))
+
+
+def check_account_settings(config) -> None:
+    """Refuse settings that would lock everyone out or let everyone in by mistake; derive the rest."""
+    if isinstance(config["ALLOWED_EMAIL_DOMAINS"], str):
+        config["ALLOWED_EMAIL_DOMAINS"] = email_domains(config["ALLOWED_EMAIL_DOMAINS"])
+    if config["REGISTRATION"] not in REGISTRATION_POLICIES:
+        raise ConfigurationError(
+            f"REGISTRATION is {config['REGISTRATION']!r}; expected one of {', '.join(REGISTRATION_POLICIES)}."
+        )
+    if config["REGISTRATION"] == "domains" and not config["ALLOWED_EMAIL_DOMAINS"]:
+        raise ConfigurationError(
+            "REGISTRATION=domains needs ALLOWED_EMAIL_DOMAINS, e.g. ALLOWED_EMAIL_DOMAINS=corp.example."
+        )
+    if config["OIDC_ISSUER"] and not config["OIDC_CLIENT_ID"]:
+        raise ConfigurationError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not: set both (and OIDC_CLIENT_SECRET).")
+    if not config["PASSWORD_LOGIN"] and not config["OIDC_ISSUER"]:
+        raise ConfigurationError(
+            "PASSWORD_LOGIN=false needs single sign-on (OIDC_ISSUER and OIDC_CLIENT_ID); otherwise nobody could log in."
+        )
+    if not 1 <= config["REMEMBER_DAYS"] <= MAX_REMEMBER_DAYS:
+        raise ConfigurationError(f"REMEMBER_DAYS must be from 1 to {MAX_REMEMBER_DAYS}, not {config['REMEMBER_DAYS']}.")
+    config["REMEMBER_COOKIE_DURATION"] = timedelta(days=config["REMEMBER_DAYS"])
 
 
 def database_url(url: str | None, instance: Path | None) -> str:

@@ -2,6 +2,7 @@
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -42,7 +43,27 @@ def register(app: Flask) -> None:
     def gone(error):
         return render_template("errors/410.html", reason=_reason(error)), 410
 
+    @app.errorhandler(429)
+    def too_many_requests(_error):
+        from webapp.security import seconds_until_retry
+
+        seconds = seconds_until_retry()
+        response = app.make_response((render_template("errors/429.html", wait=waiting_time(seconds)), 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
     @app.errorhandler(500)
     def server_error(_error):
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+
+def waiting_time(seconds: int) -> str:
+    """"30 seconds", "2 minutes", "1 hour", in the page's language (rounded up)."""
+    if seconds < 60:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    if seconds < 3600:
+        minutes = -(-seconds // 60)
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    hours = -(-seconds // 3600)
+    return ngettext("%(num)d hour", "%(num)d hours", hours)

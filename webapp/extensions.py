@@ -5,6 +5,8 @@ import sqlite3
 import sqlalchemy as sa
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -18,6 +20,8 @@ login_manager.localize_callback = str  # the lazy message, in the request's lang
 babel = Babel()
 csrf = CSRFProtect()
 migrate = Migrate(render_as_batch=True)
+# Limits, storage and on/off come from the app's config (RATELIMIT_*); see webapp.security.rate_limit.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @sa.event.listens_for(sa.Engine, "connect")
@@ -34,7 +38,21 @@ def switch_on_sqlite_foreign_keys(dbapi_connection, _record) -> None:
 
 
 @login_manager.user_loader
-def load_member(member_id: str):
+def load_member(login_id: str):
+    """The member a login cookie names, if its session token is still the member's current one.
+
+    The cookie carries ``"<id>:<session token>"`` (``Member.get_id``): after a
+    log-out, a password or role change or a deactivation the token is new, so
+    an old cookie, replayed from anywhere, logs nobody in.
+    """
+    import secrets
+
     from models import Member, db
 
-    return db.session.get(Member, int(member_id))
+    member_id, _, token = (login_id or "").partition(":")
+    if not member_id.isdigit() or not token:
+        return None
+    member = db.session.get(Member, int(member_id))
+    if member is None or not member.active or not secrets.compare_digest(member.session_token, token):
+        return None
+    return member

@@ -100,3 +100,41 @@ def test_reasons_notes_and_diagnoses_stored_as_sentences_become_data(empty_datab
                      {"kind": "moved", "params": {"member_id": 2, "from": 1, "to": 3}},
                      {"kind": "text", "text": "A sentence from long ago"}]
     assert unmatched == [{"member_id": 1, "kind": "no_eligible_mentor", "params": {}}]
+
+
+def test_existing_accounts_keep_their_data_and_only_proven_addresses_count_as_confirmed(empty_database_url):
+    """The accounts revision: who proved their address (a used set-password link) is confirmed; a
+    password nobody proved is not; every member gets their own session token; nothing else is lost
+    (rebuilding ``members`` on SQLite must not cascade into the tables that refer to it)."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="c65b39349846")  # the revision before the accounts one
+        with db.engine.begin() as connection:
+            for member_id, password in ((1, "scrypt:claimed"), (2, "scrypt:registered"), (3, None)):
+                connection.execute(sa.text(
+                    "INSERT INTO members (id, email, display_name, password_hash, role, active, timezone, languages,"
+                    " mentor_capacity, wants_mentor, open_to_peer_swaps, open_to_groups, locale, created_at)"
+                    " VALUES (:id, :email, 'M', :password, 'member', true, 'Asia/Bangkok', '[]', 0, false, false,"
+                    " false, 'th', '2026-11-01')"), {"id": member_id, "email": f"m{member_id}@example.com",
+                                                     "password": password})
+            connection.execute(sa.text(
+                "INSERT INTO account_tokens (member_id, purpose, token_hash, expires_at, used_at, created_at)"
+                " VALUES (1, 'set_password', 'a', '2026-11-20', '2026-11-05 10:00:00', '2026-11-01'),"
+                " (3, 'set_password', 'b', '2026-11-20', NULL, '2026-11-01')"))
+            connection.execute(sa.text(
+                "INSERT INTO rounds (id, name, kind, status, parameters, created_at, notes, unmatched)"
+                " VALUES (1, 'รอบ', 'mentoring', 'published', '{}', '2026-11-01', '[]', '[]')"))
+            connection.execute(sa.text(
+                "INSERT INTO matches (id, round_id, first_id, second_id, first_role, second_role, score, reasons,"
+                " focus, pinned, first_status, second_status) VALUES (1, 1, 2, 1, 'learner', 'mentor', 7.5,"
+                " '[]', '[]', false, 'pending', 'pending')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT id, email_verified_at IS NOT NULL, session_token FROM members ORDER BY id")).all()
+            matches = connection.execute(sa.text("SELECT count(*) FROM matches")).scalar()
+        db.engine.dispose()
+    assert [(member_id, bool(verified)) for member_id, verified, _ in rows] == [(1, True), (2, False), (3, False)]
+    tokens = [token for _, _, token in rows]
+    assert all(len(token) == 32 for token in tokens) and len(set(tokens)) == 3
+    assert matches == 1

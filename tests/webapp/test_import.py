@@ -248,7 +248,7 @@ def upload(client, data: bytes, name: str = "people.csv"):
     )
 
 
-def test_upload_previews_then_confirm_imports_and_shows_links(as_hr, app, caplog):
+def test_upload_previews_then_confirm_imports_and_shows_links_without_a_mail_server(as_hr, app, caplog):
     response = upload(as_hr, csv_bytes(THAI_ROW, REPORT_ROW))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Import preview" in page
@@ -261,8 +261,9 @@ def test_upload_previews_then_confirm_imports_and_shows_links(as_hr, app, caplog
         response = as_hr.post("/hr/members/import/confirm", data={"upload": upload_name, "digest": digest})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "2 created" in page
+    # No mail server (the offline demo): HR sees the links, and the messages are in the log.
     assert page.count("/auth/set-password/") == 2
-    assert "Set-password link for somsri.k@example.com" in caplog.text
+    assert "Message to somsri.k@example.com: CoPMatch: choose your password" in caplog.text
     with app.app_context():
         assert member_by_email("anan@example.com").manager.email == "somsri.k@example.com"
     # The upload is gone: confirming twice does not import twice.
@@ -347,5 +348,35 @@ def test_set_password_re_renders_when_the_passwords_differ(app, client):
     link = f"/auth/set-password/{result.invitations[0][2]}"
     response = client.post(link, data={"password": "a brand new password", "password2": "something else"})
     assert response.status_code == 200 and "The passwords differ." in response.get_data(as_text=True)
+    with app.app_context():
+        assert member_by_email("somsri.k@example.com").password_hash is None
+
+
+def test_cli_with_a_mail_server_emails_the_links_and_prints_none(mail_app, inbox, tmp_path):
+    received, _ = inbox
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(THAI_ROW))
+    result = mail_app.test_cli_runner().invoke(args=["import-members", str(path), "--base-url", "https://cop.example"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 set-password email." in result.output and "/auth/set-password/" not in result.output
+    [message] = received.to("somsri.k@example.com")
+    assert "https://cop.example/auth/set-password/" in message.get_body().get_content()
+
+
+def test_imported_members_get_the_default_language_until_they_choose(make_app):
+    app = make_app(DEFAULT_LOCALE="th")
+    with app.app_context():
+        import_members(csv_bytes(THAI_ROW), 14)
+        db.session.commit()
+        assert member_by_email("somsri.k@example.com").locale == "th"
+
+
+def test_the_cli_reclaims_an_unconfirmed_account(runner, app, tmp_path, make_member):
+    make_member(email="somsri.k@example.com", email_verified_at=None)
+    path = tmp_path / "people.csv"
+    path.write_bytes(csv_bytes(THAI_ROW))
+    result = runner.invoke(args=["import-members", str(path)])
+    assert "1 account whose address was never confirmed was reclaimed" in result.output
+    assert re.search(r"somsri\.k@example\.com  http://\S+/auth/set-password/", result.output)
     with app.app_context():
         assert member_by_email("somsri.k@example.com").password_hash is None

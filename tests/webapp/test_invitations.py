@@ -209,3 +209,24 @@ def test_a_decline_reason_over_the_limit_is_refused(client, app, group):
     assert response.status_code == 400
     assert "Field cannot be longer than 1000 characters" in response.get_data(as_text=True)
     assert place(app, group, 1).status == "pending"
+
+
+def test_a_deactivated_members_link_is_gone_and_shows_nothing(client, app, group):
+    """Finding 7: deactivating a member ends their invitation link, before and after accepting."""
+    set_status(app, group, 2, "accepted")  # two have accepted, so accepting would show their emails
+    set_status(app, group, 1, "accepted")
+    from models import Member
+
+    with app.app_context():
+        db.session.get(Member, group["people"][1].id).active = False
+        db.session.commit()
+    link = f"/invitations/{group['tokens'][1]}"
+    for response in (client.get(link), client.post(link, data={"answer": "accepted"})):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 410 and "no longer works" in page
+        for text in ("@example.com", "กฤต ดีมาก", "มาลี ศรีสุข", "Working group 1", "กลุ่มทำงาน Q3"):
+            assert text not in page
+        assert response.headers["Cache-Control"] == "no-store"
+    set_status(app, group, 1, "pending")
+    client.post(link, data={"answer": "accepted"})
+    assert place(app, group, 1).status == "pending"  # nothing recorded

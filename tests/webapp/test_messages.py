@@ -2,62 +2,15 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
-import socket
-
-import pytest
-from aiosmtpd.controller import Controller
 
 from models import Match, db
 from tests.conftest import AuthActions
+from tests.webapp.mail import body_of, free_port
 from tests.webapp.published import make_group, make_match, make_round
 from webapp.services.messages import deliver, match_invitations
 from webapp.services.rounds.lifecycle import publish_round
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives, parsed."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages if address in m["To"]]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def inbox():
-    """A local SMTP server on loopback; yields its inbox and port."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def mail_app(make_app, inbox):
-    _, port = inbox
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, BASE_URL="https://copmatch.example.org")
-
-
-def body_of(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def test_a_thai_members_group_invitation_arrives_in_thai_with_a_working_link(mail_app, inbox, make_member):

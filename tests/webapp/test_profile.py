@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import LearningGoal, Member, MemberSkill, Skill, db
+from tests.conftest import visible_text
 
 
 @pytest.fixture
@@ -28,7 +29,8 @@ def profile_values(**fields):
         "timezone": "Asia/Bangkok",
         "languages": "Thai, English",
         "years_experience": "4",
-        "manager_email": "",
+        "manager": "",
+        "manager_id": "",
         "locale": "th",
         "mentor_capacity": "0",
         "wants_mentor": "y",
@@ -80,8 +82,8 @@ def test_saving_the_profile_reports_what_changed(client, auth, member, app):
         ({"display_name": ""}, "This field is required"),
         ({"seniority": "Intern"}, "Not a valid choice"),
         ({"years_experience": "-1"}, "between 0 and 70"),
-        ({"manager_email": "nobody@example.com"}, "No member has the email"),
-        ({"manager_email": "somchai@example.com"}, "your own manager"),
+        ({"manager": "nobody@example.com"}, "Pick your manager from the suggestions"),
+        ({"manager": "สมชาย ใจดี"}, "your own manager"),
     ],
 )
 def test_bad_profile_input_rerenders_with_a_message_and_saves_nothing(client, auth, member, app, fields, message):
@@ -93,19 +95,61 @@ def test_bad_profile_input_rerenders_with_a_message_and_saves_nothing(client, au
 
 
 def test_manager_cycle_is_refused(client, auth, member, make_member, app):
-    report = make_member(email="report@example.com", manager_id=member.id)
+    report = make_member(email="report@example.com", display_name="ลูกทีม", manager_id=member.id)
     auth.login(member.email)
-    response = client.post("/profile", data=profile_values(manager_email=report.email))
+    response = client.post("/profile", data=profile_values(manager="ลูกทีม", manager_id=str(report.id)))
     assert "reports to you" in response.get_data(as_text=True)
     assert load(app, member.id).manager_id is None
 
 
-def test_manager_is_picked_by_email(client, auth, member, make_member, app):
-    boss = make_member(email="boss@example.com", display_name="มาลี")
+def test_manager_is_picked_from_the_suggestions_by_name(client, auth, member, make_member, app):
+    boss = make_member(email="boss@example.com", display_name="มาลี", department="การเงิน")
     auth.login(member.email)
-    page = client.post("/profile", data=profile_values(manager_email="BOSS@example.com"), follow_redirects=True)
+    page = client.post("/profile", data=profile_values(manager="มาลี · การเงิน", manager_id=str(boss.id)),
+                       follow_redirects=True)
     assert "Manager: — → มาลี" in page.get_data(as_text=True)
     assert load(app, member.id).manager_id == boss.id
+    # The page shows the manager by name, never by email.
+    page = client.get("/profile").get_data(as_text=True)
+    assert 'value="มาลี · การเงิน"' in page and "boss@example.com" not in page
+
+
+def test_without_the_type_ahead_a_name_only_one_member_has_is_enough(client, auth, member, make_member, app):
+    boss = make_member(display_name="มาลี ศรีสุข")
+    make_member(display_name="Ann Lee")
+    make_member(display_name="Ann Lee")
+    auth.login(member.email)
+    client.post("/profile", data=profile_values(manager=" มาลี  ศรีสุข ", locale="en"))
+    assert load(app, member.id).manager_id == boss.id
+    response = client.post("/profile", data=profile_values(manager="Ann Lee", locale="en"))
+    assert "Pick your manager from the suggestions" in response.get_data(as_text=True)
+    assert load(app, member.id).manager_id == boss.id
+
+
+def test_a_stale_id_does_not_override_the_name_typed(client, auth, member, make_member, app):
+    old_boss = make_member(display_name="มาลี")
+    new_boss = make_member(display_name="กฤต ดีมาก")
+    auth.login(member.email)
+    client.post("/profile", data=profile_values(manager="กฤต ดีมาก", manager_id=str(old_boss.id)))
+    assert load(app, member.id).manager_id == new_boss.id
+
+
+def test_the_manager_field_tells_nothing_about_emails(client, auth, member, make_member):
+    """Finding 4: typing an email that has an account and one that has none gets the same answer."""
+    make_member(email="boss@example.com", display_name="มาลี")
+    auth.login(member.email)
+    known = client.post("/profile", data=profile_values(manager="boss@example.com")).get_data(as_text=True)
+    unknown = client.post("/profile", data=profile_values(manager="nobody@example.com")).get_data(as_text=True)
+    assert visible_text(known).replace("boss@", "x@") == visible_text(unknown).replace("nobody@", "x@")
+    assert "No member has the email" not in known
+
+
+def test_clearing_the_manager(client, auth, make_member, app):
+    boss = make_member(display_name="มาลี")
+    member = make_member(display_name="สมชาย", manager_id=boss.id)
+    auth.login(member.email)
+    client.post("/profile", data=profile_values(display_name="สมชาย", manager="", manager_id=str(boss.id)))
+    assert load(app, member.id).manager_id is None
 
 
 def test_adding_and_changing_a_skill(client, auth, member, skills, app):
@@ -202,12 +246,32 @@ def test_unknown_or_deactivated_member_is_404(client, auth, member, make_member)
     assert client.get(f"/members/{gone.id}").status_code == 404
 
 
-def test_type_ahead_suggests_skills_and_members(client, auth, member, skills, make_member):
-    make_member(email="malee@example.com", display_name="มาลี ศรีสุข", department="Finance")
+def test_type_ahead_suggests_skills_and_members_by_name_without_emails(client, auth, member, skills, make_member):
+    malee = make_member(email="malee@example.com", display_name="มาลี ศรีสุข", department="Finance")
     auth.login(member.email)
     assert client.get("/suggest/skills?q=นำ").get_json() == ["การนำเสนอ"]
     found = client.get("/suggest/members?q=มาลี").get_json()
-    assert found == [{"email": "malee@example.com", "name": "มาลี ศรีสุข", "department": "Finance"}]
+    assert found == [{"id": malee.id, "name": "มาลี ศรีสุข", "department": "Finance", "label": "มาลี ศรีสุข · Finance"}]
+    assert client.get("/suggest/members?q=malee@").get_json() == []  # members never search by email
+
+
+def test_suggestions_give_hr_the_emails(client, auth, hr, make_member):
+    malee = make_member(email="malee@example.com", display_name="มาลี ศรีสุข")
+    auth.login(hr.email)
+    found = client.get("/suggest/members?q=malee@").get_json()
+    assert found == [{"id": malee.id, "name": "มาลี ศรีสุข", "department": "", "label": "มาลี ศรีสุข",
+                      "email": "malee@example.com"}]
+
+
+def test_no_member_email_leaks_from_the_suggestions(client, auth, member, make_member):
+    """Finding 5: however many two-letter queries a member sends, no email comes back."""
+    for number in range(30):
+        make_member(email=f"so{number}@example.com", display_name=f"Somsak {number}", department="Sales")
+    make_member(email="hr.lead@example.com", display_name="Somsri HR", role="hr")
+    auth.login(member.email)
+    answers = [client.get("/suggest/members", query_string={"q": q}).get_json() for q in ("so", "om", "ms", "HR")]
+    assert all(answers[:3]) and all(len(answer) <= 10 for answer in answers)
+    assert "@" not in str(answers)
 
 
 def test_profile_post_without_csrf_token_is_refused(make_app, member):

@@ -207,9 +207,46 @@ def check_pages(app, client, paths: list[str]) -> dict[str, set[str]]:
 
 def test_visitor_pages_in_thai_have_no_english_words(app, thai_organisation):
     paths = ["/", "/auth/login", "/auth/register", "/auth/set-password/not-a-token", "/no-such-page",
-             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token",
+             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token", "/auth/check-inbox",
+             "/auth/check-inbox?sent=reset", "/auth/forgot-password",
              f"/check-ins/{thai_organisation['check_in']}/going_well", "/check-ins/not-a-token/need_help"]
     left = check_pages(app, thai_client(app), paths)
+    assert left == {}, left
+
+
+def test_account_pages_in_thai_have_no_english_words(make_app, make_member):
+    """Links from emails, the closed sign-up, single sign-on, the 429 page and the HR role page."""
+    from tests.webapp.accounts import account_links
+
+    app = make_app(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="copmatch", OIDC_TIMEOUT=2,
+                   RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RATELIMIT_TOKEN="1 per minute")
+    hr = make_member(email="hr@example.com", display_name="ปราณี ฝ่ายบุคคล", role="hr", locale="th")
+    member = make_member(email="somchai@example.com", display_name="สมชาย ใจดี", locale="th",
+                         email_verified_at=None)
+    links = account_links(app, member.id)
+    signup_token, set_token, reset_token = links["signup"], links["set_password"], links["reset_password"]
+    client = thai_client(app)
+    paths = [f"/auth/confirm/{signup_token}", f"/auth/set-password/{set_token}", f"/auth/reset-password/{reset_token}"]
+    left = check_pages(app, client, paths)
+    # A second look at a link within the minute is over RATELIMIT_TOKEN's limit: the 429 page, in Thai too.
+    too_many = client.get(f"/auth/reset-password/{reset_token}")
+    assert too_many.status_code == 429
+    left.update({"429": words} if (words := page_words(too_many.get_data(as_text=True), [])) else {})
+    left.update(check_pages(app, thai_client(app), ["/auth/login", "/auth/sso/callback?state=x"]))
+    unreachable = thai_client(app).get("/auth/sso")  # nothing answers at the issuer: 502, said in Thai
+    assert unreachable.status_code == 502
+    left.update({"/auth/sso": words} if (words := page_words(unreachable.get_data(as_text=True), [])) else {})
+    left.update(check_pages(app, thai_client(make_app(COPMATCH_ENV="production")), ["/auth/register"]))
+    client = thai_client(app)
+    client.post("/auth/login", data={"email": "hr@example.com", "password": "correct horse battery"})
+    left.update(check_pages(app, client, [f"/hr/members/{member.id}/role", f"/hr/members/{hr.id}/role",
+                                          "/auth/password"]))
+    with app.app_context():
+        db.session.execute(sa.update(Member).values(role="hr"))
+        db.session.commit()
+    client = thai_client(app)
+    client.post("/auth/login", data={"email": "hr@example.com", "password": "correct horse battery"})
+    left.update(check_pages(app, client, [f"/hr/members/{member.id}/role"]))  # the page that removes HR
     assert left == {}, left
 
 
@@ -229,7 +266,8 @@ def test_member_pages_in_thai_have_no_english_words(app, thai_organisation):
     org = thai_organisation
     paths = ["/", "/profile", f"/members/{org['mentor'].id}", "/communities", f"/communities/{org['community']}",
              "/matches", f"/rounds/{org['closed']}/feedback", f"/rounds/{org['published']}/feedback",
-             "/hr/members", f"/relationships/{org['live']}", f"/relationships/{org['ended']}", f"/groups/{org['group']}"]
+             "/hr/members", "/auth/password", f"/relationships/{org['live']}", f"/relationships/{org['ended']}",
+             f"/groups/{org['group']}"]
     left = check_pages(app, client, paths)
     assert left == {}, left
 
@@ -258,6 +296,7 @@ def test_thai_members_emails_are_thai_from_subject_to_signature(app, thai_organi
                      if p.member_id == org["learner"].id)
         messages.append(group_invitation(place, "raw-token"))
         messages += _after_match_messages(org, hr=db.session.get(Member, org["hr"].id))
+    messages += account_emails(app, org["learner"].id)
     for message in messages:
         words = english_words(f"{message.subject}\n{message.body}", data)
         assert not words, (message.subject, words)
@@ -282,6 +321,19 @@ def _after_match_messages(org, hr) -> list:
     group = db.session.get(Round, org["groups"]).groups[0]
     messages += notices.meeting_invitations(meeting, group, [learner], mentor)
     return messages
+
+
+def account_emails(app, member_id: int) -> list:
+    """Every email about an account, to a Thai member (and a Thai sign-up)."""
+    from models import Signup
+    from webapp.services import account_messages
+
+    with app.test_request_context():
+        member = db.session.get(Member, member_id)
+        signup = Signup(email="malee@example.com", display_name="มาลี ศรีสุข", locale="th")
+        return [account_messages.signup_link(signup, "raw"), account_messages.already_member(member, "raw"),
+                account_messages.already_member(member, None), account_messages.welcome_link(member, "raw"),
+                account_messages.claim_link(member, "raw"), account_messages.reset_link(member, "raw")]
 
 
 def test_switching_the_language_re_renders_stored_reasons(app, make_member):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from models import db
-from webapp.hr.imports import invitation_links
+from webapp.hr.imports import send_invitations
 from webapp.services.importer import ImportProblems, apply_import, plan_import
 
 
@@ -57,8 +57,21 @@ def import_members(file, dry_run: bool, base_url: str) -> None:
     db.session.commit()
     click.echo(_("Imported: %(created)d created, %(updated)d updated.", created=result.created,
                  updated=result.updated))
+    if result.reclaimed:
+        click.echo(ngettext("%(num)d account whose address was never confirmed was reclaimed: its password is "
+                            "cleared and its sessions ended.",
+                            "%(num)d accounts whose addresses were never confirmed were reclaimed: their passwords "
+                            "are cleared and their sessions ended.", result.reclaimed))
     if result.invitations:
-        click.echo(_("Set-password links (send each to its member; they work once):"))
         with current_app.test_request_context(base_url=base_url):
-            for email, _name, link in invitation_links(result):
+            report = send_invitations(result)
+        if report.sent is None:
+            click.echo(_("The set-password emails could not be sent: the mail server did not answer (see the log)."),
+                       err=True)
+        elif report.links:
+            click.echo(_("No mail server is set, so the set-password links are here (send each to its member; "
+                         "they work once):"))
+            for email, _name, link in report.links:
                 click.echo(f"  {email}  {link}")
+        else:
+            click.echo(ngettext("Sent %(num)d set-password email.", "Sent %(num)d set-password emails.", report.sent))

@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from webapp.services.skills import MAX_CATEGORY, MAX_NAME
 
@@ -100,3 +100,10 @@ class ImportConfirmForm(FlaskForm):
     upload = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{32}$", message=_l("Invalid input."))])
     digest = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{64}$", message=_l("Invalid input."))])
     submit = SubmitField(_l("Import these members"))
+
+
+class RoleForm(FlaskForm):
+    """Confirm granting or revoking the HR role; ``role`` is the role the member will have."""
+
+    role = HiddenField(validators=[DataRequired(REQUIRED), AnyOf(("hr", "member"), message=NOT_A_CHOICE)])
+    submit = SubmitField(_l("Confirm"))

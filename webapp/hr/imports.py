@@ -1,15 +1,19 @@
-"""Glue between the member import service and the web/CLI: uploads and set-password links."""
+"""Glue between the member import service and the web/CLI: uploads and set-password emails."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app, url_for
 
+from webapp.services import account_messages
+from webapp.services.accounts import find_member_by_email
 from webapp.services.importer import ImportResult
+from webapp.services.messages import deliver_after_commit
 
 UPLOAD_DIR = "imports"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -55,11 +59,28 @@ def drop_upload(name: str) -> None:
     (_folder() / f"{name}.csv").unlink(missing_ok=True)
 
 
-def invitation_links(result: ImportResult) -> list[tuple[str, str, str]]:
-    """``(email, name, link)`` for each new member; each link is also written to the log."""
-    links = []
+@dataclass(frozen=True)
+class InvitationReport:
+    """How the set-password links of an import went out."""
+
+    #: Emails handed to the mail server (``None``: it could not be reached; 0 with no links).
+    sent: int | None
+    #: ``(email, name, link)`` to show HR, only when no mail server is set (the offline demo).
+    links: list[tuple[str, str, str]]
+
+
+def send_invitations(result: ImportResult) -> InvitationReport:
+    """Email each new (or reclaimed) member their set-password link, in their language; after commit.
+
+    The link goes to the member's address only: with a mail server set it is
+    neither shown to HR nor written to the log. Without one (the offline demo)
+    the messages are written to the log, as every message is, and HR also
+    sees the links to pass on.
+    """
+    messages, links = [], []
     for email, name, token in result.invitations:
-        link = url_for("auth.set_password", token=token, _external=True)
-        current_app.logger.info("Set-password link for %s: %s", email, link)
-        links.append((email, name, link))
-    return links
+        member = find_member_by_email(email)
+        messages.append(account_messages.welcome_link(member, token))
+        links.append((email, name, url_for("auth.set_password", token=token, _external=True)))
+    sent = deliver_after_commit(messages)
+    return InvitationReport(sent, [] if current_app.config.get("MAIL_SERVER") else links)

@@ -9,6 +9,9 @@ from flask_babel import gettext as _
 
 from models import Community, Member, Skill, db
 from models.base import normalize_key
+from webapp.services import account_messages
+from webapp.services.accounts import issue_link, reclaim
+from webapp.services.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +60,37 @@ class MemberError(ValueError):
 
 
 def set_active(member: Member, active: bool, by: Member) -> Member:
-    """Deactivate or reactivate ``member``; HR cannot lock themselves out."""
+    """Deactivate or reactivate ``member``; HR cannot lock themselves out. A deactivated member's
+    sessions end at once."""
     if member.id == by.id and not active:
         raise MemberError(_("You cannot deactivate your own account."))
     member.active = active
-    log.info("Member %s %s by %s", member.email, "reactivated" if active else "deactivated", by.email)
+    if not active:
+        member.end_sessions()
+    log.info("Member %s %s by member %s", member.id, "reactivated" if active else "deactivated", by.id)
     return member
+
+
+def set_role(member: Member, role: str, by: Member) -> list[Message]:
+    """Grant (``"hr"``) or revoke (``"member"``) the HR role; returns the messages to send after commit.
+
+    The member's sessions end, so the new role applies from their next log-in.
+    HR cannot change their own role (so there is always an HR account left),
+    and a deactivated account gets no role. An account whose password was
+    never confirmed is reclaimed before it becomes HR: its password is
+    cleared and the address gets a set-password link.
+    """
+    if member.id == by.id:
+        raise MemberError(_("You cannot change your own role; ask another HR colleague."))
+    if not member.active:
+        raise MemberError(_("“%(name)s” is deactivated: reactivate the account first.", name=member.display_name))
+    if member.role == role:
+        return []
+    messages: list[Message] = []
+    if role == "hr" and member.unclaimed_password:
+        reclaim(member)
+        messages.append(account_messages.welcome_link(member, issue_link(member, "set_password")))
+    member.role = role
+    member.end_sessions()
+    log.info("Member %s %s HR by member %s", member.id, "made" if role == "hr" else "no longer", by.id)
+    return messages

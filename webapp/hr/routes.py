@@ -17,14 +17,16 @@ from webapp.hr.forms import (
     ImportUploadForm,
     MemberSearchForm,
     MergeForm,
+    RoleForm,
     SkillForm,
     skill_options,
 )
-from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, invitation_links, keep_upload, read_upload
-from webapp.hr.operations import CommunityError, MemberError, save_community, set_active
+from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, keep_upload, read_upload, send_invitations
+from webapp.hr.operations import CommunityError, MemberError, save_community, set_active, set_role
 from webapp.security import hr_required, is_safe_next
 from webapp.services import skills as skill_service
 from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
+from webapp.services.messages import deliver_after_commit
 from webapp.services.members import search_members
 from webapp.services.text import sort_key
 
@@ -216,6 +218,40 @@ def reactivate_member(member_id: int):
     return _set_active(member_id, True)
 
 
+@bp.route("/members/<int:member_id>/role", methods=["GET", "POST"])
+@hr_required
+def member_role(member_id: int):
+    """Grant or revoke the HR role, after a page that says what it means and asks to confirm."""
+    member = db.get_or_404(Member, member_id)
+    target = "member" if member.is_hr else "hr"
+    form = RoleForm(role=target)
+    if form.validate_on_submit():
+        try:
+            messages = set_role(member, form.role.data, current_user)
+        except MemberError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            if deliver_after_commit(messages) is None:
+                flash(_("The change is saved, but the email with the set-password link could not be sent."), "error")
+            if form.role.data == "hr":
+                flash(_("“%(name)s” is now HR. They log in again to use it.", name=member.display_name), "success")
+            else:
+                flash(_("“%(name)s” is no longer HR.", name=member.display_name), "success")
+        return redirect(url_for("hr.members"))
+    return render_template("hr/member_role.html", member=member, form=form, target=target,
+                           refusal=_role_refusal(member))
+
+
+def _role_refusal(member: Member) -> str | None:
+    """Why the role cannot change, shown on the confirmation page instead of the button."""
+    if member.id == current_user.id:
+        return _("You cannot change your own role; ask another HR colleague.")
+    if not member.active:
+        return _("“%(name)s” is deactivated: reactivate the account first.", name=member.display_name)
+    return None
+
+
 # -- import -------------------------------------------------------------------------------
 
 
@@ -257,7 +293,8 @@ def confirm_import():
         return render_template("hr/import.html", form=upload, problems=error.problems), 422
     db.session.commit()
     drop_upload(form.upload.data)
-    return render_template("hr/import_result.html", result=result, links=invitation_links(result))
+    report = send_invitations(result)
+    return render_template("hr/import_result.html", result=result, links=report.links, sent=report.sent)
 
 
 @bp.route("/members/import/example.csv")

@@ -56,5 +56,5 @@ def language():
 def remember_language(response, locale: str):
     """Keep ``locale`` in the visitor's cookie, so pages speak it also when nobody is logged in."""
     response.set_cookie(LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_SECONDS, httponly=True, samesite="Lax",
-                        secure=request.is_secure)
+                        secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -150,6 +150,10 @@ def invitation(token: str):
         return _private((render_template("matches/invitation_gone.html", status=404,
                                          message=_("This invitation link is not valid. Check that you "
                                                    "copied the whole link from your email.")), 404))
+    if not place.member.active:  # a deactivated member's link shows nothing and records nothing
+        return _private((render_template("matches/invitation_gone.html", status=410,
+                                         message=_("This invitation link no longer works. If you think that is "
+                                                   "a mistake, contact HR.")), 410))
     if place.status == "declined":
         return _private((render_template("matches/invitation_gone.html", status=410,
                                          message=_("You declined this invitation, so the link no longer "

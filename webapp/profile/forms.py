@@ -1,7 +1,8 @@
 """Forms of the profile page: one per section, so each saves on its own."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (BooleanField, DateField, HiddenField, IntegerField, SelectChoice, SelectField, StringField,
+                     SubmitField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from models.member import LOCALES, MAX_MENTOR_CAPACITY, SENIORITY_BANDS, SENIORITY_LABELS
@@ -41,7 +42,9 @@ class ProfileForm(CatalogForm):
     years_experience = IntegerField(
         _l("Years of experience"), validators=[Optional(), NumberRange(0, 70, message=BETWEEN)]
     )
-    manager_email = StringField(_l("My manager (email)"), validators=[Optional(), Length(max=254, message=TOO_LONG)])
+    # Picked by name from the type-ahead, which fills in the id: members never look colleagues up by email.
+    manager = StringField(_l("My manager"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    manager_id = HiddenField()
     # Each language named in itself, as in the switch in the header.
     locale = SelectField(_l("Messages in"), choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES])
     mentor_capacity = IntegerField(
@@ -75,7 +78,8 @@ class ProfileForm(CatalogForm):
         data["display_name"] = data["display_name"].strip()
         data["seniority"] = self.seniority.data or None
         data["languages"] = split_languages(self.languages.data or "")
-        data["manager_email"] = (self.manager_email.data or "").strip()
+        data["manager"] = (self.manager.data or "").strip()
+        data["manager_id"] = int(self.manager_id.data) if (self.manager_id.data or "").isdigit() else None
         return data
 
 

@@ -9,6 +9,7 @@ from webapp.forms import ButtonForm
 from webapp.i18n import current_language, in_language
 from webapp.profile import bp
 from webapp.profile.forms import GoalForm, ProfileForm, SkillForm
+from webapp.security import member_key, rate_limit
 from webapp.services import members as profiles
 from webapp.services.text import sort_key
 
@@ -19,7 +20,8 @@ def _page(profile_form=None, skill_form=None, goal_form=None):
     if profile_form is None:
         profile_form = ProfileForm(obj=member)
         profile_form.languages.data = ", ".join(member.languages or [])
-        profile_form.manager_email.data = member.manager.email if member.manager else ""
+        profile_form.manager.data = profiles.member_label(member.manager) if member.manager else ""
+        profile_form.manager_id.data = str(member.manager_id or "")
         profile_form.seniority.data = member.seniority or ""
     return render_template(
         "profile/edit.html",
@@ -50,7 +52,7 @@ def edit():
         changes = profiles.update_profile(current_user, form.values())
     except profiles.ProfileError as error:
         db.session.rollback()
-        form.manager_email.errors.append(str(error))
+        form.manager.errors.append(str(error))
         return _page(profile_form=form)
     db.session.commit()
     with in_language(language):
@@ -150,6 +152,7 @@ def public(member_id: int):
 
 @bp.route("/suggest/skills")
 @login_required
+@rate_limit("RATELIMIT_SUGGEST", key=member_key, methods=("GET",))
 def suggest_skills():
     """Skill names for the type-ahead, as JSON."""
     return jsonify(profiles.suggest_skills(request.args.get("q", "")))
@@ -157,6 +160,7 @@ def suggest_skills():
 
 @bp.route("/suggest/members")
 @login_required
+@rate_limit("RATELIMIT_SUGGEST", key=member_key, methods=("GET",))
 def suggest_members():
-    """Members for the manager type-ahead, as JSON."""
-    return jsonify(profiles.suggest_members(request.args.get("q", "")))
+    """Members for the manager type-ahead, as JSON: names and departments (emails for HR only)."""
+    return jsonify(profiles.suggest_members(request.args.get("q", ""), with_email=current_user.is_hr))

@@ -25,6 +25,7 @@ from models import (
     Skill,
     db,
 )
+from models.base import utcnow
 from models.member import SENIORITY_BANDS
 
 DEPARTMENTS: dict[str, tuple[str, ...]] = {
@@ -168,6 +169,7 @@ def load_demo_data(members: int = 300, seed: int = 1) -> DemoLogins:
         email=f"hr@{DEMO_DOMAIN}", display_name="ปราณี HR (Pranee)", role="hr",
         department="HR", function="Learning & development", job_title="CoP programme lead",
         seniority="Lead", location="Bangkok HQ", timezone="Asia/Bangkok", languages=["Thai", "English"],
+        email_verified_at=utcnow(),
     )
     hr.set_password(hr_password)
     db.session.add(hr)
@@ -233,7 +235,8 @@ def _new_member(rng, department, band, manager, used_emails, password_hash) -> M
     band_index = SENIORITY_BANDS.index(band)
     years = max(0, int(rng.gauss(2 + 5 * band_index, 2)))
     return Member(
-        email=email, display_name=name, password_hash=password_hash, role="member",
+        # The demo's addresses are made up; they count as confirmed so the demo logins work offline.
+        email=email, display_name=name, password_hash=password_hash, role="member", email_verified_at=utcnow(),
         department=department, function=rng.choice(DEPARTMENTS[department]),
         job_title=JOB_TITLES[band], seniority=band, location=location, timezone=zone,
         languages=languages, years_experience=years, manager=manager,

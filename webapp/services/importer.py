@@ -18,6 +18,12 @@ Rules for the cells:
 * ``skills`` is ``Name:level; Name:level`` (level 1-5); ``learning_goals`` is
   ``Name:target:priority`` (target 1-5, priority 1-3, default 2); lists are
   separated by ``;``.
+
+An import never hands an existing account to someone else: an account
+whose password was set by someone who never confirmed the address (a
+sign-up from before addresses were confirmed) is reclaimed when HR imports
+that address. Its sessions end, its password is cleared, and the address
+gets a set-password link like a new member.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -47,6 +54,7 @@ from models.base import normalize_key
 from models.member import MAX_MENTOR_CAPACITY, SENIORITY_BANDS, iana_time_zones
 from models.skill import PRIORITIES
 from webapp.config import DEFAULT_INVITATION_DAYS
+from webapp.services.accounts import reclaim
 from webapp.services.tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -178,8 +186,10 @@ class ImportResult:
     unchanged: int
     new_skills: list[str]
     new_communities: list[str]
-    #: (email, display name, raw set-password token) for every new member.
+    #: (email, display name, raw set-password token) for every new and every reclaimed member.
     invitations: list[tuple[str, str, str]]
+    #: How many existing accounts with an unconfirmed password were reclaimed.
+    reclaimed: int = 0
 
 
 # -- reading the file ---------------------------------------------------------------------
@@ -560,6 +570,9 @@ def plan_import(data: bytes) -> ImportPlan:
             changes.append(MemberChange(row.line, row.email, name, "new"))
         else:
             described = _describe_changes(row, member, existing)
+            if member.unclaimed_password:
+                described.append(_("address never confirmed: the password is cleared, sessions end, and a "
+                                   "set-password link goes to the address"))
             changes.append(
                 MemberChange(
                     row.line, row.email, row.values.get("display_name", member.display_name),
@@ -634,7 +647,7 @@ def apply_import(plan: ImportPlan, invitation_days: int = DEFAULT_INVITATION_DAY
                 "wants_mentor": False,
                 "open_to_peer_swaps": False,
                 "open_to_groups": False,
-                "locale": "en",
+                "locale": current_app.config["DEFAULT_LOCALE"],  # until the member chooses
                 "created_at": now,
             }
             | row.values
@@ -681,18 +694,25 @@ def apply_import(plan: ImportPlan, invitation_days: int = DEFAULT_INVITATION_DAY
     _bulk_update(MemberSkill, level_updates)
     _bulk_update(LearningGoal, goal_updates)
 
+    reclaimed = [existing.members[row.email] for row in plan.rows
+                 if row.email in existing.members and existing.members[row.email].unclaimed_password]
+    for member in reclaimed:
+        reclaim(member)
     invitations: list[tuple[str, str, str]] = []
     token_records = []
     expires_at = now + timedelta(days=invitation_days)
-    for row in new_rows:
+    invited = [(row.email, row.values["display_name"]) for row in new_rows]
+    invited += [(member.email, plan_name(plan, member)) for member in reclaimed]
+    for email, name in invited:
         raw, hashed = new_token()
-        invitations.append((row.email, row.values["display_name"], raw))
+        invitations.append((email, name, raw))
         token_records.append(
             {
-                "member_id": member_ids[row.email], "purpose": "set_password",
+                "member_id": member_ids[email], "purpose": "set_password",
                 "token_hash": hashed, "expires_at": expires_at, "created_at": now,
             }
         )
+    db.session.flush()
     if token_records:
         db.session.execute(sa.insert(AccountToken), token_records)
 
@@ -705,12 +725,19 @@ def apply_import(plan: ImportPlan, invitation_days: int = DEFAULT_INVITATION_DAY
         new_skills=list(wanted_skills.values()),
         new_communities=list(wanted_communities.values()),
         invitations=invitations,
+        reclaimed=len(reclaimed),
     )
     log.info(
         "Member import: %d new, %d updated, %d unchanged; %d new skills, %d new communities",
         result.created, result.updated, result.unchanged, len(result.new_skills), len(result.new_communities),
     )
     return result
+
+
+def plan_name(plan: ImportPlan, member: Member) -> str:
+    """The member's name as the import leaves it."""
+    row = next(row for row in plan.rows if row.email == member.email)
+    return row.values.get("display_name", member.display_name)
 
 
 def _bulk_update(model, records: list[dict]) -> None:

@@ -90,9 +90,9 @@ class Change:
 def update_profile(member: Member, values: dict) -> list[Change]:
     """Apply edited fields; return what changed (``Change.describe()`` puts it in words)."""
     changes = []
-    if "manager_email" in values:
+    if "manager" in values:
         old_manager = member.manager.display_name if member.manager else None
-        set_manager(member, values.pop("manager_email"))
+        set_manager(member, pick_manager(values.pop("manager"), values.pop("manager_id", None)))
         new_manager = member.manager.display_name if member.manager else None
         if old_manager != new_manager:
             changes.append(Change("manager", old_manager, new_manager))
@@ -164,14 +164,38 @@ def _time_zone_choices(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(labelled, key=lambda choice: sort_key(choice[1])))
 
 
-def set_manager(member: Member, email: str | None) -> None:
-    """Set the manager by email; refuses oneself, unknown emails and reporting cycles."""
-    if not email:
+def member_label(member: Member) -> str:
+    """How the type-ahead names a member: "มาลี ศรีสุข · Finance" (name and department, never the email)."""
+    return f"{member.display_name} · {member.department}" if member.department else member.display_name
+
+
+def pick_manager(typed: str, manager_id: int | None) -> Member | None:
+    """The manager the member picked: the suggestion they chose (``manager_id`` whose name or label is
+    what is typed), else the one active member with exactly the typed name; ``None`` for an empty field.
+
+    There is no lookup by email, so the field tells nobody which addresses have accounts.
+    """
+    typed = " ".join((typed or "").split())
+    if not typed:
+        return None
+    if manager_id is not None:
+        chosen = db.session.get(Member, manager_id)
+        if chosen is not None and chosen.active and typed.casefold() in (
+                chosen.display_name.casefold(), member_label(chosen).casefold()):
+            return chosen
+    named = db.session.scalars(
+        sa.select(Member).where(Member.active.is_(True), sa.func.lower(Member.display_name) == typed.lower()).limit(2)
+    ).all()
+    if len(named) == 1:
+        return named[0]
+    raise ProfileError(_("Pick your manager from the suggestions that appear as you type their name."))
+
+
+def set_manager(member: Member, manager: Member | None) -> None:
+    """Set (or, with ``None``, clear) the manager; refuses oneself and reporting cycles."""
+    if manager is None:
         member.manager = None
         return
-    manager = db.session.scalar(sa.select(Member).where(Member.email == email.strip().lower()))
-    if manager is None:
-        raise ProfileError(_("No member has the email %(email)s.", email=email))
     if manager.id == member.id:
         raise ProfileError(_("You cannot be your own manager."))
     seen, current = set(), manager
@@ -255,19 +279,23 @@ def suggest_skills(query: str, limit: int = 10) -> list[str]:
     return sorted(db.session.scalars(statement.limit(200)), key=sort_key)[:limit]
 
 
-def suggest_members(query: str, limit: int = 10) -> list[dict]:
-    """Active members whose name or email contains ``query``, for picking a manager."""
+def suggest_members(query: str, limit: int = 10, *, with_email: bool = False) -> list[dict]:
+    """Active members whose name contains ``query``, for picking a manager.
+
+    Members get names and departments only; HR (``with_email``) also gets
+    emails and may search by them. At most ``limit`` answers per query, and
+    the route is rate limited, so the directory cannot be read out.
+    """
     if len(query.strip()) < 2:
         return []
     pattern = like_pattern(query)
-    statement = (
-        sa.select(Member)
-        .where(Member.active.is_(True))
-        .where(sa.or_(Member.display_name.ilike(pattern, escape="\\"), Member.email.ilike(pattern, escape="\\")))
-        .limit(50)
-    )
+    text = Member.display_name.ilike(pattern, escape="\\")
+    if with_email:
+        text = sa.or_(text, Member.email.ilike(pattern, escape="\\"))
+    statement = sa.select(Member).where(Member.active.is_(True), text).limit(50)
     members = sorted(db.session.scalars(statement), key=lambda m: sort_key(m.display_name))[:limit]
-    return [{"email": m.email, "name": m.display_name, "department": m.department or ""} for m in members]
+    return [{"id": m.id, "name": m.display_name, "department": m.department or "", "label": member_label(m)}
+            | ({"email": m.email} if with_email else {}) for m in members]
 
 
 def get_member(member_id: int) -> Member | None:
