@@ -4,10 +4,12 @@ No views and no matching logic live here: only the data and the rules the
 database itself enforces.
 """
 
+from models.audit import AuditEntry, LoginFailure
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
 from models.member import AccountToken, Member, Signup
+from models.privacy import ConsentRecord
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
 from models.round import Forbid, GroupMember, Match, Pin, Round, WorkingGroup
 from models.skill import LearningGoal, MemberSkill, Skill
@@ -15,6 +17,9 @@ from models.skill import LearningGoal, MemberSkill, Skill
 __all__ = [
     "db",
     "AccountToken",
+    "AuditEntry",
+    "ConsentRecord",
+    "LoginFailure",
     "Community",
     "CommunityMembership",
     "community_skills",

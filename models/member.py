@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matcher.profiles import SENIORITY_BANDS
@@ -37,6 +38,9 @@ SENIORITY_LABELS = {
 }
 
 MAX_MENTOR_CAPACITY = 5
+
+#: How an erased member is named wherever their past matches and groups are shown.
+FORMER_MEMBER = _l("former member")
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +71,8 @@ class Member(UserMixin, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Stored lower-case, so the unique constraint is case-insensitive.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
-    display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # Read and written as ``display_name`` (below), which names an erased member "former member".
+    _display_name: so.Mapped[str] = so.mapped_column("display_name", sa.String(120))
     # Empty until the member sets a password (imported members get a link).
     password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(10), default="member")
@@ -102,6 +107,9 @@ class Member(UserMixin, db.Model):
     locale: so.Mapped[str] = so.mapped_column(sa.String(5), default="en")
     # When the member last said "keep matching me" (asked after two unanswered invitations).
     participation_confirmed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # Set when HR erased the member (PDPA): name, email and free text are gone, the row keeps
+    # the figures it counts in, and the account can never log in again.
+    erased_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
@@ -118,6 +126,25 @@ class Member(UserMixin, db.Model):
     memberships: so.Mapped[list[CommunityMembership]] = so.relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @hybrid_property
+    def display_name(self) -> str:
+        """The member's name; "former member" (in the reader's language) once erased."""
+        return str(FORMER_MEMBER) if self.erased_at is not None else self._display_name
+
+    @display_name.inplace.setter
+    def _set_display_name(self, name: str) -> None:
+        self._display_name = name
+
+    @display_name.inplace.bulk_dml
+    @classmethod
+    def _bulk_display_name(cls, mapping: dict, name: str) -> None:
+        mapping["_display_name"] = name
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_column(cls):
+        return cls._display_name
 
     # -- validation at the model boundary -------------------------------------------------
 
@@ -168,7 +195,11 @@ class Member(UserMixin, db.Model):
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
-        return self.active
+        return self.active and self.erased_at is None
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def email_verified(self) -> bool:

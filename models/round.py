@@ -60,6 +60,7 @@ ROUND_ACTIONS: dict[str, frozenset[RoundStatus]] = {
     "publish": frozenset({RoundStatus.SOLVED}),
     "repair": frozenset({RoundStatus.PUBLISHED}),
     "close": frozenset({RoundStatus.PUBLISHED}),
+    "new_link": frozenset({RoundStatus.PUBLISHED}),  # a fresh invitation link for an unanswered group place
     "export": frozenset({RoundStatus.SOLVED}) | _OUT,
     "answer": frozenset({RoundStatus.PUBLISHED}),  # members accept or decline
     "show_to_members": _OUT,  # members see their matches and groups
@@ -67,7 +68,7 @@ ROUND_ACTIONS: dict[str, frozenset[RoundStatus]] = {
     "give_feedback": frozenset({RoundStatus.CLOSED}),
 }
 #: Actions that only some kinds of round have.
-KIND_ACTIONS: dict[str, frozenset[str]] = {"move": frozenset({"groups"})}
+KIND_ACTIONS: dict[str, frozenset[str]] = {"move": frozenset({"groups"}), "new_link": frozenset({"groups"})}
 
 
 class Round(db.Model):

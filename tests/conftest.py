@@ -135,10 +135,16 @@ def runner(app):
 def make_member(app):
     """A factory for members, committed, whose password is ``PASSWORD`` and whose address is confirmed
     (pass ``email_verified_at=None`` for one whose address nobody has confirmed, ``password_hash=None``
-    for one imported by HR who has not chosen a password yet)."""
+    for one imported by HR who has not chosen a password yet).
+
+    They have agreed to the current privacy notice, unless ``consented=False``.
+    """
+    from models import ConsentRecord
+    from webapp.services.privacy import NOTICE_VERSION
+
     counter = iter(range(1, 1_000_000))
 
-    def _make_member(**fields) -> Member:
+    def _make_member(consented: bool = True, **fields) -> Member:
         number = next(counter)
         fields.setdefault("email", f"member{number}@example.com")
         fields.setdefault("display_name", f"Member {number}")
@@ -147,6 +153,10 @@ def make_member(app):
         with app.app_context():
             member = Member(**fields)
             db.session.add(member)
+            db.session.flush()
+            if consented:
+                db.session.add(ConsentRecord(member_id=member.id, notice_version=NOTICE_VERSION,
+                                             locale=member.locale or "en"))
             db.session.commit()
             db.session.refresh(member)
             db.session.expunge(member)

@@ -19,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     register_logging(app)
     register_extensions(app)
+    register_http(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -48,12 +49,22 @@ def register_extensions(app: Flask) -> None:
                    default_locale=app.config["DEFAULT_LOCALE"])
 
 
+def register_http(app: Flask) -> None:
+    """Bounded ids in URLs, request size limits and security headers (before the blueprints
+    add their routes, so every ``<int:...>`` is bounded)."""
+    from webapp.http import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
+    from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.communities import bp as communities_bp
     from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
     from webapp.matches import bp as matches_bp
+    from webapp.privacy import bp as privacy_bp
     from webapp.profile import bp as profile_bp
     from webapp.programme import bp as programme_bp
     from webapp.relationships import bp as relationships_bp
@@ -62,12 +73,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(profile_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(hr_bp, url_prefix="/hr")
     app.register_blueprint(matches_bp)
     app.register_blueprint(rounds_bp, url_prefix="/hr/rounds")
     app.register_blueprint(relationships_bp)
     app.register_blueprint(programme_bp, url_prefix="/hr/programme")
+    app.register_blueprint(audit_bp, url_prefix="/hr/audit")
 
 
 def register_errorhandlers(app: Flask) -> None:

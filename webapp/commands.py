@@ -12,9 +12,11 @@ from flask_babel import gettext as _
 from models import db
 from webapp.hr.commands import import_members
 from webapp.rounds.commands import run_round
+from webapp.services import audit
 from webapp.services.accounts import AccountError, find_member_by_email, make_hr
 from webapp.services.messages import deliver_after_commit
 from webapp.services.demo import database_is_empty, load_demo_data
+from webapp.services.privacy import purge_expired as purge
 
 DEMO_LOGINS_FILE = "demo-logins.txt"
 
@@ -24,6 +26,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(import_members)
     app.cli.add_command(run_round)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("create-hr")
@@ -42,12 +45,16 @@ def create_hr(email: str, password: str | None, name: str | None) -> None:
     existing = find_member_by_email(email)
     if existing is None and password is None and current_app.config["PASSWORD_LOGIN"]:
         password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+    was_hr = existing is not None and existing.is_hr
     try:
         outcome = make_hr(email, password, name)
     except (AccountError, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     member = outcome.member
+    if not was_hr:
+        db.session.flush()
+        audit.record("role_change", subject=member, role="hr")
+    db.session.commit()
     if outcome.created:
         click.echo(_("Created HR account %(email)s.", email=member.email))
         return
@@ -61,8 +68,7 @@ def create_hr(email: str, password: str | None, name: str | None) -> None:
     elif password and member.password_hash:
         click.echo(_("Its password is unchanged (the one given is not used): the account is its owner's."))
     if outcome.messages:
-        sent = deliver_after_commit(outcome.messages)
-        if sent is None:
+        if deliver_after_commit(outcome.messages).failed:
             raise click.ClickException(_("The set-password email could not be sent (see the log); the member can "
                                          "use “Forgot your password?” on the log-in page."))
         click.echo(_("A set-password link went to %(email)s.", email=member.email))
@@ -89,3 +95,20 @@ def demo_data(members: int, seed: int) -> None:
     logins_file.write_text(text + "\n")
     logins_file.chmod(0o600)
     click.echo(text)
+
+
+@click.command("purge-expired")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep this many days instead of RETENTION_DAYS.")
+@with_appcontext
+def purge_expired(days: int | None) -> None:
+    """Empty decline reasons and free-text feedback older than RETENTION_DAYS (safe to run from cron)."""
+    days = days or current_app.config["RETENTION_DAYS"]
+    try:
+        result = purge(days)
+        db.session.commit()
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(_("Removed text older than %(days)d days: %(reasons)d decline reason(s), %(notes)d feedback note(s).",
+                 days=days, reasons=result.reasons, notes=result.notes))

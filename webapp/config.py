@@ -6,7 +6,9 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import Flask
 
 #: How many days an invitation or set-password link works, unless ``INVITATION_DAYS`` says otherwise.
@@ -36,6 +38,11 @@ DEFAULT_RATE_LIMITS = {
     # The type-ahead suggestions, per member.
     "RATELIMIT_SUGGEST": "60 per minute; 600 per hour",
 }
+#: How many days decline reasons and free-text feedback are kept, unless ``RETENTION_DAYS`` says otherwise.
+DEFAULT_RETENTION_DAYS = 365
+#: The largest request body, unless ``MAX_CONTENT_LENGTH`` says otherwise (an import takes more).
+DEFAULT_MAX_CONTENT_LENGTH = 1024 * 1024
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigurationError(RuntimeError):
@@ -46,7 +53,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     """Fill ``app.config`` from the environment, then apply ``overrides``."""
     overrides = dict(overrides or {})
     instance = Path(app.instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     environment = overrides.get("COPMATCH_ENV", os.environ.get("COPMATCH_ENV", "development"))
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(os.environ.get("DATABASE_URL"), instance),
@@ -57,8 +64,15 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         CHECK_IN_DAYS=int(os.environ.get("CHECK_IN_DAYS", DEFAULT_CHECK_IN_DAYS)),
         # The organisation's time zone: a round's dates (its end, when feedback opens) are days there.
         ORGANISATION_TIMEZONE=os.environ.get("ORGANISATION_TIMEZONE", "Asia/Bangkok"),
-        # Where links in messages point when no request is at hand (CLI, job queue).
-        BASE_URL=os.environ.get("COPMATCH_BASE_URL", "http://127.0.0.1:5000"),
+        # Where every link in a message points: never the request's Host header.
+        BASE_URL=os.environ.get("COPMATCH_BASE_URL", DEFAULT_BASE_URL),
+        # The host names requests may carry (comma-separated); in production, BASE_URL's by default.
+        TRUSTED_HOSTS=_list(os.environ.get("TRUSTED_HOSTS")),
+        # Bytes a request body may have; Werkzeug refuses more (413) before parsing anything.
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH)),
+        RETENTION_DAYS=int(os.environ.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)),
+        # Who members write to about their personal data (shown on the privacy notice).
+        PRIVACY_CONTACT=os.environ.get("PRIVACY_CONTACT", ""),
         # Email: unset MAIL_SERVER writes messages to the log instead.
         MAIL_SERVER=os.environ.get("MAIL_SERVER"),
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
@@ -80,6 +94,45 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = secret_key(app.config["COPMATCH_ENV"], instance)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"], instance)
+    if app.config["COPMATCH_ENV"] == "production":
+        check_production(app.config)
+    keep_sqlite_file_private(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _list(value: str | None) -> list[str] | None:
+    """A comma-separated setting as a list, or None when it is not set."""
+    items = [item.strip() for item in (value or "").split(",") if item.strip()]
+    return items or None
+
+
+def check_production(config) -> None:
+    """Refuse to run in production with links that would point at a developer's machine, and
+    accept only requests addressed to the site's own host names (``TRUSTED_HOSTS``)."""
+    if not os.environ.get("COPMATCH_BASE_URL") and config["BASE_URL"] == DEFAULT_BASE_URL:
+        raise ConfigurationError(
+            "COPMATCH_BASE_URL is not set. With COPMATCH_ENV=production CoPMatch refuses to start "
+            "without it: every link in a message is built from it (never from the request's Host "
+            "header). Set it to the address members use, e.g. https://copmatch.example.co.th."
+        )
+    if not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname]
+
+
+def keep_sqlite_file_private(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (0600), and tighten an existing one.
+
+    The file holds password hashes; SQLite itself would create it 0644, and gives its journal
+    the database file's permissions.
+    """
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    if not path.parent.is_dir():
+        return  # nothing to do: the database cannot be opened there (``/healthz`` says so)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def _flag(value: str | None, default: bool = False) -> bool:

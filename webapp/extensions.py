@@ -53,6 +53,8 @@ def load_member(login_id: str):
     if not member_id.isdigit() or not token:
         return None
     member = db.session.get(Member, int(member_id))
-    if member is None or not member.active or not secrets.compare_digest(member.session_token, token):
+    # A member deactivated or erased since logging in is logged out at their next request, and a
+    # cookie from before a log-out, a password or role change carries an old token.
+    if member is None or not member.is_active or not secrets.compare_digest(member.session_token, token):
         return None
     return member

@@ -38,8 +38,17 @@ def private_page(response):
 
 
 def is_safe_next(target: str | None) -> bool:
-    """True for a local path such as ``/profile``; False for other hosts or schemes."""
+    r"""True for a local path such as ``/profile``; False for other hosts or schemes, and for
+    anything with a control character (``/profile\r\nSet-Cookie: ...`` would split the header).
+
+    >>> is_safe_next("/profile"), is_safe_next("//evil.example"), is_safe_next("/profile\r\nSet-Cookie:x=1")
+    (True, False, False)
+    """
+    from webapp.services.text import text_problem
+
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if text_problem(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -20,6 +20,7 @@ NAVIGATION = (
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
+    ("audit.index", _l("Audit trail"), True),
 )
 
 

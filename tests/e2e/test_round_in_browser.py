@@ -101,6 +101,9 @@ def log_in(page, base, t, email, password):
     page.get_by_label(t("Password")).fill(password)
     page.get_by_role("button", name=t("Log in")).click()
     page.wait_for_load_state()
+    if "/privacy/consent" in page.url:  # the first login shows the privacy notice, agreed to once
+        page.get_by_role("button", name=t("I have read the notice and agree")).click()
+        page.wait_for_load_state()
 
 
 def log_out(page, t):

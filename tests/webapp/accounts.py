@@ -17,8 +17,9 @@ def member_by_email(app, email: str) -> Member | None:
 
 
 def logged_in(client) -> bool:
-    """Whether ``client`` is logged in (its profile opens)."""
-    return client.get("/profile").status_code == 200
+    """Whether ``client`` is logged in (its profile opens, or first asks for consent to the privacy notice)."""
+    response = client.get("/profile")
+    return response.status_code == 200 or response.headers.get("Location", "").startswith("/privacy/consent")
 
 
 def log_in_as(app, client, member_id: int) -> None:

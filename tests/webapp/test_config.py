@@ -52,7 +52,8 @@ def test_development_key_is_generated_once_and_kept(monkeypatch, tmp_path):
 def test_production_defaults_are_the_strict_ones(monkeypatch):
     for name in ("REGISTRATION", "SECURE_COOKIES", "PASSWORD_LOGIN", "REDIS_URL", "RATELIMIT_ENABLED"):
         monkeypatch.delenv(name, raising=False)
-    app = create_app({"SECRET_KEY": "x", "COPMATCH_ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SECRET_KEY": "x", "COPMATCH_ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "BASE_URL": "https://copmatch.example.co.th"})
     config = app.config
     assert config["REGISTRATION"] == "closed" and config["PASSWORD_LOGIN"] is True
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]

@@ -30,7 +30,7 @@ def test_a_thai_members_group_invitation_arrives_in_thai_with_a_working_link(mai
     assert body.startswith("สวัสดี สมชาย ใจดี") and "กลุ่มทำงานที่ 1 ของ \"กลุ่มทำงาน Q3\"" in body
     link = re.search(r"https://copmatch\.example\.org/invitations/(\S+)", body)
     assert link, body
-    page = mail_app.test_client().get(f"/invitations/{link.group(1)}")
+    page = mail_app.test_client().get(f"/invitations/{link.group(1)}", follow_redirects=True)
     assert page.status_code == 200 and "Hello สมชาย ใจดี" in page.get_data(as_text=True)
     [english_message] = received.to("ann@example.com")
     assert english_message["Subject"] == "CoPMatch: you are invited to a working group"

@@ -155,7 +155,7 @@ def test_cookies_are_http_only_and_same_site_lax(app, member):
 
 
 def test_cookies_are_secure_in_production(make_app, member):
-    app = make_app(COPMATCH_ENV="production")
+    app = make_app(COPMATCH_ENV="production", BASE_URL="http://localhost")
     assert app.config["SESSION_PROTECTION"] == "strong"
     cookies = login_cookies(app, member)
     for name in ("session", "remember_token"):
@@ -163,13 +163,13 @@ def test_cookies_are_secure_in_production(make_app, member):
 
 
 def test_the_language_cookie_is_secure_in_production_too(make_app):
-    response = make_app(COPMATCH_ENV="production").test_client().post("/language", data={"locale": "th"})
+    response = make_app(COPMATCH_ENV="production", BASE_URL="http://localhost").test_client().post("/language", data={"locale": "th"})
     assert "Secure" in response.headers["Set-Cookie"] and "SameSite=Lax" in response.headers["Set-Cookie"]
 
 
 def test_the_secure_cookie_default_can_be_overridden(monkeypatch, make_app):
     monkeypatch.setenv("SECURE_COOKIES", "false")
-    assert make_app(COPMATCH_ENV="production").config["SESSION_COOKIE_SECURE"] is False
+    assert make_app(COPMATCH_ENV="production", BASE_URL="http://localhost").config["SESSION_COOKIE_SECURE"] is False
     monkeypatch.setenv("SECURE_COOKIES", "true")
     assert make_app().config["SESSION_COOKIE_SECURE"] is True
 

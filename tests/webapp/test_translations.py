@@ -13,14 +13,14 @@ import html.parser
 import re
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from models import Community, Match, Member, MemberSkill, Round, Skill, db
 from tests.conftest import visible_text
-from tests.webapp.published import confirm, make_group, make_match, make_round
+from tests.webapp.pages import hr_paths, member_paths, visitor_paths
+from tests.webapp.published import make_match, make_round
 from webapp.services.after_match import notices
 from webapp.services.messages import group_invitation, match_confirmations, match_invitations
 
@@ -128,64 +128,6 @@ def data_strings() -> list[str]:
     return [value for value in values if value]
 
 
-@pytest.fixture
-def thai_organisation(app, make_member):
-    """A small organisation with rounds in every state, and the ids the pages need."""
-    hr = make_member(email="hr@example.com", display_name="ปราณี ฝ่ายบุคคล", role="hr", locale="th")
-    learner = make_member(email="somchai@example.com", display_name="สมชาย ใจดี", locale="th",
-                          department="การเงิน", function="บัญชี", seniority="Junior", wants_mentor=True)
-    mentor = make_member(email="malee@example.com", display_name="มาลี ศรีสุข", locale="th",
-                         department="วิศวกรรม", seniority="Senior", mentor_capacity=2)
-    peer = make_member(email="krit@example.com", display_name="กฤต ดีมาก", locale="th", department="ขาย")
-    with app.app_context():
-        community = Community(name="ชุมชนข้อมูล", description="เรียนรู้การวิเคราะห์ข้อมูลด้วยกัน",
-                              core_skills=[Skill(name="การวิเคราะห์ข้อมูล")])
-        db.session.add(community)
-        db.session.flush()
-        db.session.add(MemberSkill(member_id=mentor.id, skill_id=community.core_skills[0].id, level=5))
-        db.session.commit()
-        published = make_round("mentoring", name="รอบพี่เลี้ยง ธันวาคม")
-        match = make_match(published, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล")
-        closed = make_round("mentoring", status="closed", name="รอบพี่เลี้ยง ตุลาคม")
-        ended = make_match(closed, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล", first_status="accepted",
-                           second_status="accepted")
-        running = make_round("mentoring", name="รอบพี่เลี้ยง พฤศจิกายน")
-        live = confirm(make_match(running, learner.id, mentor.id, skill="การวิเคราะห์ข้อมูล"))
-        after = _after_match_data(live, ended, learner, mentor)
-        groups = make_round("groups", name="กลุ่มทำงาน ธันวาคม")
-        group, tokens = make_group(groups, [learner.id, mentor.id, peer.id], anchor_id=mentor.id,
-                                   anchor_skill="การวิเคราะห์ข้อมูล")
-        for place in group.members:
-            place.status = "accepted"
-        db.session.commit()
-        return {**after, "live": live.id, "ended": ended.id,"hr": hr, "learner": learner, "mentor": mentor, "community": community.id,
-                "skill": community.core_skills[0].id, "published": published.id, "closed": closed.id,
-                "groups": groups.id, "match": match.id, "token": tokens[learner.id], "group": group.id}
-
-
-def _after_match_data(live, ended, learner, mentor) -> dict:
-    """An agreement, a proposed and a held session, a check-in and a flag on ``live``; goals to re-assess on ``ended``."""
-    from datetime import time, timedelta
-
-    from models.base import utcnow
-    from webapp.services.after_match import agreements, attention, checkins, growth, meetings
-    from webapp.services.rounds.dates import organisation_today
-
-    today = organisation_today()
-    answers = [agreements.GoalAnswer(c.key, True, c.level_before, c.target_level)
-               for c in agreements.goal_choices(live)]
-    agreements.save_agreement(live, learner, answers, "weekly", ["call", "in_person"], None, today)
-    meetings.propose_meeting(live, mentor, today + timedelta(days=2), time(14, 0), 45, "ห้องประชุม 3")
-    meetings.log_meeting(live, learner, today, 30, [], "บันทึกส่วนตัว", "สิ่งที่ได้ผล")
-    attention.raise_flag(live, "need_help", learner, "ขอคำแนะนำ")
-    growth.goals_to_assess(ended)
-    db.session.commit()
-    messages = checkins.send_due_checkins(utcnow() + timedelta(days=20))
-    db.session.commit()
-    token = next(word for m in messages for word in m.body.split() if "/check-ins/" in word).split("/")[-2]
-    return {"check_in": token}
-
-
 def thai_client(app):
     client = app.test_client()
     client.set_cookie("locale", "th")
@@ -197,7 +139,7 @@ def check_pages(app, client, paths: list[str]) -> dict[str, set[str]]:
         data = data_strings()
     left = {}
     for path in paths:
-        response = client.get(path)
+        response = client.get(path, follow_redirects=True)
         assert response.status_code < 500, path
         words = page_words(response.get_data(as_text=True), data)
         if words:
@@ -206,11 +148,7 @@ def check_pages(app, client, paths: list[str]) -> dict[str, set[str]]:
 
 
 def test_visitor_pages_in_thai_have_no_english_words(app, thai_organisation):
-    paths = ["/", "/auth/login", "/auth/register", "/auth/set-password/not-a-token", "/no-such-page",
-             f"/invitations/{thai_organisation['token']}", "/invitations/not-a-token", "/auth/check-inbox",
-             "/auth/check-inbox?sent=reset", "/auth/forgot-password",
-             f"/check-ins/{thai_organisation['check_in']}/going_well", "/check-ins/not-a-token/need_help"]
-    left = check_pages(app, thai_client(app), paths)
+    left = check_pages(app, thai_client(app), visitor_paths(thai_organisation))
     assert left == {}, left
 
 
@@ -236,7 +174,7 @@ def test_account_pages_in_thai_have_no_english_words(make_app, make_member):
     unreachable = thai_client(app).get("/auth/sso")  # nothing answers at the issuer: 502, said in Thai
     assert unreachable.status_code == 502
     left.update({"/auth/sso": words} if (words := page_words(unreachable.get_data(as_text=True), [])) else {})
-    left.update(check_pages(app, thai_client(make_app(COPMATCH_ENV="production")), ["/auth/register"]))
+    left.update(check_pages(app, thai_client(make_app(COPMATCH_ENV="production", BASE_URL="http://localhost")), ["/auth/register"]))
     client = thai_client(app)
     client.post("/auth/login", data={"email": "hr@example.com", "password": "correct horse battery"})
     left.update(check_pages(app, client, [f"/hr/members/{member.id}/role", f"/hr/members/{hr.id}/role",
@@ -254,7 +192,8 @@ def test_error_pages_in_thai_have_no_english_words(make_app):
     app = make_app(WTF_CSRF_ENABLED=True, TESTING=False)
     app.add_url_rule("/boom", "boom", lambda: 1 / 0)
     client = thai_client(app)
-    for method, path, status in (("post", "/auth/login", 400), ("get", "/boom", 500), ("get", "/nothing", 404)):
+    for method, path, status in (("post", "/auth/login", 400), ("get", "/boom", 500), ("get", "/nothing", 404),
+                                 ("put", "/", 405)):
         response = getattr(client, method)(path)
         assert response.status_code == status
         assert page_words(response.get_data(as_text=True), []) == set(), path
@@ -263,26 +202,14 @@ def test_error_pages_in_thai_have_no_english_words(make_app):
 def test_member_pages_in_thai_have_no_english_words(app, thai_organisation):
     client = thai_client(app)
     client.post("/auth/login", data={"email": "somchai@example.com", "password": "correct horse battery"})
-    org = thai_organisation
-    paths = ["/", "/profile", f"/members/{org['mentor'].id}", "/communities", f"/communities/{org['community']}",
-             "/matches", f"/rounds/{org['closed']}/feedback", f"/rounds/{org['published']}/feedback",
-             "/hr/members", "/auth/password", f"/relationships/{org['live']}", f"/relationships/{org['ended']}",
-             f"/groups/{org['group']}"]
-    left = check_pages(app, client, paths)
+    left = check_pages(app, client, member_paths(thai_organisation))
     assert left == {}, left
 
 
 def test_hr_pages_in_thai_have_no_english_words(app, thai_organisation):
     client = thai_client(app)
     client.post("/auth/login", data={"email": "hr@example.com", "password": "correct horse battery"})
-    org = thai_organisation
-    paths = ["/hr/skills", f"/hr/skills/{org['skill']}", "/hr/communities", f"/hr/communities/{org['community']}",
-             "/hr/members", "/hr/members/import", "/hr/rounds", "/hr/rounds/new", "/hr/rounds/new?kind=peer",
-             "/hr/rounds/new?kind=groups", f"/hr/rounds/{org['published']}", f"/hr/rounds/{org['closed']}",
-             f"/hr/rounds/{org['published']}?tab=unmatched", f"/hr/rounds/{org['published']}?tab=pins",
-             f"/hr/rounds/{org['groups']}", "/hr/programme/attention", "/hr/programme/mentors",
-             f"/relationships/{org['live']}", f"/groups/{org['group']}"]
-    left = check_pages(app, client, paths)
+    left = check_pages(app, client, hr_paths(thai_organisation))
     assert left == {}, left
 
 

@@ -18,8 +18,8 @@ from webapp.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm,
 from webapp.auth.sso import authorize_redirect, provider_name, sso_enabled, verified_identity
 from webapp.i18n import current_language, in_language
 from webapp.main.routes import remember_language
-from webapp.security import is_safe_next, member_key, rate_limit, start_session, submitted_email
-from webapp.services import accounts, signups
+from webapp.security import is_safe_next, member_key, private_page, rate_limit, start_session, submitted_email
+from webapp.services import accounts, audit, signups
 from webapp.services import sso as sso_service
 from webapp.services.messages import deliver_after_commit
 
@@ -121,8 +121,8 @@ def confirm_signup(token: str):
             flash(_("Welcome, %(name)s! Tell us what you know and want to learn.", name=member.display_name),
                   "success")
             return redirect(url_for("profile.edit"))
-    return render_template("auth/choose_password.html", form=form, name=signup.display_name, email=signup.email,
-                           purpose="signup")
+    return private_page(render_template("auth/choose_password.html", form=form, name=signup.display_name,
+                                        email=signup.email, purpose="signup"))
 
 
 # --- logging in and out ----------------------------------------------------------------------
@@ -150,6 +150,8 @@ def login():
             flash(_("This address is not confirmed yet. We have sent it a link: choose your password there, "
                     "then log in."), "info")
         else:
+            audit.record_failed_login(attempt.known)
+            db.session.commit()
             flash(_("Wrong email or password, or the account is deactivated."), "error")
     return render_template("auth/login.html", form=form, next=request.args.get("next"))
 
@@ -263,8 +265,8 @@ def _password_from_link(token: str, purpose: str):
             flash(_("Your password is set. Please log in."), "success")
             return redirect(url_for("auth.login"))
     member = record.member
-    return render_template("auth/choose_password.html", form=form, name=member.display_name, email=member.email,
-                           purpose=purpose)
+    return private_page(render_template("auth/choose_password.html", form=form, name=member.display_name,
+                                        email=member.email, purpose=purpose))  # the address is the link itself
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from webapp.forms import ButtonForm
 from webapp.services import communities as service
 from webapp.services.feedback import practice_notes
 from webapp.services.members import search_members
+from webapp.services.paging import page_number, paginate
 
 MEMBERS_PER_PAGE = 25
 
@@ -32,10 +33,10 @@ def show(id: int):
     form = MemberSearchForm(request.args)
     if not form.validate():
         form = MemberSearchForm(formdata=None)
-    page = db.paginate(
+    page = paginate(
         search_members(form.q.data or "", community_id=community.id),
-        per_page=current_app.config.get("COMMUNITY_MEMBERS_PER_PAGE", MEMBERS_PER_PAGE),
-        error_out=False,
+        page_number(request.args.get("page")),
+        current_app.config.get("COMMUNITY_MEMBERS_PER_PAGE", MEMBERS_PER_PAGE),
     )
     return render_template(
         "communities/show.html",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -12,6 +10,7 @@ from flask_babel import ngettext
 
 from models import db
 from webapp.hr.imports import send_invitations
+from webapp.services import audit
 from webapp.services.importer import ImportProblems, apply_import, plan_import
 
 
@@ -20,13 +19,15 @@ from webapp.services.importer import ImportProblems, apply_import, plan_import
 @click.option("--dry-run", is_flag=True, help="Only show what would change; write nothing.")
 @click.option(
     "--base-url",
-    default=lambda: os.environ.get("COPMATCH_BASE_URL", "http://localhost:5000"),
-    show_default="$COPMATCH_BASE_URL or http://localhost:5000",
+    default=None,
+    show_default="COPMATCH_BASE_URL",
     help="Where members reach CoPMatch, for the set-password links.",
 )
 @with_appcontext
-def import_members(file, dry_run: bool, base_url: str) -> None:
+def import_members(file, dry_run: bool, base_url: str | None) -> None:
     """Create or update members from the HR system's CSV (all or nothing)."""
+    if base_url:  # this one command's links, as if BASE_URL were set so
+        current_app.config["BASE_URL"] = base_url.rstrip("/")
     data = file.read()
     try:
         plan = plan_import(data)
@@ -54,6 +55,7 @@ def import_members(file, dry_run: bool, base_url: str) -> None:
         click.echo(_("Dry run: nothing written."))
         return
     result = apply_import(plan, current_app.config["INVITATION_DAYS"])
+    audit.record("import", created=result.created, updated=result.updated, unchanged=result.unchanged)
     db.session.commit()
     click.echo(_("Imported: %(created)d created, %(updated)d updated.", created=result.created,
                  updated=result.updated))
@@ -63,7 +65,7 @@ def import_members(file, dry_run: bool, base_url: str) -> None:
                             "%(num)d accounts whose addresses were never confirmed were reclaimed: their passwords "
                             "are cleared and their sessions ended.", result.reclaimed))
     if result.invitations:
-        with current_app.test_request_context(base_url=base_url):
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
             report = send_invitations(result)
         if report.sent is None:
             click.echo(_("The set-password emails could not be sent: the mail server did not answer (see the log)."),

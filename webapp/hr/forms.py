@@ -2,16 +2,23 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
+from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
 from webapp.services.skills import MAX_CATEGORY, MAX_NAME
 
 # WTForms has no Thai catalog: every message it could show is given here, in ours.
-REQUIRED = _l("This field is required.")
-TOO_LONG = _l("Field cannot be longer than %(max)d characters.")
 NOT_A_CHOICE = _l("Not a valid choice.")
 
 
@@ -32,7 +39,7 @@ def skill_options(pairs: list[tuple[int, str]], prompt: str | None = None) -> li
     return options + [SelectChoice(value, label) for value, label in pairs]
 
 
-class SkillForm(FlaskForm):
+class SkillForm(CatalogForm):
     """Add a skill, or rename one (name and category)."""
 
     name = StringField(_l("Skill name"), validators=[DataRequired(REQUIRED), Length(max=MAX_NAME, message=TOO_LONG)])
@@ -40,7 +47,7 @@ class SkillForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(CatalogForm):
     into = SelectField(
         _l("Merge into"), coerce=int, validators=[DataRequired(message=_l("Pick the skill to keep."))],
         invalid_choice_message=NOT_A_CHOICE, invalid_value_message=NOT_A_CHOICE,
@@ -48,7 +55,7 @@ class MergeForm(FlaskForm):
     submit = SubmitField(_l("Merge"))
 
 
-class CommunityForm(FlaskForm):
+class CommunityForm(CatalogForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120, message=TOO_LONG)])
     description = TextAreaField(
         _l("Topic and purpose"), validators=[Optional(), Length(max=5000, message=TOO_LONG)]
@@ -60,7 +67,7 @@ class CommunityForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class MemberSearchForm(FlaskForm):
+class MemberSearchForm(CatalogForm):
     """The member list's search box (GET, so no CSRF token)."""
 
     class Meta:
@@ -87,7 +94,7 @@ class MemberSearchForm(FlaskForm):
     )
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(CatalogForm):
     file = FileField(
         _l("CSV file"),
         validators=[FileRequired(_l("Choose a CSV file.")), FileAllowed(["csv", "txt"], _l("Upload a .csv file."))],
@@ -95,15 +102,23 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField(_l("Preview the import"))
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(CatalogForm):
     # Hidden: a wrong value is reported by the view ("That upload is no longer available").
     upload = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{32}$", message=_l("Invalid input."))])
     digest = HiddenField(validators=[DataRequired(REQUIRED), Regexp(r"^[0-9a-f]{64}$", message=_l("Invalid input."))])
     submit = SubmitField(_l("Import these members"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(CatalogForm):
     """Confirm granting or revoking the HR role; ``role`` is the role the member will have."""
 
     role = HiddenField(validators=[DataRequired(REQUIRED), AnyOf(("hr", "member"), message=NOT_A_CHOICE)])
     submit = SubmitField(_l("Confirm"))
+
+
+class EraseForm(CatalogForm):
+    """HR confirms an erasure, which cannot be undone."""
+
+    confirm = BooleanField(_l("I understand: this member's personal data is removed for good."),
+                           validators=[DataRequired(message=_l("Tick the box to confirm the erasure."))])
+    submit = SubmitField(_l("Erase personal data"))

@@ -8,12 +8,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 
 from webapp.services import account_messages
 from webapp.services.accounts import find_member_by_email
 from webapp.services.importer import ImportResult
-from webapp.services.messages import deliver_after_commit
+from webapp.services.messages import deliver_after_commit, link
 
 UPLOAD_DIR = "imports"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -81,6 +81,7 @@ def send_invitations(result: ImportResult) -> InvitationReport:
     for email, name, token in result.invitations:
         member = find_member_by_email(email)
         messages.append(account_messages.welcome_link(member, token))
-        links.append((email, name, url_for("auth.set_password", token=token, _external=True)))
-    sent = deliver_after_commit(messages)
+        links.append((email, name, link("auth.set_password", token=token)))  # on BASE_URL, never the Host
+    delivery = deliver_after_commit(messages)
+    sent = None if delivery.failed and not delivery.sent else delivery.sent
     return InvitationReport(sent, [] if current_app.config.get("MAIL_SERVER") else links)

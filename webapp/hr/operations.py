@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from models import Community, Member, Skill, db
 from models.base import normalize_key
-from webapp.services import account_messages
+from webapp.services import account_messages, audit
 from webapp.services.accounts import issue_link, reclaim
 from webapp.services.messages import Message
 
@@ -64,9 +64,13 @@ def set_active(member: Member, active: bool, by: Member) -> Member:
     sessions end at once."""
     if member.id == by.id and not active:
         raise MemberError(_("You cannot deactivate your own account."))
-    member.active = active
-    if not active:
-        member.end_sessions()
+    if member.erased and active:
+        raise MemberError(_("This member's personal data was erased: the account cannot be used again."))
+    if member.active != active:
+        member.active = active
+        if not active:
+            member.end_sessions()
+        audit.record("reactivate" if active else "deactivate", actor=by, subject=member)
     log.info("Member %s %s by member %s", member.id, "reactivated" if active else "deactivated", by.id)
     return member
 
@@ -92,5 +96,6 @@ def set_role(member: Member, role: str, by: Member) -> list[Message]:
         messages.append(account_messages.welcome_link(member, issue_link(member, "set_password")))
     member.role = role
     member.end_sessions()
+    audit.record("role_change", actor=by, subject=member, role=role)
     log.info("Member %s %s HR by member %s", member.id, "made" if role == "hr" else "no longer", by.id)
     return messages

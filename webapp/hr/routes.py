@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,6 +13,7 @@ from webapp.forms import ButtonForm
 from webapp.hr import bp
 from webapp.hr.forms import (
     CommunityForm,
+    EraseForm,
     ImportConfirmForm,
     ImportUploadForm,
     MemberSearchForm,
@@ -23,11 +24,14 @@ from webapp.hr.forms import (
 )
 from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, keep_upload, read_upload, send_invitations
 from webapp.hr.operations import CommunityError, MemberError, save_community, set_active, set_role
-from webapp.security import hr_required, is_safe_next
+from webapp.http import takes_upload
+from webapp.security import hr_required, is_safe_next, private_page
+from webapp.services import audit, privacy
 from webapp.services import skills as skill_service
 from webapp.services.importer import EXAMPLE_CSV, ImportProblems, apply_import, plan_import
 from webapp.services.messages import deliver_after_commit
 from webapp.services.members import search_members
+from webapp.services.paging import page_number, paginate
 from webapp.services.text import sort_key
 
 PREVIEW_LIMIT = 1000
@@ -177,10 +181,9 @@ def members():
     form = MemberSearchForm(request.args)
     if not form.validate():
         form = MemberSearchForm(formdata=None)
-    page = db.paginate(
+    page = paginate(
         search_members(form.q.data or "", status=form.status.data, sort=form.sort.data, contact=True),
-        per_page=current_app.config.get("MEMBERS_PER_PAGE", 25),
-        error_out=False,
+        page_number(request.args.get("page")), current_app.config.get("MEMBERS_PER_PAGE", 25),
     )
     args = {name: value for name, value in request.args.items() if name != "page"}
     return render_template("hr/members.html", form=form, page=page, button=ButtonForm(), args=args)
@@ -232,7 +235,7 @@ def member_role(member_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            if deliver_after_commit(messages) is None:
+            if deliver_after_commit(messages).failed:
                 flash(_("The change is saved, but the email with the set-password link could not be sent."), "error")
             if form.role.data == "hr":
                 flash(_("“%(name)s” is now HR. They log in again to use it.", name=member.display_name), "success")
@@ -250,12 +253,35 @@ def _role_refusal(member: Member) -> str | None:
     if not member.active:
         return _("“%(name)s” is deactivated: reactivate the account first.", name=member.display_name)
     return None
+@bp.route("/members/<int:member_id>/erase", methods=["GET", "POST"])
+@hr_required
+def erase_member(member_id: int):
+    """Erase a member's personal data (PDPA): identity gone, figures kept, "former member" in past rounds."""
+    member = db.get_or_404(Member, member_id)
+    form = EraseForm()
+    if member.erased:
+        flash(_("This member's personal data was already erased."), "info")
+        return redirect(url_for("hr.members", status="all"))
+    if form.validate_on_submit():
+        name = member.display_name
+        try:
+            privacy.erase_member(member, current_user)
+        except privacy.ErasureError as error:
+            db.session.rollback()
+            form.confirm.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Erased the personal data of “%(name)s”. Their past matches now show “former member”.",
+                    name=name), "success")
+            return redirect(url_for("hr.members", status="all"))
+    return render_template("hr/erase.html", member=member, form=form), 422 if form.errors else 200
 
 
 # -- import -------------------------------------------------------------------------------
 
 
 @bp.route("/members/import", methods=["GET", "POST"])
+@takes_upload(MAX_UPLOAD_BYTES)
 @hr_required
 def import_members():
     """Upload a CSV from the HR system and preview what it would change."""
@@ -291,10 +317,14 @@ def confirm_import():
         db.session.rollback()
         upload = ImportUploadForm(formdata=None)
         return render_template("hr/import.html", form=upload, problems=error.problems), 422
+    audit.record("import", actor=current_user, created=result.created, updated=result.updated,
+                 unchanged=result.unchanged)
     db.session.commit()
     drop_upload(form.upload.data)
     report = send_invitations(result)
-    return render_template("hr/import_result.html", result=result, links=report.links, sent=report.sent)
+    # The page may list working set-password links (the offline demo): no referrer carries them away.
+    return private_page(render_template("hr/import_result.html", result=result, links=report.links,
+                                        sent=report.sent))
 
 
 @bp.route("/members/import/example.csv")

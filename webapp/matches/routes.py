@@ -7,10 +7,11 @@ Views parse, call a service, commit, then deliver messages, then redirect.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from models import db
@@ -121,7 +122,7 @@ def _errors(form) -> str:
 
 def _deliver(messages) -> None:
     """Send after the commit; a mail server that is down must not turn a saved answer into an error page."""
-    if deliver_after_commit(messages) is None:
+    if deliver_after_commit(messages).failed:
         flash(_("Your answer is saved, but the emails about it could not be sent just now."), "error")
 
 
@@ -138,32 +139,74 @@ def confirm_participation():
 
 # --- group invitation links (no login) ----------------------------------------------------------
 
+#: The cookie that carries an opened invitation, so no later address holds the token.
+INVITATION_COOKIE = "copmatch_invitation"
+#: How long an opened invitation stays open in the browser before the emailed link is needed again.
+INVITATION_COOKIE_SECONDS = 3600
+
 
 _private = private_page
 
 
-@bp.route("/invitations/<token>", methods=["GET", "POST"])
-def invitation(token: str):
-    """A working-group invitation opened from its emailed link, without logging in."""
-    place = responses.place_for_token(token)
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="invitation")
+
+
+def _gone(status: int, message: str):
+    return _private((render_template("matches/invitation_gone.html", status=status, message=message), status))
+
+
+def _closed_link(place):
+    """The page for a link that does not (or no longer) open an invitation, or None when it does."""
     if place is None:
-        return _private((render_template("matches/invitation_gone.html", status=404,
-                                         message=_("This invitation link is not valid. Check that you "
-                                                   "copied the whole link from your email.")), 404))
-    if not place.member.active:  # a deactivated member's link shows nothing and records nothing
-        return _private((render_template("matches/invitation_gone.html", status=410,
-                                         message=_("This invitation link no longer works. If you think that is "
-                                                   "a mistake, contact HR.")), 410))
+        return _gone(404, _("This invitation link is not valid. Check that you copied the whole link "
+                            "from your email."))
+    if not place.member.is_active:  # a deactivated (or erased) member's link shows and records nothing
+        return _gone(410, _("This invitation link no longer works. If you think that is a mistake, contact HR."))
     if place.status == "declined":
-        return _private((render_template("matches/invitation_gone.html", status=410,
-                                         message=_("You declined this invitation, so the link no longer "
-                                                   "works. If that was a mistake, contact HR.")), 410))
+        return _gone(410, _("You declined this invitation, so the link no longer works. If that was a "
+                                   "mistake, contact HR."))
     if responses.link_expired(place):
-        return _private((render_template(
-            "matches/invitation_gone.html", status=410,
-            message=_("This invitation expired on %(day)s. To take part, ask HR for a new link; if you already "
-                      "accepted, log in and see your groups under My matches.", day=format_day(place.expires_at))),
-            410))
+        return _gone(410, _("This invitation expired on %(day)s. To take part, ask HR for a new link; if "
+                                   "you already accepted, log in and see your groups under My matches.",
+                                   day=format_day(place.expires_at)))
+    return None
+
+
+@bp.route("/invitations/<token>")
+def open_invitation(token: str):
+    """The emailed link: check it, keep it in a short-lived signed cookie, and go on to the
+    invitation page, so the token is in no later address, history entry, referrer or log line."""
+    place = responses.place_for_token(token)
+    closed = _closed_link(place)
+    if closed is not None:
+        return closed
+    response = _private(redirect(url_for("matches.invitation"), 303))
+    response.set_cookie(INVITATION_COOKIE, _signer().dumps(place.token_hash), max_age=INVITATION_COOKIE_SECONDS,
+                        path=url_for("matches.invitation"), httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _opened_place():
+    """The place whose invitation this browser opened within the hour, or None."""
+    try:
+        token_hash = _signer().loads(request.cookies.get(INVITATION_COOKIE, ""), max_age=INVITATION_COOKIE_SECONDS)
+    except BadSignature:
+        return None
+    return responses.place_for_token_hash(token_hash) if isinstance(token_hash, str) else None
+
+
+@bp.route("/invitation", methods=["GET", "POST"])
+def invitation():
+    """A working-group invitation opened from its emailed link, without logging in."""
+    if INVITATION_COOKIE not in request.cookies:
+        return _gone(404, _("Open the invitation from the link in your email. (For your privacy this page "
+                                  "remembers an opened invitation for an hour only.)"))
+    place = _opened_place()
+    closed = _closed_link(place)
+    if closed is not None:
+        return closed
     form = ResponseForm()
     error, status = None, 200
     if form.validate_on_submit():
@@ -178,11 +221,11 @@ def invitation(token: str):
             if place.status == "declined":  # shown once: later visits get the 410 above
                 return _private(render_template("matches/invitation_declined.html", group=place.group))
             flash(_("Thank you: you accepted. You can now see the emails of the members who accepted."), "success")
-            return _private(redirect(url_for("matches.invitation", token=token)))
+            return _private(redirect(url_for("matches.invitation")))
     elif form.is_submitted():
         error, status = _errors(form), 400
     return _private((render_template("matches/invitation.html", place=place, form=form, error=error,
-                                     action=url_for("matches.invitation", token=token)), status))
+                                     action=url_for("matches.invitation")), status))
 
 
 # --- feedback after a round -------------------------------------------------------------------

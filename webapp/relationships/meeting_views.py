@@ -22,7 +22,7 @@ from webapp.services.after_match.notices import meeting_title, send
 
 def send_or_warn(messages) -> None:
     """Send after the commit; say so when the mail server could not take them."""
-    if send(messages) is None:
+    if send(messages).failed:
         flash(_("Saved, but the emails about it could not be sent just now."), "error")
 
 

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from models import Community, db
 from models.base import normalize_key
 from models.round import ROUND_KINDS
+from webapp.services import audit
 from webapp.services.labels import scope_label
-from webapp.services.messages import deliver
+from webapp.services.messages import deliver_after_commit
 from webapp.services.round_review import KIND_NAMES
 from webapp.services.rounds.figures import headline_figures
 from webapp.services.rounds.guards import RoundError
@@ -52,6 +53,11 @@ def run_round(kind: str, community_name: str | None, name: str | None, publish: 
         click.echo("  " + _("note: %(note)s", note=note))
     if publish:
         publication = publish_round(round_.id)
+        if publication.published:
+            audit.record("publish", round_id=round_.id, invitations=len(publication.messages))
         db.session.commit()
-        sent = deliver(publication.messages)
-        click.echo(_("Published: %(num)d invitation message(s) sent.", num=sent))
+        delivery = deliver_after_commit(publication.messages)
+        click.echo(_("Published: %(num)d invitation message(s) sent.", num=delivery.sent))
+        if delivery.failed:
+            click.echo(_("%(num)d message(s) could not be sent: see the audit trail.", num=len(delivery.failed)),
+                       err=True)

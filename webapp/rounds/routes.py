@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 from models import Round, db
 from models.round import ROUND_KINDS
 from webapp.forms import ButtonForm
+from webapp.http import is_id
 from webapp.i18n import format_number
 from webapp.rounds import bp
 from webapp.rounds.forms import (
@@ -32,23 +33,33 @@ from webapp.rounds.forms import (
     weight_meaning,
 )
 from webapp.security import hr_required
+from webapp.services import audit
 from webapp.services import round_review as review_service
 from webapp.services.communities import communities_in_order
 from webapp.services.members import get_member
 from webapp.services.messages import deliver_after_commit
+from webapp.services.paging import ListPage, page_number
 from webapp.services.reasons import group_summary
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
 from webapp.services.rounds.figures import headline_figures, result_count
 from webapp.services.rounds.groups import move_member
 from webapp.services.rounds.guards import RoundError, get_round
-from webapp.services.rounds.lifecycle import close_round, create_round, default_round_name, publish_round, repair_round
 from webapp.services.after_match.ending import announce_feedback
 from webapp.services.after_match.notices import send
 from webapp.services.rounds.dates import default_dates, set_dates, set_round_purpose
+from webapp.services.rounds.lifecycle import (
+    close_round,
+    create_round,
+    default_round_name,
+    publish_round,
+    repair_round,
+    send_new_link,
+)
 from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
 from webapp.services.rounds.solving import solve_round
+from webapp.services.text import without_controls
 
 #: What the review page can show under its figures.
 TABS = ("results", "unmatched", "pins")
@@ -87,7 +98,7 @@ def helpers():
 @hr_required
 def index():
     """Every round, newest first, with its status and stored figures."""
-    page = review_service.rounds_page(request.args.get("page", 1, type=int), _per_page())
+    page = review_service.rounds_page(page_number(request.args.get("page")), _per_page())
     return render_template("rounds/index.html", page=page)
 
 
@@ -173,20 +184,20 @@ def review(round_id: int):
     round_ = load_round(round_id)
     tab = request.args.get("tab", "results")
     tab = tab if tab in TABS else "results"
-    q = " ".join(request.args.get("q", "").split())[:100]
+    q = " ".join(without_controls(request.args.get("q", "")).split())[:100]
     sort = request.args.get("sort", "name")
     sort = sort if sort in review_service.PAIR_SORTS else "name"
-    page_number = request.args.get("page", 1, type=int)
+    page = page_number(request.args.get("page"))
     listing, rows, colours = None, [], {}
     if tab == "results" and round_.kind == "groups":
-        listing = review_service.group_page(round_.id, q, page_number, _per_page())
+        listing = review_service.group_page(round_.id, q, page, _per_page())
         colours = review_service.department_colours(round_.id)
         rows = review_service.group_rows(listing.items, colours)
     elif tab == "results":
-        listing = review_service.pair_page(round_.id, q, sort, page_number, _per_page())
+        listing = review_service.pair_page(round_.id, q, sort, page, _per_page())
         rows = review_service.pair_rows(listing.items)
     elif tab == "unmatched":
-        listing = review_service.ListPage.of(review_service.unmatched_rows(round_, q), page_number, _per_page())
+        listing = ListPage.of(review_service.unmatched_rows(round_, q), page, _per_page())
         rows = listing.items
     pins, forbids = review_service.pins_and_forbids(round_)
     pair_form = PairForm(formdata=None)
@@ -229,12 +240,15 @@ def _act(round_id: int, action, done, form=None, **back):
 
 
 def _send(messages) -> int:
-    """Deliver after the commit; say so when the mail server could not take them."""
-    sent = deliver_after_commit(messages)
-    if sent is None:
-        flash(_("The round is saved, but the invitations could not be sent just now: check the mail settings."),
-              "error")
-    return sent or 0
+    """Deliver after the commit; say how many could not go out (each is in the audit trail)."""
+    delivery = deliver_after_commit(messages)
+    if delivery.failed:
+        flash(ngettext("The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
+                       "says to whom and why.",
+                       "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
+                       "says to whom and why.",
+                       len(delivery.failed), total=delivery.total), "error")
+    return delivery.sent
 
 
 @bp.route("/<int:round_id>/solve", methods=["POST"])
@@ -269,7 +283,13 @@ def publish(round_id: int):
         flash(ngettext("Published: %(count)s invitation sent.", "Published: %(count)s invitations sent.", sent,
                        count=format_number(sent)), "success")
 
-    return _act(round_id, lambda _form: publish_round(round_id), done)
+    def action(_form):
+        publication = publish_round(round_id)
+        if publication.published:
+            audit.record("publish", actor=current_user, round_id=round_id, invitations=len(publication.messages))
+        return publication
+
+    return _act(round_id, action, done)
 
 
 @bp.route("/<int:round_id>/repair", methods=["POST"])
@@ -285,7 +305,26 @@ def repair(round_id: int):
                        sent, rematched=format_number(repair_.rematched), count=format_number(sent),
                        left_over=format_number(repair_.left_over)), "success")
 
-    return _act(round_id, lambda _form: repair_round(round_id), done)
+    def action(_form):
+        repair_ = repair_round(round_id)
+        audit.record("repair", actor=current_user, round_id=round_id, rematched=repair_.rematched,
+                     left_over=repair_.left_over, invitations=len(repair_.messages))
+        return repair_
+
+    return _act(round_id, action, done)
+
+
+@bp.route("/<int:round_id>/groups/<int:group_id>/members/<int:member_id>/new-link", methods=["POST"])
+@hr_required
+def new_link(round_id: int, group_id: int, member_id: int):
+    """Send a member who has not answered a fresh invitation link (the old one stops working)."""
+    def done(message):
+        if _send([message]):
+            flash(_("Sent “%(name)s” a new invitation link; the old one no longer works.",
+                    name=get_member(member_id).display_name), "success")
+
+    return _act(round_id, lambda _form: send_new_link(round_id, group_id, member_id), done,
+                **({"q": request.form["q"]} if request.form.get("q") else {}))
 
 
 @bp.route("/<int:round_id>/close", methods=["POST"])
@@ -294,10 +333,11 @@ def close(round_id: int):
     """End the published round; feedback opens and members are told."""
     def action(_form):
         round_ = close_round(round_id)
+        audit.record("close", actor=current_user, round_id=round_id)
         return announce_feedback(round_)
 
     def done(messages):
-        if send(messages) is None:
+        if send(messages).failed:
             flash(_("The round is closed, but the emails saying feedback is open could not be sent just now."),
                   "error")
         flash(_("Closed: members can now give feedback."), "success")
@@ -325,7 +365,7 @@ def _pair_ids(form: PairForm) -> tuple[int, int]:
     for side in ("first", "second"):
         raw_id, email = (form[f"{side}_id"].data or "").strip(), (form[f"{side}_email"].data or "").strip()
         if raw_id:
-            if not raw_id.isdigit():
+            if not is_id(raw_id):
                 raise RoundError(_("Pick two members."))
             ids.append(int(raw_id))
         elif email:
@@ -392,7 +432,7 @@ def remove_forbid(round_id: int):
 def move(round_id: int):
     """Move one member of a solved working-group round to another group."""
     def action(form: MoveForm):
-        if not form.member_id.data.isdigit():
+        if not is_id(form.member_id.data):
             raise RoundError(_("Pick a member to move."))
         member_id = int(form.member_id.data)
         return get_member(member_id), move_member(round_id, member_id, form.to_number.data)
@@ -412,8 +452,11 @@ def move(round_id: int):
 def export(round_id: int):
     """The round as CSV for Excel: one row per pair, or per group member."""
     round_ = load_round(round_id)
+    body = review_service.export_csv(round_).encode("utf-8-sig")
+    audit.record("round_export", actor=current_user, round_id=round_.id)
+    db.session.commit()
     return Response(
-        review_service.export_csv(round_).encode("utf-8-sig"),  # the BOM makes Excel read Thai as UTF-8
+        body,  # the BOM makes Excel read Thai as UTF-8
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="copmatch-round-{round_.id}-{round_.kind}.csv"'},
     )

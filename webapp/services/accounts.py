@@ -66,10 +66,12 @@ def check_new_password(password: str, email: str, display_name: str | None) -> N
 @dataclass(frozen=True)
 class LoginAttempt:
     """What a password log-in found: ``member`` when the password was right for an active account,
-    and whether that account may log in (its address is confirmed)."""
+    whether that account may log in (its address is confirmed), and ``known``: the account the
+    email belongs to, whatever the password (failed log-ins are counted per account)."""
 
     member: Member | None = None
     may_log_in: bool = False
+    known: Member | None = None
 
 
 def authenticate(email: str, password: str) -> LoginAttempt:
@@ -77,9 +79,9 @@ def authenticate(email: str, password: str) -> LoginAttempt:
     member = find_member_by_email(email)
     stored = member.password_hash if member is not None and member.password_hash else _NOBODY
     correct = check_password_hash(stored, password) and stored is not _NOBODY
-    if not correct or not member.active:
-        return LoginAttempt()
-    return LoginAttempt(member, may_log_in=member.email_verified)
+    if not correct or not member.is_active:
+        return LoginAttempt(known=member)
+    return LoginAttempt(member, may_log_in=member.email_verified, known=member)
 
 
 def change_password(member: Member, current: str, new: str) -> None:

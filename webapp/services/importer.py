@@ -55,6 +55,7 @@ from models.member import MAX_MENTOR_CAPACITY, SENIORITY_BANDS, iana_time_zones
 from models.skill import PRIORITIES
 from webapp.config import DEFAULT_INVITATION_DAYS
 from webapp.services.accounts import reclaim
+from webapp.services.text import BIDI, CONTROL, INVISIBLE_ONLY, text_problem
 from webapp.services.tokens import new_token
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,14 @@ NUMBER_PROBLEMS = {
         _l("mentor_capacity must be a whole number from %(low)d to %(high)d, got '%(text)s'"),
         _l("mentor_capacity must be from %(low)d to %(high)d, got %(value)d"),
     ),
+}
+
+
+#: A cell that cannot be stored or shown safely (``text_problem``'s codes); ``%(column)s`` is its column.
+CELL_PROBLEMS = {
+    CONTROL: _l("%(column)s contains a control character (a line break, tab or similar)"),
+    BIDI: _l("%(column)s contains a hidden character that changes the direction of text"),
+    INVISIBLE_ONLY: _l("%(column)s holds only invisible characters"),
 }
 
 
@@ -311,6 +320,12 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
 
     if "__extra__" in cells:
         problem(_("%(count)s more cell(s) than there are columns", count=cells["__extra__"]))
+        return None, problems
+    unsafe = {column: text_problem(cell) for column, cell in cells.items()}
+    for column, code in unsafe.items():
+        if code:
+            problem(CELL_PROBLEMS[code] % {"column": column})
+    if any(unsafe.values()):  # the cell's other checks would only repeat it, or quote it back
         return None, problems
     email = cells.get("email", "").strip().lower()
     if not email:

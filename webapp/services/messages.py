@@ -1,26 +1,41 @@
 """Messages to members: by email when ``MAIL_SERVER`` is set, to the log otherwise.
 
 The log fallback keeps the demo working offline: every message, link
-included, appears in the application log. Each message is written in its
-member's own language (``Member.locale``), from subject to signature,
-whatever language the request that caused it speaks.
+included, appears in the application log (and only then: with a mail server,
+no link is ever logged). Each message is written in its member's own language
+(``Member.locale``), from subject to signature, whatever language the request
+that caused it speaks. Every link comes from ``BASE_URL``, never from the
+request's Host header.
+
+A message never breaks the action that caused it: a builder that fails gives
+a message marked unbuildable instead of an exception, one message the mail
+server refuses does not stop the others, and ``deliver_after_commit`` reports
+what failed (and records it in the audit trail) instead of raising.
 """
 
 from __future__ import annotations
 
+import email.errors
 import smtplib
 import ssl
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr
+from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from models import GroupMember, Match, Member
 from webapp.i18n import format_day, in_language
+from webapp.services import audit
 from webapp.services.labels import role_noun, scope_label
 from webapp.services.reasons import first_step, group_purpose, group_summary, reason_lines
+from webapp.services.text import text_problem, without_controls
+
+#: Why a message did not go out (stored in the audit trail; the words are ``audit``'s).
+UNBUILDABLE, BAD_ADDRESS, REFUSED, UNREACHABLE = "unbuildable", "bad_address", "refused", "unreachable"
 
 
 @dataclass(frozen=True)
@@ -34,50 +49,151 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Message:
-    """One message to one member, already in their language."""
+    """One message to one member, already in their language.
+
+    ``kind`` and ``member_id`` say what it is and for whom without personal data (for the
+    log and the audit trail); ``problem`` is set on a message that could not be built.
+    """
 
     to: str
     name: str
     subject: str
     body: str
     attachments: tuple[Attachment, ...] = ()
+    kind: str = "message"
+    member_id: int | None = None
+    problem: str | None = None
 
 
-def compose(member: Member, subject: str, body: str, attachments: tuple[Attachment, ...] = ()) -> Message:
+@dataclass(frozen=True)
+class Failure:
+    """A message that did not go out: to whom (an id), what it was and why (a code above)."""
+
+    member_id: int | None
+    kind: str
+    reason: str
+
+
+@dataclass
+class Delivery:
+    """What delivering a batch did: how many went out, and each one that did not."""
+
+    sent: int = 0
+    failed: list[Failure] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.sent + len(self.failed)
+
+
+class NotAllSent(RuntimeError):
+    """Some messages of a batch did not go out; ``delivery`` says which and why (the others did)."""
+
+    def __init__(self, delivery: Delivery):
+        self.delivery = delivery
+        reasons = Counter(failure.reason for failure in delivery.failed)
+        super().__init__(f"{len(delivery.failed)} of {delivery.total} message(s) not sent: "
+                         + ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items())))
+
+
+def compose(member: Member, subject: str, body: str, kind: str = "message",
+            attachments: tuple[Attachment, ...] = ()) -> Message:
     """A message to ``member``: ``subject`` and ``body`` already in their language, then the signature."""
-    return Message(member.email, member.display_name, subject, body + "\n\n" + _("— CoPMatch"), attachments)
+    return Message(member.email, member.display_name, subject, body + "\n\n" + _("— CoPMatch"), attachments,
+                   kind, member.id)
+
+
+def built(kind: str, member: Member, build) -> Message:
+    """``build()``'s message to ``member``, or one marked unbuildable: never an exception.
+
+    The log names the kind of message, the member's id and the error's type, no personal data.
+    """
+    try:
+        return build()
+    except Exception as error:  # a message must not undo or crash the action that caused it
+        current_app.logger.error("Could not build a %s message for member %s (%s)", kind, member.id,
+                                 type(error).__name__)
+        return Message("", "", "", "", (), kind, member.id, UNBUILDABLE)
 
 
 def deliver(messages: list[Message]) -> int:
     """Send ``messages`` by SMTP when ``MAIL_SERVER`` is set, else write them to the log.
 
-    Returns how many were handed over. One connection carries all of them.
+    One connection carries all of them; a message the server refuses, or whose address cannot
+    be written in a header, does not stop the others. Returns how many were handed over;
+    raises ``NotAllSent`` (after sending the rest) when some were not.
     """
-    if not messages:
-        return 0
+    delivery = Delivery()
+    ready = []
+    for message in messages:
+        if message.problem:
+            delivery.failed.append(Failure(message.member_id, message.kind, message.problem))
+        else:
+            ready.append(message)
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        for message in messages:
+        for message in ready:  # the offline demo: the message, link included, in the log
             current_app.logger.info("Message to %s: %s\n%s%s", message.to, message.subject, message.body,
                                     "".join(f"\n[attached: {a.filename}]" for a in message.attachments))
-        return len(messages)
-    with _connect(config) as smtp:
-        for message in messages:
-            smtp.send_message(_email(message, config))
-    return len(messages)
+        delivery.sent += len(ready)
+    elif ready:
+        _send_by_smtp(ready, config, delivery)
+    if delivery.failed:
+        raise NotAllSent(delivery)
+    return delivery.sent
 
 
-def deliver_after_commit(messages: list[Message]) -> int | None:
-    """Send the messages of an action that is already committed; ``None`` if sending failed.
-
-    A mail server that is down must not turn a saved action into an error
-    page: the failure is logged and the caller tells the user.
-    """
+def _send_by_smtp(messages: list[Message], config, delivery: Delivery) -> None:
     try:
-        return deliver(messages)
+        smtp = _connect(config)
     except (OSError, smtplib.SMTPException):
-        current_app.logger.exception("Could not send %d message(s)", len(messages))
-        return None
+        delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE) for m in messages]
+        return
+    try:
+        for index, message in enumerate(messages):
+            try:
+                mail = _email(message, config)
+            except (ValueError, TypeError, email.errors.MessageError):
+                delivery.failed.append(Failure(message.member_id, message.kind, BAD_ADDRESS))
+                continue
+            try:
+                smtp.send_message(mail)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                    smtplib.SMTPNotSupportedError, UnicodeError):
+                delivery.failed.append(Failure(message.member_id, message.kind, REFUSED))
+            except (OSError, smtplib.SMTPException):  # the connection is gone: none of the rest can go
+                delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE) for m in messages[index:]]
+                return
+            else:
+                delivery.sent += 1
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def deliver_after_commit(messages: list[Message]) -> Delivery:
+    """Send the messages of an action that is already committed; never raises.
+
+    A mail server that is down, or one message that cannot go out, must not turn a saved
+    action into an error page: what failed is logged (ids and reasons, no personal data),
+    recorded in the audit trail in a transaction of its own (the action's is committed), and
+    returned, so the caller tells the user.
+    """
+    if not messages:
+        return Delivery()
+    try:
+        return Delivery(sent=deliver(messages))
+    except NotAllSent as partly:
+        delivery = partly.delivery
+    except Exception as error:  # anything else: none of them can be known to have gone out
+        delivery = Delivery(failed=[Failure(m.member_id, m.kind, UNREACHABLE) for m in messages])
+        current_app.logger.error("Delivering messages failed (%s)", type(error).__name__)
+    current_app.logger.error("Could not send %d message(s) of %d: %s", len(delivery.failed), delivery.total,
+                             ", ".join(f"{f.kind} to member {f.member_id}: {f.reason}" for f in delivery.failed[:20]))
+    audit.record_failed_messages(delivery.failed)
+    return delivery
 
 
 def _connect(config) -> smtplib.SMTP:
@@ -94,30 +210,43 @@ def _connect(config) -> smtplib.SMTP:
     return smtp
 
 
+def header_text(text: str) -> str:
+    """``text`` fit for an email header: control and bidi characters become spaces.
+
+    Names are refused with them at the boundary; this keeps a name stored before that (or
+    any other odd value) from breaking, or adding to, a message's headers.
+
+    >>> header_text("Chaiwat\\r\\nBcc: attacker@evil.example")
+    'Chaiwat Bcc: attacker@evil.example'
+    """
+    spaced = "".join(char if without_controls(char) else " " for char in text)
+    return " ".join(spaced.split())
+
+
 def _email(message: Message, config) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = config.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>")
-    email["To"] = formataddr((message.name, message.to))
-    email["Subject"] = message.subject
-    email.set_content(message.body)  # UTF-8, so Thai names and texts arrive intact
+    """The email for ``message``; raises ``ValueError`` for an address no header can carry."""
+    if text_problem(message.to) or message.to.count("@") != 1 or " " in message.to:
+        raise ValueError("not an email address")
+    mail = EmailMessage()
+    mail["From"] = config.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>")
+    mail["To"] = formataddr((header_text(message.name), message.to))
+    mail["Subject"] = header_text(message.subject)
+    mail.set_content(message.body)  # UTF-8, so Thai names and texts arrive intact
     for attachment in message.attachments:
         kind, _sep, parameters = attachment.content_type.partition(";")
         maintype, subtype = kind.strip().split("/", 1)
         params = dict(part.strip().split("=", 1) for part in parameters.split(";") if "=" in part)
-        email.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename,
-                             params=params)
-    return email
+        mail.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename,
+                            params=params)
+    return mail
 
 
-def link(endpoint: str, **values) -> str:
-    """An absolute link for a message, inside a request or not (CLI, job queue).
-
-    Outside a request the address comes from ``BASE_URL``.
-    """
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+def link(endpoint: str, base_url: str | None = None, **values) -> str:
+    """An absolute link for a message, built on ``BASE_URL`` (or ``base_url``), never on the
+    request's Host header (which whoever sends the request chooses)."""
+    parts = urlsplit(base_url or current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # --- the round's messages -------------------------------------------------------------------
@@ -125,9 +254,7 @@ def link(endpoint: str, **values) -> str:
 
 def match_invitations(match: Match) -> list[Message]:
     """One message to each side of a new match, with the reasons from their side."""
-    messages = []
-    for member, partner, role in ((match.first, match.second, match.second_role),
-                                  (match.second, match.first, match.first_role)):
+    def build(member: Member, partner: Member, role: str) -> Message:
         with in_language(member.locale):
             reasons = "\n".join(f"- {line}" for line in reason_lines(match, member.id, html=False)) or "-"
             subject = _("CoPMatch: you have a new %(role)s — %(partner)s", role=role_noun(role),
@@ -138,35 +265,42 @@ def match_invitations(match: Match) -> list[Message]:
                      name=member.display_name, round=match.round.name, partner=partner.display_name,
                      department=partner.department or "—", role=role_noun(role), reasons=reasons,
                      link=link("matches.index"))
-            messages.append(compose(member, subject, body))
-    return messages
+            return compose(member, subject, body, "match_invitation")
+
+    return [built("match_invitation", member, lambda: build(member, partner, role))
+            for member, partner, role in ((match.first, match.second, match.second_role),
+                                          (match.second, match.first, match.first_role))]
 
 
 def group_invitation(place: GroupMember, raw_token: str) -> Message:
     """The invitation to a working group, carrying the member's own link."""
-    group, member = place.group, place.member
-    with in_language(member.locale):
-        why = "\n".join(f"- {line}" for line in group_summary(group, html=False))
-        subject = _("CoPMatch: you are invited to a working group")
-        body = _("Hello %(name)s,\n\nYou are invited to working group %(number)d of “%(round)s” (%(scope)s).\n\n"
-                 "%(purpose)s\n\nWhy this group:\n%(why)s\n\n"
-                 "See who is in it, and accept or decline, here (no login needed; the link is yours alone and "
-                 "works until %(expires)s):\n%(link)s",
-                 name=member.display_name, number=group.number, round=group.round.name,
-                 scope=scope_label(group.round), purpose=group_purpose(group), why=why or "-",
-                 expires=format_day(place.expires_at), link=link("matches.invitation", token=raw_token))
-        return compose(member, subject, body)
+    def build() -> Message:
+        group, member = place.group, place.member
+        with in_language(member.locale):
+            why = "\n".join(f"- {line}" for line in group_summary(group, html=False))
+            subject = _("CoPMatch: you are invited to a working group")
+            body = _("Hello %(name)s,\n\nYou are invited to working group %(number)d of “%(round)s” (%(scope)s).\n\n"
+                     "%(purpose)s\n\nWhy this group:\n%(why)s\n\n"
+                     "See who is in it, and accept or decline, here (no login needed; the link is yours alone and "
+                     "works until %(expires)s):\n%(link)s",
+                     name=member.display_name, number=group.number, round=group.round.name,
+                     scope=scope_label(group.round), purpose=group_purpose(group), why=why or "-",
+                     expires=format_day(place.expires_at), link=link("matches.open_invitation", token=raw_token))
+            return compose(member, subject, body, "group_invitation")
+
+    return built("group_invitation", place.member, build)
 
 
 def match_confirmations(match: Match) -> list[Message]:
     """Both sides accepted: each learns the other's email and a first step."""
-    messages = []
-    for member, partner in ((match.first, match.second), (match.second, match.first)):
+    def build(member: Member, partner: Member) -> Message:
         with in_language(member.locale):
             subject = _("CoPMatch: your match with %(partner)s is confirmed", partner=partner.display_name)
             body = _("Hello %(name)s,\n\nYou and %(partner)s have both accepted. You can reach %(partner)s at "
                      "%(email)s.\n\nA first step: %(first_step)s\n\nYour matches: %(link)s",
                      name=member.display_name, partner=partner.display_name, email=partner.email,
                      first_step=first_step(match, html=False), link=link("matches.index"))
-            messages.append(compose(member, subject, body))
-    return messages
+            return compose(member, subject, body, "match_confirmation")
+
+    return [built("match_confirmation", member, lambda: build(member, partner))
+            for member, partner in ((match.first, match.second), (match.second, match.first))]

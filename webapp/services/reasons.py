@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from models import Match
+from models.member import FORMER_MEMBER
 from webapp.services.labels import seniority_label
 
 
@@ -301,7 +302,7 @@ def group_summary(group, *, html: bool = True, for_hr: bool = False) -> list:
         lines.append(words.sentence(_("Seniority: %(mix)s"), mix=mix))
     for anchor in facts.get("anchors", []):
         lines.append(words.sentence(_("Anchored by %(name)s, level %(level)d in %(skill)s"),
-                                    name=words.value(anchor["name"]), level=anchor["level"],
+                                    name=words.value(anchor["name"] or str(FORMER_MEMBER)), level=anchor["level"],
                                     skill=words.value(anchor["skill"])))
     if not facts.get("anchors"):
         lines.append(_("No anchor: nobody in this group is at the anchor level in a core skill."))

@@ -73,9 +73,16 @@ def place_for_token(raw_token: str) -> GroupMember | None:
     """The group place whose invitation link carries ``raw_token``; looked up by its hash only."""
     if not raw_token or len(raw_token) > 200:
         return None
+    return place_for_token_hash(hash_token(raw_token))
+
+
+def place_for_token_hash(token_hash: str) -> GroupMember | None:
+    """The group place whose stored invitation hash is ``token_hash`` (an opened link's cookie)."""
+    if len(token_hash) != 64:
+        return None
     return db.session.scalar(
         sa.select(GroupMember).join(WorkingGroup).join(Round)
-        .where(GroupMember.token_hash == hash_token(raw_token), Round.status_allows("show_to_members"))
+        .where(GroupMember.token_hash == token_hash, Round.status_allows("show_to_members"))
     )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from webapp.services.members import member_text_like
 from webapp.services.reasons import group_summary, reason_lines
 from webapp.services.rounds.history import mentor_ratings
 from webapp.services.rounds.notes import diagnosis_members, diagnosis_text
+from webapp.services.paging import paginate
 from webapp.services.sorting import by_thai_name
 from webapp.services.text import like_pattern, sort_key
 
@@ -84,48 +84,7 @@ def rounds_page(page: int = 1, per_page: int = 25):
     """A page of every round, newest first, with their communities loaded."""
     query = (sa.select(Round).order_by(Round.created_at.desc(), Round.id.desc())
              .options(so.selectinload(Round.community)))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """A page of an in-memory list, shaped like ``db.paginate``'s result for the pager macro."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @classmethod
-    def of(cls, rows: list, page: int, per_page: int) -> ListPage:
-        """Page ``page`` (from 1) of ``rows``.
-
-        >>> p = ListPage.of(list(range(5)), 2, 2)
-        >>> p.items, p.pages, p.has_prev, p.has_next
-        ([2, 3], 3, True, True)
-        """
-        page = max(page, 1)
-        return cls(rows[(page - 1) * per_page: page * per_page], page, per_page, len(rows))
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    return paginate(query, page, per_page)
 
 
 def _clean(q: str) -> str:
@@ -159,7 +118,7 @@ def pair_page(round_id: int, q: str = "", sort: str = "name", page: int = 1, per
         pattern = like_pattern(q)
         query = query.where(sa.or_(member_text_like(first, pattern), member_text_like(second, pattern)))
     _label, order = PAIR_SORTS.get(sort, PAIR_SORTS["name"])
-    return db.paginate(query.order_by(*order(first)), page=page, per_page=per_page, error_out=False)
+    return paginate(query.order_by(*order(first)), page, per_page)
 
 
 def pair_rows(matches: list[Match]) -> list[PairRow]:
@@ -207,7 +166,7 @@ def group_page(round_id: int, q: str = "", page: int = 1, per_page: int = 25):
         hits = (sa.select(GroupMember.group_id).join(Member, GroupMember.member_id == Member.id)
                 .where(member_text_like(Member, like_pattern(q))))
         query = query.where(WorkingGroup.id.in_(hits))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 def department_colours(round_id: int) -> dict[str, str]:
@@ -393,7 +352,7 @@ def export_csv(round_: Round) -> str:
         for group in groups:
             for place in reading_order(group):
                 member = place.member
-                writer.writerow(_cells(
+                writer.writerow(spreadsheet_cells(
                     round_.name, kind, group.number, member.display_name, member.email,
                     member.department, member.function, role_word(place.role), status_word(round_, place.status),
                     round(group.diversity, 4), "; ".join(group_summary(group, html=False, for_hr=True)),
@@ -406,7 +365,7 @@ def export_csv(round_: Round) -> str:
         )
         for match in matches:
             first, second = match.first, match.second
-            writer.writerow(_cells(
+            writer.writerow(spreadsheet_cells(
                 round_.name, kind,
                 first.display_name, first.email, first.department, role_word(match.first_role),
                 second.display_name, second.email, second.department, role_word(match.second_role),
@@ -417,7 +376,7 @@ def export_csv(round_: Round) -> str:
     return out.getvalue()
 
 
-def _cells(*values: Any) -> list:
+def spreadsheet_cells(*values: Any) -> list:
     """Cells for a spreadsheet: text that starts like a formula is quoted, so it stays text."""
     return [f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else
             ("" if value is None else value) for value in values]

@@ -16,7 +16,7 @@ from models import AttentionFlag, CheckIn, Match, Meeting, Member, Round, Workin
 from models.relationship import CHECK_IN_ANSWERS
 from webapp.i18n import format_day, format_moment, in_language
 from webapp.services.labels import role_noun
-from webapp.services.messages import Message, compose, deliver_after_commit, link
+from webapp.services.messages import Delivery, Message, compose, deliver_after_commit, link
 
 #: The one-click answers of a check-in, as the email and the page word them.
 CHECK_IN_WORDS = {
@@ -27,8 +27,8 @@ CHECK_IN_WORDS = {
 }
 
 
-def send(messages: list[Message]) -> int | None:
-    """Hand ``messages`` over after the commit; how many went, or ``None`` if sending failed (logged)."""
+def send(messages: list[Message]) -> Delivery:
+    """Hand ``messages`` over after the commit; what went out and what did not (logged, audited)."""
     return deliver_after_commit(messages)
 
 
@@ -163,7 +163,7 @@ def meeting_invitations(meeting: Meeting, owner: Match | WorkingGroup, attendees
                          name=member.display_name, by=by.display_name, title=summary, when=when,
                          minutes=meeting.minutes, place=_("\nWhere: %(place)s", place=meeting.place)
                          if meeting.place else "", link=page)
-            messages.append(compose(member, subject, body, (ics,)))
+            messages.append(compose(member, subject, body, attachments=(ics,)))
     return messages
 
 

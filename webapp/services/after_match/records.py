@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from models import Agreement, AgreementGoal, Match, Member, db
 from webapp.services.after_match.evidence import met_match_ids
-from webapp.services.round_review import ListPage
+from webapp.services.paging import ListPage
 from webapp.services.rounds.history import mentor_ratings
 from webapp.services.text import like_pattern, sort_key
 

@@ -59,7 +59,7 @@ def run_scheduled(now: datetime) -> dict[str, int]:
             log.exception("Scheduled task %s failed", task.__name__)
             failed.append(task.__name__)
             continue
-        sent[task.__name__] = send(messages) or 0
+        sent[task.__name__] = send(messages).sent
     if failed:
         raise ScheduledTaskError(f"scheduled tasks failed: {', '.join(failed)}")
     return sent

@@ -26,6 +26,7 @@ REFUSALS = {
     "publish": _l("Solve the round before publishing it."),
     "repair": _l("Only a published round can be repaired; this one is %(status)s."),
     "close": _l("Only a published round can be closed; this one is %(status)s."),
+    "new_link": _l("New invitation links are sent only in a published working-group round."),
 }
 
 

@@ -7,15 +7,16 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import Member, Round, db
+from models import GroupMember, Member, Round, db
 from models.base import utcnow
 from models.round import RoundStatus
 from webapp.services.messages import Message, group_invitation, match_invitations
 from webapp.services.rounds.dates import check_dates, check_publishable, clean_purpose, default_dates
 from webapp.services.rounds.groups import repair_groups
-from webapp.services.rounds.guards import get_round, require
+from webapp.services.rounds.guards import RoundError, get_round, require
 from webapp.services.rounds.notes import note
 from webapp.services.rounds.pairs import repair_pairs
 from webapp.services.rounds.parameters import check_kind, merged_parameters
@@ -147,6 +148,23 @@ def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
     round_.notes = [*round_.notes, note("repaired", at=utcnow().isoformat(), rematched=rematched, left_over=left_over)]
     db.session.flush()
     return Repair(rematched, left_over, messages)
+
+
+def send_new_link(round_id: int, group_id: int, member_id: int, invitation_days: int | None = None) -> Message:
+    """A fresh invitation link for a member who has not answered: the old one stops working.
+
+    For a link that never arrived (a message that could not be sent is in the audit trail)
+    or was lost: only the hash of a link is stored, so a new link is the way to a new message.
+    """
+    round_ = get_round(round_id)
+    require(round_, "new_link")
+    place = db.session.get(GroupMember, (group_id, member_id))
+    if place is None or place.group.round_id != round_id:
+        raise RoundError(_("That member has no place in this round's groups."))
+    if place.status != "pending":
+        raise RoundError(_("“%(name)s” has already answered, so needs no new link.", name=place.member.display_name))
+    [message] = _invite(round_, [], [place], _days(invitation_days))
+    return message
 
 
 def close_round(round_id: int) -> Round:

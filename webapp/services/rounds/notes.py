@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from models import Member, Round, db
+from models.member import FORMER_MEMBER
 from webapp.i18n import format_day, format_number
 from webapp.services.rounds.eligibility import exclusion_label
 
@@ -33,7 +34,8 @@ def member_names(member_ids) -> dict[int, str]:
     ids = {member_id for member_id in member_ids if member_id is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Member.id, Member.display_name).where(Member.id.in_(ids))).all())
+    rows = db.session.execute(sa.select(Member.id, Member.display_name, Member.erased_at).where(Member.id.in_(ids)))
+    return {member_id: str(FORMER_MEMBER) if erased_at else name for member_id, name, erased_at in rows}
 
 
 def _note_text(round_: Round, entry, names: dict[int, str]) -> str:
