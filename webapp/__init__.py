@@ -36,10 +36,13 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from models import db
     from webapp.auth.sso import init_sso
-    from webapp.extensions import babel, csrf, limiter, login_manager, migrate
+    from webapp.extensions import babel, csrf, limiter, login_manager, migrate, remember_engine
     from webapp.i18n import select_locale
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            remember_engine(engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
