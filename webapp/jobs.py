@@ -156,9 +156,13 @@ def perform(task: str, *args):
 
         with create_app().app_context():
             return perform(task, *args)
-    if task == "run":
-        return run(*args)
-    return _resolve(TASKS[task])(*args)
+    try:
+        if task == "run":
+            return run(*args)
+        return _resolve(TASKS[task])(*args)
+    finally:
+        if backend() == "rq":  # a worker's job: leave no session (or connection) to the next one
+            db.session.remove()
 
 
 def _resolve(path: str):

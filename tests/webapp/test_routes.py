@@ -73,6 +73,8 @@ ROUTES = {
     "hr.import_members": HR,
     "hr.confirm_import": HR,
     "hr.import_example": HR,
+    "hr.outbox_page": HR,
+    "hr.retry_messages": HR,
     "rounds.index": HR,
     "rounds.new": HR,
     "rounds.review": HR,

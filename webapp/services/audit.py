@@ -53,6 +53,7 @@ MESSAGE_KINDS = {
     "match_invitation": _l("match invitation"),
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
+    "invitation_reminder": _l("invitation reminder"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
