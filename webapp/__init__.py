@@ -24,7 +24,21 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_background(app)
     return app
+
+
+def register_background(app: Flask) -> None:
+    """Without Redis (``make run``), the web process runs the scheduled tick itself, from its first
+    request on (not in the tests, nor in commands such as ``db upgrade``)."""
+    from webapp import jobs
+
+    if app.testing or jobs.backend(app) != "thread":
+        return
+
+    @app.before_request
+    def start_ticker():
+        jobs.start_ticker(app)
 
 
 def register_logging(app: Flask) -> None:

@@ -56,14 +56,14 @@ def remember_engine(engine: sa.Engine) -> None:
     _engines.add(engine)
 
 
-def _forget_connections_after_fork() -> None:
+def forget_connections_after_fork() -> None:
     """In a forked child: never reuse the parent's pooled connections (two processes on one socket
     corrupt each other's protocol state); ``close=False`` leaves the parent's open."""
     for engine in list(_engines):
         engine.dispose(close=False)
 
 
-os.register_at_fork(after_in_child=_forget_connections_after_fork)
+os.register_at_fork(after_in_child=forget_connections_after_fork)
 
 
 @login_manager.user_loader

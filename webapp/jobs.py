@@ -136,8 +136,6 @@ def dispatch(task: str, *args, delay: float = 0.0) -> None:
         return
 
     def in_thread():
-        if delay > 0:
-            time.sleep(delay)
         with app.app_context():
             try:
                 perform(task, *args)
@@ -146,7 +144,56 @@ def dispatch(task: str, *args, delay: float = 0.0) -> None:
             finally:
                 db.session.remove()
 
-    _executor(app).submit(in_thread)
+    if delay > 0:
+        _later(app, task, delay, lambda: _executor(app).submit(in_thread))
+    else:
+        _executor(app).submit(in_thread)
+
+
+_timers: dict[tuple[int, str], tuple[float, threading.Timer]] = {}
+
+
+def _later(app: Flask, task: str, delay: float, start) -> None:
+    """Start ``task`` after ``delay`` seconds, unless it is already due sooner (one timer per task)."""
+    when = time.monotonic() + delay
+    with _executor_lock:
+        known = _timers.get((id(app), task))
+        if known is not None and known[1].is_alive() and known[0] <= when:
+            return
+        timer = threading.Timer(delay, start)
+        timer.daemon = True
+        _timers[(id(app), task)] = (when, timer)
+        timer.start()
+
+
+def start_ticker(app: Flask) -> None:
+    """In the web process (thread backend): run ``tick`` every minute, in a daemon thread, once per process."""
+    key = ("ticker", id(app), os.getpid())
+    with _executor_lock:
+        if key in _tickers:
+            return
+        _tickers.add(key)
+    from webapp.services.scheduled import TICK_SECONDS
+
+    def loop():
+        while True:
+            time.sleep(TICK_SECONDS)
+            _executor(app).submit(_tick_in, app)
+
+    threading.Thread(target=loop, daemon=True, name="copmatch-ticker").start()
+
+
+_tickers: set = set()
+
+
+def _tick_in(app: Flask) -> None:
+    with app.app_context():
+        try:
+            perform("tick")
+        except Exception:
+            app.logger.exception("The scheduled tick failed")
+        finally:
+            db.session.remove()
 
 
 def perform(task: str, *args):
