@@ -54,6 +54,9 @@ def test_a_queued_solve_shows_its_progress_page_and_a_second_solve_shows_the_sam
     assert 'http-equiv="refresh"' in page and "job.js" in page and "waiting for a worker" in page
     state = as_hr.get(f"/hr/rounds/{round_id}/solves/{job_id}.json").get_json()
     assert (state["status"], state["active"], state["percent"]) == ("queued", True, 0)
+    review = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'href="/hr/rounds/{round_id}/solves/{job_id}"' in review
+    assert f'action="/hr/rounds/{round_id}/solve"' not in review
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
 

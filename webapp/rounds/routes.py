@@ -244,6 +244,7 @@ def review(round_id: int):
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
         listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
+        solving_now=jobs.current(SOLVE, round_.id),
         results_count=result_count(round_), defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
