@@ -311,7 +311,7 @@ def _load_job(round_id: int, job_id: int) -> Job:
 
 def job_state(job: Job, round_id: int) -> dict:
     """What the progress page shows, as data (the page's script reads it as JSON)."""
-    return {"id": job.id, "status": job.status.value, "status_label": job.status.title,
+    return {"id": job.id, "status": job.status.value, "status_label": str(job.status.title),
             "active": job.status.active, "phase": job.phase,
             "phase_label": str(jobs.PHASE_LABELS.get(job.phase, _("Waiting for a worker"))),
             "percent": job.percent, "message": jobs.message_of(job),
