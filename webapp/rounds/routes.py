@@ -285,7 +285,7 @@ def _send(messages) -> int:
                        "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
                        "says to whom and why.",
                        len(delivery.failed), total=delivery.total), "error")
-    return delivery.sent
+    return delivery.handed_over
 
 
 @bp.route("/<int:round_id>/solve", methods=["POST"])
