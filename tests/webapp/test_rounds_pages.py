@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -207,6 +208,17 @@ def test_the_new_round_page_shows_sliders_defaults_and_who_takes_part(as_hr, app
     assert "no profile (no skills or goals yet): <strong>2</strong>" in page  # the new member and HR
 
 
+def test_the_eligibility_summary_says_how_many_are_both_learner_and_mentor(as_hr, app, mentoring_people):
+    page = as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring"}).get_data(as_text=True)
+    assert "both-roles" not in page  # nobody is both yet: 5 eligible, learners 2, mentors 3
+    with app.app_context():
+        db.session.get(type(mentoring_people["ann"]), mentoring_people["ann"].id).mentor_capacity = 1
+        db.session.commit()
+    page = visible_text(as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring"}).get_data(as_text=True))
+    assert "learners: 2" in page and "mentors: 4" in page
+    assert "1 member is both a learner and a mentor, so the roles add up to more than 5." in page
+
+
 def test_choosing_groups_shows_the_group_parameters_and_their_eligibility(as_hr, app, group_people):
     page = as_hr.get("/hr/rounds/new", query_string={"kind": "groups"}).get_data(as_text=True)
     for name in ("group_min", "group_max", "anchor_level", "time_limit", "weight_department"):
@@ -267,12 +279,14 @@ def test_create_solve_publish_repair_close_through_the_pages(as_hr, app, mentori
     round_ = get_round(app, round_id)
     assert (round_.status, round_.matched, round_.max_coverage, round_.eligible) == ("solved", 2, 2, 5)
     assert "สมชาย ใจดี" in page and "<svg" in page and "not invited yet" in page
+    assert "Send 4 invitations? This cannot be undone" in page  # publishing asks first, with the count
 
     response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
     assert "Published: 4 invitations sent." in flashes(response)
     assert get_round(app, round_id).status == "published"
     response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
     assert "already published" in flashes(response)
+    assert "Close the round now? Members can no longer accept or decline" in response.get_data(as_text=True)
 
     with app.app_context():
         declined = db.session.scalar(sa.select(Match).where(Match.round_id == round_id).order_by(Match.id))
@@ -307,6 +321,27 @@ def test_solving_a_published_round_is_refused_and_changes_nothing(as_hr, app, me
                             ("close", "Only a published round can be closed; this one is draft.")):
         assert message in flashes(as_hr.post(f"/hr/rounds/{draft}/{action}", follow_redirects=True))
         assert get_round(app, draft).status == "draft"
+
+
+def test_a_second_round_of_the_same_kind_on_the_same_day_gets_its_own_default_name(as_hr, app):
+    first = as_hr.post("/hr/rounds/new", data={**form_values(), "name": ""})
+    second = as_hr.post("/hr/rounds/new", data={**form_values(), "name": ""})
+    with app.app_context():
+        names = [get_round(app, int(r.headers["Location"].rsplit("/", 1)[1])).name for r in (first, second)]
+        day = date.today().isoformat()
+        assert names == [f"Mentoring round {day}", f"Mentoring round {day} (2)"]
+        assert lifecycle.default_round_name("mentoring") == f"Mentoring round {day} (3)"
+        assert lifecycle.default_round_name("peer") == f"Peer round {day}"
+
+
+def test_an_empty_result_offers_no_publishing_and_refuses_it_saying_why(as_hr, app, group_people):
+    round_id = solved_round_id(app)  # mentoring, but nobody here wants a mentor
+    assert get_round(app, round_id).status == "solved"
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'action="/hr/rounds/{round_id}/publish"' not in page
+    assert "Nothing to publish: this result has no matches or groups" in page
+    response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
+    assert "Nothing to publish" in flashes(response) and get_round(app, round_id).status == "solved"
 
 
 # --- pins and forbids --------------------------------------------------------------------------
@@ -482,6 +517,14 @@ def test_a_group_round_shows_groups_the_department_chart_and_moves_a_member(as_h
         now_in = db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember)
                                    .where(WorkingGroup.round_id == round_id, GroupMember.member_id == moved))
     assert now_in == target.number
+
+
+def test_the_department_chart_shows_every_group_of_the_round_not_only_the_listed_page(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    app.config["ROUND_ROWS_PER_PAGE"] = 1
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert page.count('class="card group"') == 1  # the list shows one group a page
+    assert "Departments in groups 1 to 2" in page  # the chart shows both
 
 
 def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people):

@@ -42,7 +42,7 @@ from webapp.services.paging import ListPage, page_number
 from webapp.services.reasons import group_summary
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
-from webapp.services.rounds.figures import headline_figures, result_count
+from webapp.services.rounds.figures import headline_figures, invitation_count, result_count
 from webapp.services.rounds.groups import move_member
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.after_match.ending import announce_feedback
@@ -188,11 +188,12 @@ def review(round_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in review_service.PAIR_SORTS else "name"
     page = page_number(request.args.get("page"))
-    listing, rows, colours = None, [], {}
+    listing, rows, colours, chart_rows = None, [], {}, []
     if tab == "results" and round_.kind == "groups":
         listing = review_service.group_page(round_.id, q, page, _per_page())
         colours = review_service.department_colours(round_.id)
         rows = review_service.group_rows(listing.items, colours)
+        chart_rows = review_service.group_rows(review_service.all_groups(round_.id), colours)
     elif tab == "results":
         listing = review_service.pair_page(round_.id, q, sort, page, _per_page())
         rows = review_service.pair_rows(listing.items)
@@ -206,9 +207,10 @@ def review(round_id: int):
     args = {name: value for name, value in (("tab", tab), ("q", q), ("sort", sort)) if value}
     return render_template(
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
-        listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
+        listing=listing, rows=rows, colours=colours, chart_rows=chart_rows, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
-        results_count=result_count(round_), defaults=default_parameters(round_.kind),
+        results_count=result_count(round_), invitations=invitation_count(round_) if round_.can("publish") else 0,
+        defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),

@@ -34,9 +34,16 @@ def default_round_name(kind: str, day: date | None = None) -> str:
     """The name a new round of ``kind`` gets when HR gives none, in the current language.
 
     It is stored as written, so it stays in the language of the HR member who created it.
+    A second round of the same kind on the same day gets "(2)", then "(3)"..., so no two share it.
     """
     check_kind(kind)
-    return _DEFAULT_NAMES[kind] % {"day": (day or date.today()).isoformat()}
+    name = base = _DEFAULT_NAMES[kind] % {"day": (day or date.today()).isoformat()}
+    taken = set(db.session.scalars(sa.select(Round.name).where(Round.name.startswith(base, autoescape=True))))
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{base} ({number})"
+    return name
 
 
 def create_round(kind: str, community_id: int | None, created_by: Member | None,
@@ -86,6 +93,9 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
         return Publication(False)
     require(round_, "publish")
     check_publishable(round_)
+    if not round_.matches and not round_.groups:
+        raise RoundError(_("Nothing to publish: this result has no matches or groups, so nobody would be invited. "
+                           "Widen the scope or change the parameters, and solve again."))
     won = db.session.execute(
         sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
         .values(status=RoundStatus.PUBLISHED, published_at=utcnow())
