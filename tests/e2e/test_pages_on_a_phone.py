@@ -15,8 +15,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from models import Member, Round, db
+from models import Member, db
+from models.base import utcnow
 from tests.e2e.test_round_in_browser import CHROMIUM, CHROMIUM_FLAGS, Words, log_in
+from tests.webapp.published import make_group, make_match, make_round
 from webapp import create_app
 from webapp.services.demo import load_demo_data
 from webapp.services.rounds import lifecycle, solving
@@ -65,6 +67,17 @@ def page_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
+def fits(page) -> bool:
+    """Whether the page is no wider than the phone; if not, the widest escapees are printed."""
+    if page_width(page) <= PHONE["width"]:
+        return True
+    print("wider than the phone:", page.evaluate(
+        "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > "
+        f"{PHONE['width']}).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + "
+        "Math.round(e.getBoundingClientRect().right))"))
+    return False
+
+
 @pytest.fixture
 def hr_phone(site, browser):
     """A phone-sized page logged in as HR."""
@@ -80,7 +93,7 @@ def test_the_hr_review_page_fits_a_phone(site, hr_phone, kind):
     _app, base, _logins, rounds = site
     hr_phone.goto(f"{base}/hr/rounds/{rounds[kind]}")
     assert hr_phone.locator("h1").is_visible()
-    assert page_width(hr_phone) <= PHONE["width"]
+    assert fits(hr_phone)
 
 
 def test_the_profile_warns_before_a_save_drops_what_was_typed_in_another_section(site, browser):
@@ -97,9 +110,41 @@ def test_the_profile_warns_before_a_save_drops_what_was_typed_in_another_section
     warning = page.locator("#about").locator("xpath=ancestor::form").locator("[data-unsaved-warning]")
     assert warning.is_visible() and "/profile" in page.url
     assert page.locator("form.unsaved").count() == 1  # the skill's form is marked
-    assert page_width(page) <= PHONE["width"]
+    assert fits(page)
     page.get_by_role("button", name=t("Save profile")).click()  # a second press saves this section only
     page.wait_for_load_state()
     with app.app_context():
         assert db.session.scalar(sa.select(Member.department).where(Member.email == email)) == "Finance and more"
+    page.close()
+
+
+def member_page(site, browser, member_id: int):
+    """A phone-sized page logged in as the demo member ``member_id``, in their language."""
+    app, base, logins, _rounds = site
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        email, language = member.email, member.locale
+    page = browser.new_page(viewport=PHONE, locale="th-TH" if language == "th" else "en-GB")
+    log_in(page, base, Words(app, language), email, logins.member_password)
+    return page
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_my_matches_once_both_accepted_fit_a_phone(site, browser, language):
+    app, base, _logins, _rounds = site
+    with app.app_context():
+        round_ = make_round(name=f"Phone round {language}")
+        learner, mentor, *mates = db.session.scalars(sa.select(Member).where(Member.role == "member")
+                                                     .order_by(Member.id.desc()).limit(5)).all()
+        learner.locale = language
+        mentor.email = f"somchai.jaidee.learning-and-development.{language}@very-long-department.example.co.th"
+        make_match(round_, learner.id, mentor.id, first_status="accepted", second_status="accepted",
+                   confirmed_at=utcnow())
+        make_group(make_round("groups", name=f"Phone groups {language}"), [learner.id, *(m.id for m in mates)])
+        learner_id = learner.id
+        db.session.commit()
+    page = member_page(site, browser, learner_id)
+    page.goto(f"{base}/matches")
+    assert "very-long-department" in page.content()
+    assert fits(page)
     page.close()
