@@ -296,8 +296,22 @@ def test_create_solve_publish_repair_close_through_the_pages(as_hr, app, mentori
     assert "ไม่สะดวกช่วงนี้" in as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     response = as_hr.post(f"/hr/rounds/{round_id}/repair", follow_redirects=True)
     assert "Repaired: 2 member(s) offered a new match (2 invitations sent); 0 could not be." in flashes(response)
+    assert "Offered a new match or group: " in flashes(response) and "Told 1 member that their partner declined." \
+        in flashes(response)
     learner_pairs = {pair for pair in pairs(app, round_id) if pair[0] == declined_pair[0]}
     assert len(learner_pairs) == 2 and declined_pair in learner_pairs  # the declined match stays on record
+
+    with app.app_context():  # the learner declines the new mentor too: nobody is left for them
+        for match in db.session.scalars(sa.select(Match).where(Match.round_id == round_id)):
+            if match.first_id == declined_pair[0]:
+                match.first_status = "declined"
+        db.session.commit()
+        learner_name = db.session.get(type(mentoring_people["ann"]), declined_pair[0]).display_name
+    response = as_hr.post(f"/hr/rounds/{round_id}/repair", follow_redirects=True)
+    assert f"Could not be re-matched: {learner_name} (No eligible mentor: " in flashes(response)
+    assert "Told 1 member that their partner declined." in flashes(response)  # the second mentor, once
+    unmatched = as_hr.get(f"/hr/rounds/{round_id}?tab=unmatched").get_data(as_text=True)
+    assert learner_name in unmatched and "No eligible mentor" in unmatched
 
     response = as_hr.post(f"/hr/rounds/{round_id}/close", follow_redirects=True)
     assert "Closed" in flashes(response) and get_round(app, round_id).status == "closed"

@@ -56,7 +56,7 @@ from webapp.services.rounds.lifecycle import (
     repair_round,
     send_new_link,
 )
-from webapp.services.rounds.notes import note_lines
+from webapp.services.rounds.notes import diagnosis_members, diagnosis_text, member_names, note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
 from webapp.services.rounds.solving import solve_round
 from webapp.services.text import without_controls
@@ -306,6 +306,18 @@ def repair(round_id: int):
                        "%(left_over)s could not be.",
                        sent, rematched=format_number(repair_.rematched), count=format_number(sent),
                        left_over=format_number(repair_.left_over)), "success")
+        names = member_names([*repair_.rematched_ids, *diagnosis_members(repair_.left)])
+        if repair_.rematched_ids:
+            flash(_("Offered a new match or group: %(names)s.",
+                    names=", ".join(names.get(m, "?") for m in repair_.rematched_ids)), "info")
+        if repair_.left:
+            flash(_("Could not be re-matched: %(list)s.", list="; ".join(
+                f"{names.get(entry['member_id'], '?')} ({diagnosis_text(entry, names)})" for entry in repair_.left)),
+                "info")
+        if repair_.told:
+            _send(repair_.notices)
+            flash(ngettext("Told %(num)s member that their partner declined.",
+                           "Told %(num)s members that their partner declined.", repair_.told), "info")
 
     def action(_form):
         repair_ = repair_round(round_id)

@@ -12,7 +12,7 @@ from webapp.services.profiles import load_profiles
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.guards import RoundError, get_round, require
 from webapp.services.rounds.history import hard_rules
-from webapp.services.rounds.notes import note
+from webapp.services.rounds.notes import note, unmatched_entry
 from webapp.services.rounds.outcome import Outcome, unmatched_entries
 
 
@@ -56,10 +56,10 @@ def _core_skills(round_: Round) -> list[str] | None:
     return core or None
 
 
-def repair_groups(round_: Round) -> tuple[list[GroupMember], int]:
+def repair_groups(round_: Round) -> tuple[list[GroupMember], list[dict]]:
     """Offer each member who declined a group the group with room that they diversify most.
 
-    Returns the new places and how many members could not be placed.
+    Returns the new places, and who could not be placed and why (``Round.unmatched`` entries).
     """
     params = round_.parameters
     live = {g.id: [p for p in g.members if p.status != "declined"] for g in round_.groups}
@@ -68,7 +68,7 @@ def repair_groups(round_: Round) -> tuple[list[GroupMember], int]:
     eligible = set(eligibility("groups", round_.community_id).roles["member"])
     seeking = sorted(m for m in declined if m not in placed and m in eligible)
     if not seeking:
-        return [], 0
+        return [], []
     everyone = sorted(placed | set(seeking))
     index = {member_id: i for i, member_id in enumerate(everyone)}
     diversity = diversity_matrix(load_profiles(everyone), GroupWeights(**params["weights"]))
@@ -94,7 +94,10 @@ def repair_groups(round_: Round) -> tuple[list[GroupMember], int]:
             new_places.append(place)
     db.session.flush()
     restate_groups(round_)
-    return new_places, len(seeking) - len(new_places)
+    placed_now = {p.member_id for p in new_places}
+    left = [unmatched_entry(m, "no_group_with_room", group_max=params["group_max"])
+            for m in seeking if m not in placed_now]
+    return new_places, left
 
 
 def move_member(round_id: int, member_id: int, to_number: int) -> WorkingGroup:

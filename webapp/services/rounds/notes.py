@@ -137,6 +137,9 @@ def diagnosis_text(entry: dict, names: dict[int, str]) -> str:
                  "went to %(other)s", num=p["eligible"], **values)
     if kind == "too_few":
         return _("Too few members for a group.")
+    if kind == "no_group_with_room":
+        return _("No group they have not been in has room (groups hold at most %(num)d) without a pair that is "
+                 "ruled out.", num=p.get("group_max", 0))
     return entry.get("text") or kind
 
 
