@@ -526,7 +526,7 @@ def test_a_group_round_shows_groups_the_department_chart_and_moves_a_member(as_h
         moved = next(p.member_id for p in source.members if p.role != "anchor")
     response = as_hr.post(f"/hr/rounds/{round_id}/move", data={"member_id": moved, "to_number": target.number},
                           follow_redirects=True)
-    assert f"to group {target.number}" in flashes(response)
+    assert f"to group {target.number} (now" in flashes(response)
     with app.app_context():
         now_in = db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember)
                                    .where(WorkingGroup.round_id == round_id, GroupMember.member_id == moved))
@@ -548,10 +548,56 @@ def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people)
         member_id = place.member_id
     response = as_hr.post(f"/hr/rounds/{round_id}/move", data={"member_id": member_id, "to_number": 2},
                           follow_redirects=True)
-    assert "Groups must keep between 4 and 4 members" in flashes(response)
+    assert ("Groups keep between 4 and 4 members: after this move group 1 would have 3 and group 2 5. "
+            "Swap two members instead.") in flashes(response)
     with app.app_context():
         assert db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember).where(
             GroupMember.member_id == member_id)) == 1
+
+
+def group_of(app, member_id) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember).where(
+            GroupMember.member_id == member_id))
+
+
+def test_hr_swaps_two_members_of_full_groups_and_keeps_the_swap_through_solving_again(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'action="/hr/rounds/{round_id}/swap"' in page and "moves-warning" not in page
+    with app.app_context():
+        first, second = (db.session.scalar(sa.select(GroupMember).join(WorkingGroup).where(
+            WorkingGroup.round_id == round_id, WorkingGroup.number == number, GroupMember.role != "anchor"))
+            for number in (1, 2))
+        first_id, second_id = first.member_id, second.member_id
+        emails = [db.session.get(type(group_people[0]), m).email for m in (first_id, second_id)]
+    response = as_hr.post(f"/hr/rounds/{round_id}/swap", follow_redirects=True,
+                          data={"first_email": emails[0], "second_email": emails[1]})
+    assert "(now in group 2)" in flashes(response) and "both groups keep 4 and 4 members" in flashes(response)
+    assert (group_of(app, first_id), group_of(app, second_id)) == (2, 1)
+    page = response.get_data(as_text=True)
+    assert "You moved 2 members by hand: solving again drops these moves unless you keep them." in page
+    assert "HR swapped" in page  # the round's notes say who, by name
+
+    response = as_hr.post(f"/hr/rounds/{round_id}/keep-moves", follow_redirects=True)
+    assert "Kept the moves: 2 pins added" in flashes(response)
+    with app.app_context():
+        pins = {(p.first_id, p.second_id) for p in db.session.scalars(sa.select(Pin).where(Pin.round_id == round_id))}
+    assert len(pins) == 2 and all(first_id in pin or second_id in pin for pin in pins)
+    as_hr.post(f"/hr/rounds/{round_id}/solve")
+    for member_id in (first_id, second_id):  # each stays with the groupmate it was pinned to
+        [mate] = [b if a == member_id else a for a, b in pins if member_id in (a, b)]
+        assert group_of(app, member_id) == group_of(app, mate)
+
+
+def test_a_swap_within_one_group_is_refused(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    with app.app_context():
+        a, b = db.session.scalars(sa.select(GroupMember.member_id).join(WorkingGroup).where(
+            WorkingGroup.round_id == round_id, WorkingGroup.number == 1).limit(2)).all()
+    response = as_hr.post(f"/hr/rounds/{round_id}/swap", follow_redirects=True,
+                          data={"first_id": a, "second_id": b})
+    assert "Both are in group 1 already" in flashes(response)
 
 
 def test_publishing_a_group_round_invites_every_member_and_ends_the_moves(as_hr, app, group_people):

@@ -43,7 +43,7 @@ from webapp.services.reasons import group_summary
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
 from webapp.services.rounds.figures import headline_figures, invitation_count, result_count
-from webapp.services.rounds.groups import move_member
+from webapp.services.rounds.groups import keep_moves, move_member, moves_since_solve, swap_members
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.after_match.ending import announce_feedback
 from webapp.services.after_match.notices import send
@@ -214,6 +214,7 @@ def review(round_id: int):
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
+        moves=moves_since_solve(round_) if round_.can("move") else 0,
         schedule_form=ScheduleForm(formdata=None, starts_on=round_.starts_on, ends_on=round_.ends_on,
                                    purpose=round_.purpose or ""),
     )
@@ -453,9 +454,40 @@ def move(round_id: int):
 
     def done(moved):
         member, group = moved
-        flash(_("Moved “%(name)s” to group %(number)d.", name=member.display_name, number=group.number), "success")
+        flash(_("Moved “%(name)s” to group %(number)d (now %(size)d members).", name=member.display_name,
+                number=group.number, size=len(group.members)), "success")
 
     return _act(round_id, action, done, form=MoveForm())
+
+
+@bp.route("/<int:round_id>/swap", methods=["POST"])
+@hr_required
+def swap(round_id: int):
+    """Swap two members of different groups of a solved working-group round (both sizes stay)."""
+    def action(form: PairForm):
+        first_id, second_id = _pair_ids(form)
+        return first_id, second_id, swap_members(round_id, first_id, second_id)
+
+    def done(swapped):
+        first_id, second_id, (first_group, second_group) = swapped
+        flash(_("Swapped “%(first)s” (now in group %(to)d) and “%(second)s” (now in group %(from)d); both groups "
+                "keep %(first_size)d and %(second_size)d members.", first=get_member(first_id).display_name,
+                second=get_member(second_id).display_name, to=second_group.number, **{"from": first_group.number},
+                first_size=len(first_group.members), second_size=len(second_group.members)), "success")
+
+    return _act(round_id, action, done, form=PairForm())
+
+
+@bp.route("/<int:round_id>/keep-moves", methods=["POST"])
+@hr_required
+def keep_moves_view(round_id: int):
+    """Keep HR's moves through the next solve, as pins."""
+    def done(count: int):
+        flash(ngettext("Kept the moves: %(num)d pin added, so solving again keeps each moved member with a "
+                       "groupmate.", "Kept the moves: %(num)d pins added, so solving again keeps each moved member "
+                       "with a groupmate.", count), "success")
+
+    return _act(round_id, lambda _form: keep_moves(round_id), done)
 
 
 # --- the export -------------------------------------------------------------------------------
