@@ -8,6 +8,7 @@ from models.round import RoundStatus
 from models.skill import LEVELS, PRIORITIES
 from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_moment, format_number
 from webapp.services.labels import scope_label
+from webapp.services.responses import pending_count
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
 NAVIGATION = (
@@ -34,6 +35,11 @@ def nav_links() -> list[tuple[str, str]]:
     ]
 
 
+def pending_invitations() -> int:
+    """How many invitations the logged-in member has not answered yet (the header shows it beside "My matches")."""
+    return pending_count(current_user.id) if current_user.is_authenticated else 0
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus,
                                  current_language=current_language, language_names=LANGUAGE_NAMES,
@@ -42,7 +48,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_links": nav_links()}
+        return {"nav_links": nav_links(), "pending_invitations": pending_invitations}
 
     @app.template_filter("level_name")
     def level_name(level: int) -> str:

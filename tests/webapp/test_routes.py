@@ -89,6 +89,8 @@ ROUTES = {
     "rounds.remove_forbid": HR,
     "rounds.new_link": HR,
     "rounds.move": HR,
+    "rounds.swap": HR,
+    "rounds.keep_moves_view": HR,
     "rounds.schedule": HR,
     "rounds.solving": HR,
     "rounds.solving_status": HR,
