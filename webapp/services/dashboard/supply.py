@@ -125,11 +125,12 @@ def recommendation(filters: Filters, rows: list[SkillRow], everyone: str, rounds
     short = max(overall, key=lambda r: (r.waited, r.uncovered), default=None)
     if short is None or (short.waited == 0 and short.uncovered == 0):
         return _("Demand is covered: no learner waited for lack of a mentor, and every skill has enough seats.")
-    waited = ngettext("%(num)d learner waited in the rounds shown", "%(num)d learners waited in the rounds shown",
-                      short.waited) if short.waited else ngettext(
-        "%(num)d learner wants it beyond the seats on offer", "%(num)d learners want it beyond the seats on offer",
-        short.uncovered)
-    waited = waited % {"num": short.waited or short.uncovered}
+    if short.waited:
+        waited = ngettext("%(num)d learner waited in the rounds shown",
+                          "%(num)d learners waited in the rounds shown", short.waited)
+    else:
+        waited = ngettext("%(num)d learner wants it beyond the seats on offer",
+                          "%(num)d learners want it beyond the seats on offer", short.uncovered)
     department, idle = _idle_experts(filters, short.skill)
     if idle:
         where = ngettext("%(num)d member at level 4+ in %(department)s has not opted in to mentor",
