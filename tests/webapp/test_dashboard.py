@@ -170,6 +170,9 @@ def test_betweenness_of_a_small_known_network(app, as_hr, people, make_member):
     edges = {(r["Department"], r["Department"]): r for r in rows_of(as_hr, "network_edges")}
     weights = sorted(int(r["Weight"]) for r in rows_of(as_hr, "network_edges"))
     assert weights == [1, 2]  # Finance–Engineering: a match and a group; Engineering–Sales: a match
+    bridges = [(r["Member"], r["Other departments reached"]) for r in rows_of(as_hr, "bridges")]
+    # D (Engineering): Sales by a match, Finance by a group; A (Finance): Engineering twice; B and C: one each.
+    assert bridges == [("Member D", "2"), ("Member A", "1"), ("Member B", "1"), ("Member C", "1")]
     page = as_hr.get("/hr").get_data(as_text=True)
     assert "<svg" in page and "Isolated departments (no tie across): Legal, No department." in visible_text(page)
     assert edges

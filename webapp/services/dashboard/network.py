@@ -97,19 +97,24 @@ def department_ties(filters: Filters) -> tuple[Counter, Counter, int, int]:
         if dept_a != dept_b:
             crossing += count
             matches[tuple(sorted((dept_a, dept_b)))] += count
-    one, other = so.aliased(GroupMember), so.aliased(GroupMember)
+    gd = group_departments(filters)
+    one, other = gd.alias("one"), gd.alias("other")
     groups: Counter = Counter()
-    accepted = sa.and_(one.status == "accepted", other.status == "accepted")
-    query = (sa.select(a, b, sa.func.count(sa.distinct(one.group_id)))
-             .select_from(one).join(other, sa.and_(other.group_id == one.group_id, other.member_id != one.member_id))
-             .join(WorkingGroup, WorkingGroup.id == one.group_id)
-             .join(first, one.member_id == first.id).join(second, other.member_id == second.id)
-             .where(accepted, WorkingGroup.round_id.in_(filters.rounds()), a < b))
+    query = (sa.select(one.c.department, other.c.department, sa.func.count())
+             .join(other, sa.and_(other.c.group_id == one.c.group_id, one.c.department < other.c.department)))
     if filters.department:
-        query = query.where(sa.or_(first.department == filters.department, second.department == filters.department))
-    for dept_a, dept_b, count in db.session.execute(query.group_by(a, b)):
+        query = query.where(sa.or_(one.c.department == filters.department, other.c.department == filters.department))
+    for dept_a, dept_b, count in db.session.execute(query.group_by(one.c.department, other.c.department)):
         groups[(dept_a, dept_b)] += count
     return matches, groups, confirmed, crossing
+
+
+def group_departments(filters: Filters) -> sa.Subquery:
+    """(group, department) once for each department with a member who accepted, in the counted rounds."""
+    return (sa.select(GroupMember.group_id.label("group_id"), _department(Member.department).label("department"))
+            .join(Member, Member.id == GroupMember.member_id).join(WorkingGroup, WorkingGroup.id == GroupMember.group_id)
+            .where(GroupMember.status == "accepted", WorkingGroup.round_id.in_(filters.rounds()))
+            .distinct().subquery())
 
 
 def network(filters: Filters) -> Network:
@@ -145,36 +150,34 @@ def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
                    round(margin + (y + 1) / 2 * (SIZE - 2 * margin), 1)) for node, (x, y) in raw.items()}
 
 
-def _ties(filters: Filters) -> sa.Subquery:
-    """(member, partner) for every confirmed match and accepted group place pair, both ways."""
+def _reached(filters: Filters) -> sa.Subquery:
+    """(member, a department their confirmed match partner or accepted groupmates belong to)."""
     confirmed = _confirmed(filters)
-    pairs = [sa.select(Match.first_id.label("member_id"), Match.second_id.label("partner_id")).where(*confirmed),
-             sa.select(Match.second_id, Match.first_id).where(*confirmed)]
-    one, other = so.aliased(GroupMember), so.aliased(GroupMember)
-    pairs.append(sa.select(one.member_id, other.member_id)
-                 .join(other, sa.and_(other.group_id == one.group_id, other.member_id != one.member_id))
-                 .join(WorkingGroup, WorkingGroup.id == one.group_id)
-                 .where(one.status == "accepted", other.status == "accepted",
-                        WorkingGroup.round_id.in_(filters.rounds())))
-    return sa.union_all(*pairs).subquery()
+    partner = so.aliased(Member)
+    gd = group_departments(filters)
+    return sa.union(
+        sa.select(Match.first_id.label("member_id"), partner.department.label("department"))
+        .join(partner, partner.id == Match.second_id).where(*confirmed),
+        sa.select(Match.second_id, partner.department).join(partner, partner.id == Match.first_id).where(*confirmed),
+        sa.select(GroupMember.member_id, gd.c.department).join(gd, gd.c.group_id == GroupMember.group_id)
+        .where(GroupMember.status == "accepted"),
+    ).subquery()
 
 
 def bridging_members(filters: Filters) -> list[tuple[int, str, str, int]]:
     """The members whose confirmed ties reach the most departments other than their own."""
-    ties = _ties(filters)
-    member, partner = so.aliased(Member), so.aliased(Member)
-    reached = sa.func.count(sa.distinct(partner.department))
-    query = (sa.select(member.id, member.display_name, member.erased_at, member.department, reached)
-             .select_from(ties).join(member, member.id == ties.c.member_id)
-             .join(partner, partner.id == ties.c.partner_id)
-             .where(partner.department.is_not(None), sa.or_(member.department.is_(None),
-                                                            partner.department != member.department))
-             .group_by(member.id, member.display_name, member.erased_at, member.department)
-             .order_by(reached.desc(), member.id).limit(MEMBERS_SHOWN))
+    reached = _reached(filters)
+    count = sa.func.count()
+    query = (sa.select(Member.id, Member.display_name, Member.erased_at, Member.department, count)
+             .select_from(reached).join(Member, Member.id == reached.c.member_id)
+             .where(reached.c.department.is_not(None), reached.c.department != NO_DEPARTMENT,
+                    sa.or_(Member.department.is_(None), reached.c.department != Member.department))
+             .group_by(Member.id, Member.display_name, Member.erased_at, Member.department)
+             .order_by(count.desc(), Member.id).limit(MEMBERS_SHOWN))
     if filters.department:
-        query = query.where(member.department == filters.department)
-    return [(member_id, str(FORMER_MEMBER) if erased else name, department or "", count)
-            for member_id, name, erased, department, count in db.session.execute(query)]
+        query = query.where(Member.department == filters.department)
+    return [(member_id, str(FORMER_MEMBER) if erased else name, department or "", number)
+            for member_id, name, erased, department, number in db.session.execute(query)]
 
 
 def community_reach(filters: Filters) -> list[tuple[str, int]]:

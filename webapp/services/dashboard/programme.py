@@ -137,20 +137,19 @@ def _group_places(filters: Filters) -> list:
 
 
 def _answers(filters: Filters, figures: dict[int, RoundFigures]) -> None:
-    for side in ("first", "second"):
-        status = getattr(Match, f"{side}_status")
-        for round_id, sent, accepted, declined, confirmed in db.session.execute(
-                sa.select(Match.round_id, sa.func.count(), count_if(status == "accepted"),
-                          count_if(status == "declined"),
-                          count_if(sa.and_(Match.first_status == "accepted", Match.second_status == "accepted")))
-                .where(*filters.match_condition()).group_by(Match.round_id)):
-            f = figures[round_id]
-            f.invitations += sent
-            f.accepted += accepted
-            f.declined += declined
-            f.unanswered += sent - accepted - declined
-            if side == "first":
-                f.confirmed += confirmed
+    first, second = Match.first_status, Match.second_status
+    for round_id, pairs, accepted, declined, confirmed in db.session.execute(
+            sa.select(Match.round_id, sa.func.count(),
+                      count_if(first == "accepted") + count_if(second == "accepted"),
+                      count_if(first == "declined") + count_if(second == "declined"),
+                      count_if(sa.and_(first == "accepted", second == "accepted")))
+            .where(*filters.match_condition()).group_by(Match.round_id)):
+        f = figures[round_id]
+        f.invitations += 2 * pairs
+        f.accepted += accepted
+        f.declined += declined
+        f.unanswered += 2 * pairs - accepted - declined
+        f.confirmed += confirmed
     for round_id, sent, accepted, declined in db.session.execute(
             sa.select(WorkingGroup.round_id, sa.func.count(), count_if(GroupMember.status == "accepted"),
                       count_if(GroupMember.status == "declined"))
@@ -226,15 +225,16 @@ def _attention(filters: Filters, figures: dict[int, RoundFigures]) -> None:
 
 
 def _answer_times(filters: Filters, figures: dict[int, RoundFigures]) -> None:
-    for side in ("first", "second"):
-        responded = getattr(Match, f"{side}_responded_at")
-        hours = whole_hours_between(responded, Round.published_at)
-        for round_id, bucket, count in db.session.execute(
-                sa.select(Match.round_id, hours, sa.func.count()).join(Round, Match.round_id == Round.id)
-                .where(*filters.match_condition(), responded.is_not(None),
-                       getattr(Match, f"{side}_status") != "pending")
-                .group_by(Match.round_id, hours)):
-            _add_bucket(figures[round_id], bucket, count)
+    answers = sa.union_all(*(
+        sa.select(Match.round_id.label("round_id"), getattr(Match, f"{side}_responded_at").label("at"))
+        .where(*filters.match_condition(), getattr(Match, f"{side}_responded_at").is_not(None),
+               getattr(Match, f"{side}_status") != "pending")
+        for side in ("first", "second"))).subquery()
+    hours = whole_hours_between(answers.c.at, Round.published_at)
+    for round_id, bucket, count in db.session.execute(
+            sa.select(answers.c.round_id, hours, sa.func.count()).join(Round, answers.c.round_id == Round.id)
+            .group_by(answers.c.round_id, hours)):
+        _add_bucket(figures[round_id], bucket, count)
     hours = whole_hours_between(GroupMember.responded_at, Round.published_at)
     for round_id, bucket, count in db.session.execute(
             sa.select(WorkingGroup.round_id, hours, sa.func.count())

@@ -19,6 +19,7 @@ from flask_babel import ngettext
 
 from models import Community, CommunityMembership, LearningGoal, Member, MemberSkill, Round, Skill, db
 from webapp.services.dashboard.filters import Filters
+from webapp.services.dashboard.sql import count_if
 from webapp.services.dashboard.tables import Table
 from webapp.services.text import sort_key
 
@@ -58,25 +59,26 @@ def _members(filters: Filters) -> list:
     return conditions
 
 
-def _grouped(select_columns, model, conditions: list, filters: Filters, value=None) -> Counter:
-    """``{(community_id or None, skill_id): value}``, in every community and in all."""
-    counts: Counter = Counter()
-    measure = value if value is not None else sa.func.count(sa.distinct(model.member_id))
-    base = sa.select(model.skill_id, measure).join(Member, model.member_id == Member.id).where(*conditions)
-    scope = []
+def _grouped(model, conditions: list, filters: Filters, *measures) -> list[Counter]:
+    """For each measure, ``{(community_id or None, skill_id): value}``, in every community and in all."""
+    measures = measures or (sa.func.count(sa.distinct(model.member_id)),)
+    counts = [Counter() for _measure in measures]
+    base = sa.select(model.skill_id, *measures).join(Member, model.member_id == Member.id).where(*conditions)
     if filters.community_id is not None:
-        scope = [Member.id.in_(sa.select(CommunityMembership.member_id).where(
-            CommunityMembership.community_id == filters.community_id))]
-    for skill_id, count in db.session.execute(base.where(*scope).group_by(model.skill_id)):
-        counts[(None, skill_id)] += count or 0
-    per_community = (sa.select(CommunityMembership.community_id, model.skill_id, measure)
+        base = base.where(Member.id.in_(sa.select(CommunityMembership.member_id).where(
+            CommunityMembership.community_id == filters.community_id)))
+    for skill_id, *values in db.session.execute(base.group_by(model.skill_id)):
+        for counter, value in zip(counts, values, strict=True):
+            counter[(None, skill_id)] += int(value or 0)
+    per_community = (sa.select(CommunityMembership.community_id, model.skill_id, *measures)
                      .join(Member, model.member_id == Member.id)
                      .join(CommunityMembership, CommunityMembership.member_id == Member.id).where(*conditions))
     if filters.community_id is not None:
         per_community = per_community.where(CommunityMembership.community_id == filters.community_id)
-    for community_id, skill_id, count in db.session.execute(
+    for community_id, skill_id, *values in db.session.execute(
             per_community.group_by(CommunityMembership.community_id, model.skill_id)):
-        counts[(community_id, skill_id)] += count or 0
+        for counter, value in zip(counts, values, strict=True):
+            counter[(community_id, skill_id)] += int(value or 0)
     return counts
 
 
@@ -94,18 +96,16 @@ def waiting_learners(filters: Filters) -> tuple[set[int], int]:
 def supply(filters: Filters) -> Supply:
     """Demand, supply and unmet demand per skill, in all and per community, with a recommendation."""
     members = _members(filters)
-    wanting = [*members, Member.wants_mentor.is_(True)]
-    learners = _grouped(None, LearningGoal, wanting, filters)
-    expert = [*members, MemberSkill.level >= EXPERT_LEVEL]
-    mentors = _grouped(None, MemberSkill, [*expert, Member.mentor_capacity > 0], filters)
-    seats = _grouped(None, MemberSkill, [*expert, Member.mentor_capacity > 0], filters,
-                     value=sa.func.sum(Member.mentor_capacity))
-    idle = _grouped(None, MemberSkill, [*expert, Member.mentor_capacity == 0], filters)
+    (learners,) = _grouped(LearningGoal, [*members, Member.wants_mentor.is_(True)], filters)
+    offering = Member.mentor_capacity > 0
+    mentors, seats, idle = _grouped(
+        MemberSkill, [*members, MemberSkill.level >= EXPERT_LEVEL], filters, count_if(offering),
+        sa.func.sum(sa.case((offering, Member.mentor_capacity), else_=0)), count_if(Member.mentor_capacity == 0))
     waited_ids, rounds = waiting_learners(filters)
     waited: Counter = Counter()
     ids = sorted(waited_ids)
     for start in range(0, len(ids), CHUNK):
-        waited.update(_grouped(None, LearningGoal, [Member.id.in_(ids[start:start + CHUNK])], filters))
+        waited.update(_grouped(LearningGoal, [Member.id.in_(ids[start:start + CHUNK])], filters)[0])
     keys = set(learners) | set(mentors) | set(waited)
     skills = dict(db.session.execute(sa.select(Skill.id, Skill.name).where(
         Skill.id.in_({skill_id for _c, skill_id in keys}))).all()) if keys else {}
