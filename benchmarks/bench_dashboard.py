@@ -5,11 +5,9 @@ adds a PostgreSQL run on a fresh database it creates and drops, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``). It fills a fresh database with members in
 12 departments and 8 communities, skills and goals, then ``--rounds`` past rounds (mentoring, peer
 swaps and working groups, published over two years and closed) with their answers, sessions,
-check-ins, feedback, agreements and unmatched diagnoses, and times, through the test client as HR:
-
-1. the whole dashboard page (every section, rendered),
-2. the page filtered to one community, one department and one year,
-3. the largest CSV export (figures per round).
+check-ins, feedback, agreements and unmatched diagnoses, and times, through the test client as HR,
+each page of the dashboard (programme, supply and demand, knowledge network, community health), each
+again filtered to one community, one department and one year, and the figures-per-round CSV.
 
 Times are wall-clock seconds, the best of three; expect noise on a shared machine.
 """
@@ -55,6 +53,9 @@ DEPARTMENTS = ["Finance", "Engineering", "Sales", "Marketing", "Legal", "Operati
                "Logistics", "Research", "Customer Service"]
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 CHUNK = 20_000
+#: The dashboard's pages, one per section.
+PAGES = [("/hr", "programme"), ("/hr/supply", "supply and demand"), ("/hr/network", "knowledge network"),
+         ("/hr/health", "community health")]
 
 
 def insert(model, rows: list[dict]) -> None:
@@ -200,12 +201,12 @@ def run(url: str, label: str, members: int, rounds: int) -> list[tuple[str, str,
         identifier = _create_identifier()  # the browser the session is bound to
     with client.session_transaction() as session:
         session.update({"_user_id": login_id, "_fresh": True, "_id": identifier})
-    cases = [
-        ("dashboard, everything", lambda: client.get("/hr")),
-        ("filtered: community, department, year",
-         lambda: client.get("/hr?community=2&department=Finance&since=2025-06-01&until=2026-05-31")),
-        ("CSV: figures per round", lambda: client.get("/hr/dashboard/rounds.csv")),
-    ]
+    filtered = "?community=2&department=Finance&since=2025-06-01&until=2026-05-31"
+    cases = []
+    for path, name in PAGES:
+        cases.append((f"{name}", lambda path=path: client.get(path)))
+        cases.append((f"{name}, filtered", lambda path=path: client.get(path + filtered)))
+    cases.append(("CSV: figures per round", lambda: client.get("/hr/dashboard/rounds.csv")))
     results = [(label, what, best_of(3, work)) for what, work in cases]
     with app.app_context():
         db.session.remove()
@@ -234,10 +235,10 @@ def main() -> None:
             with server.connect() as connection:
                 connection.execute(sa.text("DROP DATABASE IF EXISTS bench_dashboard WITH (FORCE)"))
             server.dispose()
-    print(f"\n{'database':<12}{'what':<40}{'seconds':>10}")
-    print("-" * 62)
+    print(f"\n{'database':<12}{'what':<44}{'seconds':>10}")
+    print("-" * 66)
     for database, what, seconds in results:
-        print(f"{database:<12}{what:<40}{seconds:>10.3f}")
+        print(f"{database:<12}{what:<44}{seconds:>10.3f}")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from tests.conftest import visible_text
 from tests.webapp.published import confirm, make_community, make_group, make_match, make_round
 from webapp.services.dashboard.page import SECTIONS
 
-PAGES = ["/hr", *(f"/hr/dashboard/{key}.csv" for key in SECTIONS)]
+PAGES = ["/hr", "/hr/supply", "/hr/network", "/hr/health", *(f"/hr/dashboard/{key}.csv" for key in SECTIONS)]
 
 
 def rows_of(client, key: str, **args) -> list[dict]:
@@ -61,10 +61,11 @@ def test_hr_lands_on_the_dashboard_after_login(client, auth, hr, member):
     assert auth.login(member.email).headers["Location"] == "/"
 
 
-def test_an_empty_programme_renders_in_english_and_thai(as_hr):
-    assert as_hr.get("/hr").status_code == 200
+@pytest.mark.parametrize("path", ["/hr", "/hr/supply", "/hr/network", "/hr/health"])
+def test_an_empty_programme_renders_in_english_and_thai(as_hr, path):
+    assert "Dashboard" in as_hr.get(path).get_data(as_text=True)
     as_hr.post("/language", data={"locale": "th"})
-    page = as_hr.get("/hr")
+    page = as_hr.get(path)
     assert page.status_code == 200
     assert "แดชบอร์ด" in page.get_data(as_text=True)
 
@@ -144,7 +145,7 @@ def test_cross_department_share_counts_confirmed_matches_only(app, as_hr, people
     confirmed = [(a, b) for a, b, ok in pairs if ok]
     crossing = sum(department[a] != department[b] for a, b in confirmed)
     share = 100 * crossing / len(confirmed)
-    page = visible_text(as_hr.get("/hr").get_data(as_text=True))
+    page = visible_text(as_hr.get("/hr/network").get_data(as_text=True))
     assert f"{share:.1f}% of confirmed matches cross departments ({crossing} of {len(confirmed)})" in page
 
 
@@ -173,7 +174,7 @@ def test_betweenness_of_a_small_known_network(app, as_hr, people, make_member):
     bridges = [(r["Member"], r["Other departments reached"]) for r in rows_of(as_hr, "bridges")]
     # D (Engineering): Sales by a match, Finance by a group; A (Finance): Engineering twice; B and C: one each.
     assert bridges == [("Member D", "2"), ("Member A", "1"), ("Member B", "1"), ("Member C", "1")]
-    page = as_hr.get("/hr").get_data(as_text=True)
+    page = as_hr.get("/hr/network").get_data(as_text=True)
     assert "<svg" in page and "Isolated departments (no tie across): Legal, No department." in visible_text(page)
     assert edges
 
@@ -218,7 +219,7 @@ def test_unmet_demand_leads_to_a_recommendation(app, as_hr, make_member):
     row = next(r for r in rows_of(as_hr, "supply") if r["Skill"] == "SQL" and r["Community"] == "All communities")
     assert (row["Learners who want it"], row["Mentors able to teach it"], row["Experts not opted in"],
             row["Learners who waited"]) == ("3", "0", "2", "2")
-    page = visible_text(as_hr.get("/hr").get_data(as_text=True))
+    page = visible_text(as_hr.get("/hr/supply").get_data(as_text=True))
     assert ("Recruit mentors for SQL: 2 learners waited in the rounds shown; 2 members at level 4+ in "
             "Engineering have not opted in to mentor.") in page
 

@@ -1,8 +1,6 @@
-"""The dashboard's sections and tables in one place, for the page and for each CSV export."""
+"""The dashboard's sections (one page each) and their tables, for the pages and for each CSV export."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -11,15 +9,6 @@ from webapp.services.dashboard import health, network, programme, supply
 from webapp.services.dashboard.filters import Filters
 from webapp.services.dashboard.tables import Table
 from webapp.services.text import sort_key
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    programme: programme.Programme
-    supply: supply.Supply
-    network: network.Network
-    health: list[health.Health]
-    tables: dict[str, Table]
 
 
 #: Each table's section: the CSV export of one table only computes its section.
@@ -45,15 +34,6 @@ def section_tables(section: str, filters: Filters):
         return n, {t.key: t for t in network.tables(n)}
     rows = health.health(filters)
     return rows, {"health": health.health_table(rows)}
-
-
-def dashboard(filters: Filters) -> Dashboard:
-    """Every section of the dashboard for ``filters``."""
-    parts, tables = {}, {}
-    for section in ("programme", "supply", "network", "health"):
-        parts[section], more = section_tables(section, filters)
-        tables.update(more)
-    return Dashboard(tables=tables, **parts)
 
 
 def table(key: str, filters: Filters) -> Table | None:
