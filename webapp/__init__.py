@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.communities import bp as communities_bp
+    from webapp.dashboard import bp as dashboard_bp
     from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
     from webapp.matches import bp as matches_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(dashboard_bp, url_prefix="/hr")
     app.register_blueprint(matches_bp)
     app.register_blueprint(rounds_bp, url_prefix="/hr/rounds")
     app.register_blueprint(relationships_bp)

@@ -15,6 +15,7 @@ NAVIGATION = (
     ("profile.edit", _l("My profile"), False),
     ("matches.index", _l("My matches"), False),
     ("communities.index", _l("Communities"), False),
+    ("dashboard.index", _l("Dashboard"), True),
     ("rounds.index", _l("Rounds"), True),
     ("programme.attention_list", _l("Needs attention"), True),
     ("programme.mentors", _l("Mentors"), True),
