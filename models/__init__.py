@@ -8,6 +8,7 @@ from models.audit import AuditEntry, LoginFailure
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
+from models.mentoring_requests import MentorRequest
 from models.member import AccountToken, Member, Signup
 from models.privacy import ConsentRecord
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
@@ -35,6 +36,7 @@ __all__ = [
     "Pin",
     "Forbid",
     "Feedback",
+    "MentorRequest",
     "Agreement",
     "AgreementGoal",
     "Meeting",

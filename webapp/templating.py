@@ -13,6 +13,7 @@ from webapp.services.labels import scope_label
 NAVIGATION = (
     ("profile.edit", _l("My profile"), False),
     ("matches.index", _l("My matches"), False),
+    ("mentors.index", _l("Find a mentor"), False),
     ("communities.index", _l("Communities"), False),
     ("rounds.index", _l("Rounds"), True),
     ("programme.attention_list", _l("Needs attention"), True),
@@ -20,6 +21,7 @@ NAVIGATION = (
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
+    ("mentors.hr_requests", _l("Mentor requests"), True),
     ("audit.index", _l("Audit trail"), True),
 )
 

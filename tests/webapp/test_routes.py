@@ -108,6 +108,13 @@ ROUTES = {
     "programme.attention_list": HR,
     "programme.handled": HR,
     "programme.mentors": HR,
+    "mentors.index": MEMBER,
+    "mentors.ask": MEMBER,
+    "mentors.accept": MEMBER,
+    "mentors.decline": MEMBER,
+    "mentors.withdraw": MEMBER,
+    "mentors.hr_requests": HR,
+    "mentors.self_service": HR,
 }
 
 #: Values for the rules' variables: ids and tokens that name nothing, so no request changes anything.

@@ -51,6 +51,7 @@ MESSAGE_KINDS = {
     "match_invitation": _l("match invitation"),
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
+    "mentor_request": _l("mentor request"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
