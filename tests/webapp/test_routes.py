@@ -115,6 +115,11 @@ ROUTES = {
     "mentors.withdraw": MEMBER,
     "mentors.hr_requests": HR,
     "mentors.self_service": HR,
+    "questions.index": MEMBER,
+    "questions.ask": MEMBER,
+    "questions.show": MEMBER,
+    "questions.answer": MEMBER,
+    "questions.helpful": MEMBER,
 }
 
 #: Values for the rules' variables: ids and tokens that name nothing, so no request changes anything.

@@ -52,6 +52,7 @@ MESSAGE_KINDS = {
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
     "mentor_request": _l("mentor request"),
+    "question": _l("question to the community"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
