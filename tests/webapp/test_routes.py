@@ -120,6 +120,10 @@ ROUTES = {
     "questions.show": MEMBER,
     "questions.answer": MEMBER,
     "questions.helpful": MEMBER,
+    "practice.index": MEMBER,
+    "practice.show": MEMBER,
+    "practice.tried": MEMBER,
+    "practice.new": MEMBER,
 }
 
 #: Values for the rules' variables: ids and tokens that name nothing, so no request changes anything.

@@ -1,7 +1,7 @@
 """Forms of "Find a mentor": the filters (GET), a request, and the mentor's answer."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.forms import TOO_LONG, CatalogForm
@@ -21,8 +21,8 @@ class MentorFilterForm(CatalogForm):
 
     def __init__(self, *args, communities=(), skills=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.community.choices = [(0, _l("All my communities"))] + [(c.id, c.name) for c in communities]
-        self.skill.choices = [(0, _l("Any skill"))] + [(s.id, s.name) for s in skills]
+        self.community.choices = [SelectChoice(0, _l("All my communities"))] + [SelectChoice(c.id, c.name) for c in communities]
+        self.skill.choices = [SelectChoice(0, _l("Any skill"))] + [SelectChoice(s.id, s.name) for s in skills]
 
 
 class RequestForm(CatalogForm):

@@ -1,7 +1,7 @@
 """Forms of "Ask the community": a question, an answer, the search box."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
@@ -17,7 +17,7 @@ class QuestionForm(CatalogForm):
 
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.skills.choices = [(s.id, s.name) for s in skills]
+        self.skills.choices = [SelectChoice(s.id, s.name) for s in skills]
 
 
 class AnswerForm(CatalogForm):

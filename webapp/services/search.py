@@ -17,6 +17,9 @@ from pythainlp.tokenize import word_tokenize
 
 #: Most query words matched (a longer query keeps its first words).
 MAX_QUERY_WORDS = 12
+#: Thai prefixes that make a noun of a verb or adjective (การประชุม "meeting", ความรู้ "knowledge"):
+#: ``newmm`` keeps such a noun as one word, so the stem is stored too and "ประชุม" finds "การประชุม".
+NOUN_PREFIXES = ("การ", "ความ")
 
 
 def words(text: str | None) -> list[str]:
@@ -33,9 +36,24 @@ def words(text: str | None) -> list[str]:
     return [word for word in found if word]
 
 
+def stored_words(text: str | None) -> list[str]:
+    """``words(text)``, with the stem of each noun made with a Thai prefix (``NOUN_PREFIXES``).
+
+    >>> stored_words("การประชุมทีม")
+    ['การประชุม', 'ประชุม', 'ทีม']
+    """
+    found: list[str] = []
+    for word in words(text):
+        found.append(word)
+        for prefix in NOUN_PREFIXES:
+            if word.startswith(prefix) and len(word) > len(prefix) + 1:
+                found.append(word[len(prefix):])
+    return found
+
+
 def tokens(*texts: str | None) -> str:
     """What a row stores for its texts: `` word word `` (see the module's docstring)."""
-    found = list(dict.fromkeys(word for text in texts for word in words(text)))
+    found = list(dict.fromkeys(word for text in texts for word in stored_words(text)))
     return f" {' '.join(found)} " if found else ""
 
 
