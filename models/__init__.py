@@ -8,7 +8,7 @@ from models.audit import AuditEntry, LoginFailure
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
-from models.knowledge import Answer, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
+from models.knowledge import Answer, CommunityCoordinator, ContentReport, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
 from models.mentoring_requests import MentorRequest
 from models.member import AccountToken, Member, Signup
 from models.privacy import ConsentRecord
@@ -43,6 +43,8 @@ __all__ = [
     "Answer",
     "PracticeNote",
     "NoteTrial",
+    "CommunityCoordinator",
+    "ContentReport",
     "question_skills",
     "note_skills",
     "Agreement",

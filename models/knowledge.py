@@ -149,3 +149,39 @@ class NoteTrial(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     member: so.Mapped[Member] = so.relationship()
+
+
+#: What can be hidden or reported.
+CONTENT_KINDS = ("question", "answer", "note")
+
+
+class CommunityCoordinator(db.Model):
+    """A member HR named to coordinate a community: they may hide its questions, answers and notes."""
+
+    __tablename__ = "community_coordinators"
+
+    community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"),
+                                                    primary_key=True)
+    member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True,
+                                                 index=True)
+    named_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    member: so.Mapped[Member] = so.relationship()
+
+
+class ContentReport(db.Model):
+    """A member reported a question, answer or note to the community's coordinators."""
+
+    __tablename__ = "content_reports"
+    __table_args__ = (one_of("kind", CONTENT_KINDS, "kind_known"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10))
+    content_id: so.Mapped[int]
+    reporter_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    handled_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+
+    reporter: so.Mapped[Optional[Member]] = so.relationship()

@@ -124,6 +124,11 @@ ROUTES = {
     "practice.show": MEMBER,
     "practice.tried": MEMBER,
     "practice.new": MEMBER,
+    "moderation.hide": MEMBER,
+    "moderation.report": MEMBER,
+    "moderation.reports": MEMBER,
+    "moderation.coordinators": HR,
+    "moderation.remove_coordinator": HR,
 }
 
 #: Values for the rules' variables: ids and tokens that name nothing, so no request changes anything.
