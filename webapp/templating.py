@@ -14,6 +14,7 @@ from webapp.services.responses import pending_count
 NAVIGATION = (
     ("profile.edit", _l("My profile"), False),
     ("matches.index", _l("My matches"), False),
+    ("mentors.index", _l("Find a mentor"), False),
     ("communities.index", _l("Communities"), False),
     ("dashboard.index", _l("Dashboard"), True),
     ("rounds.index", _l("Rounds"), True),
@@ -22,6 +23,7 @@ NAVIGATION = (
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
+    ("mentors.hr_requests", _l("Mentor requests"), True),
     ("audit.index", _l("Audit trail"), True),
 )
 

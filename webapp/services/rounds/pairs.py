@@ -202,6 +202,14 @@ def repair_pairs(round_: Round) -> tuple[list[Match], list[dict]]:
 # --- match rows -------------------------------------------------------------------------------
 
 
+def scored_mentoring_match(learner: Profile, mentor: Profile, table: ScoreTable, i: int, j: int) -> Match:
+    """The match a round would store for row ``i`` and column ``j`` of ``table`` (score, reasons, focus).
+
+    Self-service suggestions and requests build their matches here, so they read as a round's do.
+    """
+    return _mentoring_match(learner, mentor, table, i, j)
+
+
 def _mentoring_match(learner: Profile, mentor: Profile, table, i: int, j: int) -> Match:
     """A learner–mentor match with the learner's reasons and what they can learn."""
     reasons = [_stored(reason, "first" if reason.kind in ONE_SIDED else "both") for reason in table.explain(i, j)]
