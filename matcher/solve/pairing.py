@@ -161,16 +161,36 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     """
     matrix = _check_symmetric_scores(scores)
     priority = check_priority(priority)
-    problem = _Problem.build(matrix, priority)
+    dense = matrix.shape[0] + 1 <= exact_up_to
+    problem = _Problem.build(matrix, priority, dense=dense)
     if problem.size <= 1:
         mate, bound = np.full(problem.size, -1), np.nan
     elif problem.size <= exact_up_to:
-        mate, bound = _solve_exact(problem)
+        mate, bound = _solve_exact(problem.dense())
     else:
-        mate, bound = _solve_certified(problem)
+        mate, bound = _solve_converged(problem)
     result = _result(problem, mate, bound)
-    if priority == "coverage" and problem.size > exact_up_to:
+    if priority == "coverage" and problem.size > exact_up_to and not np.isfinite(result.upper_bound):
+        del problem  # the score-first solve below makes its own weights
         result = _better_of_equal_coverage(result, pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
+    return result
+
+
+def _legacy_pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
+    """``pair_peers`` as it was before the converged certified mode (kept for the benchmarks).
+
+    Two passes of the sparse relaxation on dense ``float64`` weights, then the
+    score-first solve to tighten a coverage-first bound.
+    """
+    matrix = check_score_matrix(scores, square=True)
+    priority = check_priority(priority)
+    problem = _Problem.build(matrix, priority, dense=True)
+    if problem.size <= exact_up_to:
+        return pair_peers(matrix, priority=priority, exact_up_to=exact_up_to)
+    result = _result(problem, *_solve_certified(problem))
+    if priority == "coverage":
+        del problem
+        result = _better_of_equal_coverage(result, _legacy_pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
     return result
 
 
@@ -283,7 +303,7 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of members")
     unpaired = check_indices(result.unpaired, n, "unpaired members")
     members = pairs.ravel()
-    values = matrix[pairs[:, 0], pairs[:, 1]]
+    values = matrix[pairs[:, 0], pairs[:, 1]].astype(float)
     return bool(
         np.unique(members).size == members.size  # also rules out a member paired with themself
         and np.isfinite(values).all()
@@ -297,8 +317,8 @@ def check_pairing(scores, result: PeerPairing) -> bool:
 
 
 def _check_symmetric_scores(scores) -> np.ndarray:
-    """The shared matrix checks plus symmetry, checked in row blocks."""
-    matrix = check_score_matrix(scores, square=True)
+    """The shared matrix checks plus symmetry, checked in row blocks (``float32`` is kept as it is)."""
+    matrix = check_score_matrix(scores, square=True, keep_float32=True)
     n = matrix.shape[0]
     for start, stop in row_blocks(n):
         rows = matrix[start:stop]
@@ -334,41 +354,62 @@ def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class _Problem:
     """Edge weights ``w'`` on ``size`` vertices (maybe one dummy), ``-inf`` = no edge.
 
-    ``weights`` has a ``-inf`` diagonal; the relaxation adds self-loops of 0.
-    A real pair's ``w'`` is its score plus ``offset``; a dummy edge is ``offset``.
+    ``weights``, when made (:meth:`dense`, small rounds), has a ``-inf``
+    diagonal; the relaxation adds self-loops of 0. A real pair's ``w'`` is
+    its score plus ``offset``; a dummy edge is ``offset``. Large rounds keep
+    ``weights`` as ``None`` and make rows of it on demand (``_weight_rows``).
     """
 
     scores: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray | None
     offset: float
     lightest: float
+    largest: float
     has_dummy: bool
     priority: str
 
     @property
     def size(self) -> int:
-        return self.weights.shape[0]
+        return self.members + int(self.has_dummy)
 
     @property
     def members(self) -> int:
         return self.scores.shape[0]
 
     @classmethod
-    def build(cls, scores: np.ndarray, priority: str) -> "_Problem":
+    def build(cls, scores: np.ndarray, priority: str, *, dense: bool = True) -> "_Problem":
+        lo, hi = _score_range(scores, priority)
         n = scores.shape[0]
-        allowed = scores > 0 if priority == "score" else np.isfinite(scores)
-        allowed[np.diag_indices(n)] = False
-        offset, lightest = _coverage_offset(scores, allowed) if priority == "coverage" else (0.0, 0.0)
+        offset, lightest = _coverage_offset(n, lo, hi) if priority == "coverage" else (0.0, 0.0)
         has_dummy = priority == "coverage" and n % 2 == 1
-        size = n + has_dummy
-        weights = np.full((size, size), -np.inf)
-        np.add(scores, offset, out=weights[:n, :n], where=allowed)
-        if has_dummy:
-            weights[n, :n] = weights[:n, n] = offset
-        return cls(scores, weights, offset, lightest, has_dummy, priority)
+        problem = cls(scores, None, offset, lightest, max(abs(lo), abs(hi)), has_dummy, priority)
+        return problem.dense() if dense else problem
+
+    def dense(self) -> "_Problem":
+        """The same problem with its ``(size, size)`` weights made."""
+        if self.weights is not None:
+            return self
+        weights = np.empty((self.size, self.size))
+        for start, stop in row_blocks(self.size):
+            weights[start:stop] = _weight_rows(self, start, stop)
+        return _Problem(self.scores, weights, self.offset, self.lightest, self.largest,
+                        self.has_dummy, self.priority)
 
 
-def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, float]:
+def _score_range(scores: np.ndarray, priority: str) -> tuple[float, float]:
+    """Lowest and highest usable score, 0 included, in row blocks."""
+    lo, hi = 0.0, 0.0
+    n = scores.shape[0]
+    for start, stop in row_blocks(n):
+        block = np.array(scores[start:stop], dtype=float)
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        allowed = block > 0 if priority == "score" else np.isfinite(block)
+        lo = min(lo, float(np.min(block, where=allowed, initial=np.inf)))
+        hi = max(hi, float(np.max(block, where=allowed, initial=-np.inf)))
+    return lo, hi
+
+
+def _coverage_offset(n: int, lo: float, hi: float) -> tuple[float, float]:
     """A constant ``c`` so that one more pair outweighs any difference in total.
 
     With every base weight in ``[lo, hi]`` (0 included for the dummy), a
@@ -376,9 +417,6 @@ def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, fl
     twice that margin also lets a fractional relaxation certify the count.
     Returns ``c`` and the lightest transformed edge ``c + lo``.
     """
-    n = scores.shape[0]
-    lo = min(0.0, float(np.min(scores, where=allowed, initial=np.inf)))
-    hi = max(0.0, float(np.max(scores, where=allowed, initial=-np.inf)))
     offset = 2.0 * (n + 2) * (hi - lo + 1.0) + 1.0 - lo
     return offset, offset + lo
 
@@ -595,6 +633,266 @@ def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- #
+# Certified mode, converged: price and resolve until no pair is violated
+
+
+#: Most price-and-resolve passes of a certified round (each adds the most violated pairs).
+PRICING_PASSES = 60
+#: Most pairs of small reduced cost in the region that the final exact solve re-matches.
+REGION_PAIRS = 2500
+#: Pricing stops when the dual repair it would still need is below this share of the bound.
+PRICING_SHARE = 1e-5
+
+
+def _solve_converged(problem: _Problem) -> tuple[np.ndarray, float]:
+    """Price and resolve the sparse relaxation until the dual holds for every pair.
+
+    Each pass solves the assignment relaxation on the candidate pairs, then
+    scans all pairs in row blocks and adds the most violated ones. When none
+    is left the sparse optimum is the optimum of the whole relaxation (the
+    fractional-matching LP), and ``sum(y)`` is its value. The matching keeps
+    the pairs the relaxation decides (its 2-cycles) and solves the rest
+    exactly; then :func:`_improve_near_odd_cycles` re-solves the region around
+    what the relaxation left undecided.
+    Never holds an ``n x n`` array: weights are made block by block.
+    """
+    rows, cols = _candidate_edges_blocks(problem, CANDIDATES_PER_MEMBER)
+    tolerance = _pricing_tolerance(problem)
+    for _ in range(PRICING_PASSES):
+        sigma, y = _sparse_relaxation_edges(problem, rows, cols)
+        dual, (extra_rows, extra_cols) = _priced_dual(problem, y, tolerance)
+        known = len(rows)
+        rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
+        if len(rows) == known or dual.sum() - y.sum() <= PRICING_SHARE * _score_scale(problem, dual):
+            break  # only rounding is left, or too little to matter
+    mate = _repair_sparse(problem, sigma, dual)
+    mate, proven = _improve_near_odd_cycles(problem, dual, mate)
+    return mate, (np.nan if proven else float(dual.sum()))
+
+
+def _score_scale(problem: _Problem, y: np.ndarray) -> float:
+    """About the bound in score units: ``sum(y)`` less the offsets of a full matching."""
+    return max(abs(float(y.sum()) - problem.offset * (problem.size // 2)), 1.0)
+
+
+def _pricing_tolerance(problem: _Problem) -> float:
+    """Excess below which a pair counts as satisfied: float rounding of the weights."""
+    scale = abs(problem.offset) + abs(problem.largest) + 1.0
+    return 1e-10 * scale
+
+
+def _weight_rows(problem: _Problem, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the transformed weights ``w'`` (float64, a new block)."""
+    n, size = problem.members, problem.size
+    real_stop = min(stop, n)
+    block = np.full((stop - start, size), -np.inf)
+    if real_stop > start:
+        part = block[: real_stop - start, :n]
+        part[:] = problem.scores[start:real_stop]
+        if problem.priority == "score":
+            part[part <= 0] = -np.inf
+        part += problem.offset
+        local = np.arange(real_stop - start)
+        part[local, local + start] = -np.inf
+        if problem.has_dummy:
+            block[: real_stop - start, n] = problem.offset
+    if stop > n:  # the dummy's row
+        block[n - start, :n] = problem.offset
+    return block
+
+
+def _edge_weights(problem: _Problem, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``w'[i, j]`` for edge lists (``-inf`` for no edge)."""
+    n = problem.members
+    out = np.full(len(i), -np.inf)
+    real = (i < n) & (j < n) & (i != j)
+    values = np.asarray(problem.scores[i[real], j[real]], dtype=float)
+    allowed = values > 0 if problem.priority == "score" else np.isfinite(values)
+    out[real] = np.where(allowed, values + problem.offset, -np.inf)
+    if problem.has_dummy:
+        out[(i != j) & ((i == n) | (j == n))] = problem.offset
+    return out
+
+
+def _blocks(problem: _Problem):
+    for start, stop in row_blocks(problem.size):
+        yield start, stop, _weight_rows(problem, start, stop)
+
+
+def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each vertex's ``k`` heaviest edges, made symmetric (block by block)."""
+    size = problem.size
+    k = min(k, size - 1)
+    found_rows, found_cols = [], []
+    for start, stop, block in _blocks(problem):
+        top = np.argpartition(block, size - k, axis=1)[:, size - k :]
+        local = np.repeat(np.arange(stop - start), k)
+        flat = top.ravel()
+        finite = np.isfinite(block[local, flat])
+        found_rows.append(local[finite] + start)
+        found_cols.append(flat[finite])
+    rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    return _symmetric_union(rows, cols, cols, rows)
+
+
+def _sparse_relaxation_edges(problem: _Problem, rows: np.ndarray, cols: np.ndarray):
+    """``_sparse_relaxation`` with the weights of the candidate edges made on demand."""
+    n = problem.size
+    diagonal = np.arange(n)
+    arc_rows = np.concatenate([rows, diagonal])
+    arc_cols = np.concatenate([cols, diagonal])
+    values = np.concatenate([_edge_weights(problem, rows, cols), np.zeros(n)])
+    graph = csr_matrix((_integral_positive(values), (arc_rows, arc_cols)), shape=(n, n))
+    _, sigma = min_weight_full_bipartite_matching(graph, maximize=True)
+    y = _sparse_potentials(arc_rows, arc_cols, values, sigma)
+    return sigma, y
+
+
+def _priced_dual(problem: _Problem, y: np.ndarray, tolerance: float):
+    """``_feasible_dual`` over all pairs in blocks, with the pairs violated by more than ``tolerance``."""
+    y = np.maximum(y, 0.0)
+    raise_by = np.zeros_like(y)
+    found_rows, found_cols = [], []
+    for start, stop, block in _blocks(problem):
+        block -= y[start:stop, None]
+        block -= y[None, :]
+        raise_by[start:stop] = np.maximum(block.max(axis=1, initial=-np.inf), 0.0)
+        block[block <= tolerance] = 0.0
+        i, j = _most_violated(block, CANDIDATES_PER_MEMBER * (stop - start))
+        found_rows.append(i + start)
+        found_cols.append(j)
+    empty = [np.zeros(0, dtype=np.int64)]
+    return y + raise_by, (np.concatenate(found_rows + empty), np.concatenate(found_cols + empty))
+
+
+def _repair_sparse(problem: _Problem, sigma: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Keep the relaxation's pairs and even cycles; match the rest exactly among themselves."""
+    mate = np.full(len(sigma), -1)
+    leftover = []
+    for cycle in _cycles(sigma):
+        if len(cycle) == 1 or len(cycle) % 2:
+            leftover.extend(cycle)
+        else:
+            nodes = np.array(cycle)
+            after = np.roll(nodes, -1)
+            values = _edge_weights(problem, nodes, after)
+            start = 0 if values[0::2].sum() >= values[1::2].sum() else 1
+            for a, b, value in zip(nodes[start::2], after[start::2], values[start::2]):
+                if np.isfinite(value):
+                    mate[a], mate[b] = b, a
+    nodes = np.array(leftover, dtype=np.int64)
+    if len(nodes) > 1:
+        a, b = np.triu_indices(len(nodes), k=1)
+        if len(nodes) > LEFTOVER_EXACT_UP_TO:
+            a, b = a[:0], b[:0]
+        i, j = nodes[a], nodes[b]
+        values = _edge_weights(problem, i, j)
+        keep = np.isfinite(values)
+        graph = nx.Graph()
+        graph.add_weighted_edges_from(zip(i[keep].tolist(), j[keep].tolist(), values[keep].tolist()))
+        for u, v in nx.max_weight_matching(graph):
+            mate[u], mate[v] = v, u
+    return mate
+
+
+def _improve_near_odd_cycles(problem: _Problem, y: np.ndarray, mate: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Re-solve exactly the region of the graph around what the relaxation left undecided.
+
+    A matching that uses a pair of reduced cost ``y[i] + y[j] - w'[i, j] >= t``
+    is worth at most ``sum(y) - t``, so a better matching than ``mate`` only
+    uses pairs below the current slack. Starting from the members the
+    relaxation did not pair (odd cycles, members alone), rings of such pairs
+    (and the partners of the members reached) are added while the region
+    stays under ``REGION_PAIRS`` pairs; networkx then solves the region
+    exactly with everyone outside it kept as they are. Returns the better
+    matching and whether it is proven optimal.
+
+    The proof: where a better matching ``M'`` differs from ``mate``, each
+    alternating path or cycle gains only if it touches a seed (its other
+    pairs have reduced cost 0, its own ones are positive and ``y >= 0``), and
+    every pair of ``M'`` has reduced cost below the slack. So when the rings
+    over all pairs below the slack close within the budget, the region holds
+    every such path and the exact region solve is a global optimum.
+    """
+    upper = float(y.sum())
+    slack = upper - _edge_value(problem, mate)
+    if slack <= _tolerance(problem, upper):
+        return mate, True
+    i, j, reduced = _small_reduced_pairs(problem, y, slack + _tolerance(problem, upper))
+    size = problem.size
+    partner = np.where(mate >= 0, mate, np.arange(size))
+    everyone = np.arange(size)
+    own = _edge_weights(problem, everyone, partner)
+    seeds = np.flatnonzero(~(y + y[partner] - own <= _tolerance(problem, upper)) | (partner == everyone))
+    threshold, inside, used, closed = slack / 64.0, None, 0.0, False
+    while True:  # the widest rings of pairs below ``threshold`` that stay under the budget
+        grown, full = _region(seeds, i, j, reduced < threshold, partner, size)
+        if full and inside is not None:
+            break
+        inside, used, closed = grown, threshold, not full and threshold >= slack
+        if full or threshold >= slack:
+            break
+        threshold = min(2.0 * threshold, slack)
+    region = np.flatnonzero(inside)
+    within = inside[i] & inside[j] & (reduced < used)
+    a, b = i[within], j[within]
+    paired = region[partner[region] > region]
+    a, b = np.concatenate([a, paired]), np.concatenate([b, partner[paired]])
+    values = _edge_weights(problem, a, b)
+    finite = np.isfinite(values)
+    solver = nx.Graph()
+    solver.add_weighted_edges_from(zip(a[finite].tolist(), b[finite].tolist(), (values[finite] - problem.offset).tolist()))
+    found = mate.copy()
+    found[region] = -1
+    for u, v in nx.max_weight_matching(solver, maxcardinality=problem.priority == "coverage"):
+        found[u], found[v] = v, u
+    if _edge_value(problem, found) > _edge_value(problem, mate):
+        mate = found
+    # ``closed``: the region holds every member that a better matching could change (see above)
+    return mate, closed or upper - _edge_value(problem, mate) <= _tolerance(problem, upper)
+
+
+def _region(seeds, i, j, usable, partner, size) -> tuple[np.ndarray, bool]:
+    """Members reached from ``seeds`` over ``usable`` pairs (with partners), and whether the budget stopped it."""
+    a, b = i[usable], j[usable]
+    graph = csr_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                       shape=(size, size))
+    inside = np.zeros(size, dtype=bool)
+    frontier = seeds
+    while len(frontier):
+        before = inside.copy()
+        inside[frontier] = True
+        inside[partner[frontier]] = True
+        if np.count_nonzero(inside[a] & inside[b]) > REGION_PAIRS:
+            return before, True
+        reached = np.flatnonzero(np.asarray(graph[frontier].sum(axis=0)).ravel() > 0)
+        reached = np.union1d(reached, partner[reached])
+        frontier = reached[~inside[reached]]
+    return inside, False
+
+
+def _small_reduced_pairs(problem: _Problem, y: np.ndarray, below: float):
+    """Pairs ``i < j`` whose reduced cost is below ``below``, with the costs (row blocks)."""
+    found_i, found_j, found_r = [], [], []
+    for start, stop, block in _blocks(problem):
+        block -= y[start:stop, None]
+        block -= y[None, :]
+        np.negative(block, out=block)
+        a, b = np.nonzero(block < below)
+        upper_half = a + start < b
+        a, b = a[upper_half], b[upper_half]
+        found_i.append(a + start)
+        found_j.append(b)
+        found_r.append(block[a, b])
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_r)
+
+
+def _edge_value(problem: _Problem, mate: np.ndarray) -> float:
+    i = np.flatnonzero(mate > np.arange(len(mate)))
+    return float(_edge_weights(problem, i, mate[i]).sum())
+
+
+# --------------------------------------------------------------------------- #
 # From the relaxation to a matching
 
 
@@ -696,7 +994,7 @@ def _result(problem: _Problem, mate: np.ndarray, bound: float) -> PeerPairing:
     real = mate[:n]
     first = np.flatnonzero((real > np.arange(n)) & (real < n))
     pairs = np.column_stack([first, real[first]]).astype(np.int64).reshape(-1, 2)
-    total = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum()) if len(pairs) else 0.0
+    total = float(problem.scores[pairs[:, 0], pairs[:, 1]].astype(float).sum()) if len(pairs) else 0.0
     unpaired = np.flatnonzero((real < 0) | (real >= n)).astype(np.int64)
     upper = total if np.isnan(bound) else _certified_bound(problem, mate, bound, len(pairs))
     upper = max(upper, total)
