@@ -54,6 +54,8 @@ EXACT_UP_TO = 600
 CANDIDATES_PER_MEMBER = 10
 #: Largest leftover (odd-cycle) graph repaired exactly with networkx.
 LEFTOVER_EXACT_UP_TO = 1500
+#: Most members left open by a converged relaxation that are matched exactly on all their pairs.
+LEFTOVER_COMPLETE_UP_TO = 300
 #: Relative tolerance for symmetry and for float comparisons of potentials.
 SYMMETRY_TOLERANCE = 1e-9
 
@@ -317,24 +319,27 @@ def check_pairing(scores, result: PeerPairing) -> bool:
 
 
 def _check_symmetric_scores(scores) -> np.ndarray:
-    """The shared matrix checks plus symmetry, checked in row blocks (``float32`` is kept as it is)."""
+    """The shared matrix checks plus symmetry, checked in square tiles (``float32`` is kept as it is)."""
     matrix = check_score_matrix(scores, square=True, keep_float32=True)
     n = matrix.shape[0]
     for start, stop in row_blocks(n):
-        rows = matrix[start:stop]
-        cols = matrix[:, start:stop].T
-        unequal = np.argwhere(rows != cols)
-        if not len(unequal):
-            continue
-        i, j = unequal[:, 0], unequal[:, 1]
-        bad = np.flatnonzero(_differ(rows[i, j], cols[i, j]))
-        if len(bad):
-            i, j = int(i[bad[0]]) + start, int(j[bad[0]])
-            raise ValueError(
-                f"expected symmetric scores (scores[i, j] == scores[j, i] within "
-                f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
-                f"but scores[{j}, {i}]={float(matrix[j, i])!r}"
-            )
+        for left, right in row_blocks(n):
+            if left < start:
+                continue
+            rows = matrix[start:stop, left:right]
+            cols = matrix[left:right, start:stop].T
+            unequal = np.argwhere(rows != cols)
+            if not len(unequal):
+                continue
+            i, j = unequal[:, 0], unequal[:, 1]
+            bad = np.flatnonzero(_differ(rows[i, j].astype(float), cols[i, j].astype(float)))
+            if len(bad):
+                i, j = int(i[bad[0]]) + start, int(j[bad[0]]) + left
+                raise ValueError(
+                    f"expected symmetric scores (scores[i, j] == scores[j, i] within "
+                    f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
+                    f"but scores[{j}, {i}]={float(matrix[j, i])!r}"
+                )
     return matrix
 
 
@@ -397,15 +402,17 @@ class _Problem:
 
 
 def _score_range(scores: np.ndarray, priority: str) -> tuple[float, float]:
-    """Lowest and highest usable score, 0 included, in row blocks."""
+    """Lowest and highest usable score, 0 included, in row blocks.
+
+    The diagonal is counted too: a wider range only makes the coverage
+    offset larger, which keeps it valid.
+    """
     lo, hi = 0.0, 0.0
-    n = scores.shape[0]
-    for start, stop in row_blocks(n):
-        block = np.array(scores[start:stop], dtype=float)
-        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        allowed = block > 0 if priority == "score" else np.isfinite(block)
-        lo = min(lo, float(np.min(block, where=allowed, initial=np.inf)))
-        hi = max(hi, float(np.max(block, where=allowed, initial=-np.inf)))
+    for start, stop in row_blocks(scores.shape[0]):
+        block = scores[start:stop]
+        hi = max(hi, float(block.max(initial=-np.inf)))
+        if priority == "coverage":
+            lo = min(lo, float(np.min(block, where=block > -np.inf, initial=np.inf)))
     return lo, hi
 
 
@@ -639,7 +646,9 @@ def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
 #: Most price-and-resolve passes of a certified round (each adds the most violated pairs).
 PRICING_PASSES = 60
 #: Most pairs of small reduced cost in the region that the final exact solve re-matches.
-REGION_PAIRS = 2500
+REGION_PAIRS = 1500
+#: Most pairs of small reduced cost kept per member when looking for the region.
+REDUCED_PER_MEMBER = 64
 #: Pricing stops when the dual repair it would still need is below this share of the bound.
 PRICING_SHARE = 1e-5
 
@@ -651,9 +660,9 @@ def _solve_converged(problem: _Problem) -> tuple[np.ndarray, float]:
     scans all pairs in row blocks and adds the most violated ones. When none
     is left the sparse optimum is the optimum of the whole relaxation (the
     fractional-matching LP), and ``sum(y)`` is its value. The matching keeps
-    the pairs the relaxation decides (its 2-cycles) and solves the rest
-    exactly; then :func:`_improve_near_odd_cycles` re-solves the region around
-    what the relaxation left undecided.
+    the pairs the relaxation decides (its 2-cycles, and even cycles split);
+    :func:`_improve_near_odd_cycles` then solves exactly the region around
+    what the relaxation left undecided (its odd cycles).
     Never holds an ``n x n`` array: weights are made block by block.
     """
     rows, cols = _candidate_edges_blocks(problem, CANDIDATES_PER_MEMBER)
@@ -665,7 +674,8 @@ def _solve_converged(problem: _Problem) -> tuple[np.ndarray, float]:
         rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
         if len(rows) == known or dual.sum() - y.sum() <= PRICING_SHARE * _score_scale(problem, dual):
             break  # only rounding is left, or too little to matter
-    mate = _repair_sparse(problem, sigma, dual)
+    mate = _repair_sparse(problem, sigma)
+    _match_open(problem, mate, rows, cols)
     mate, proven = _improve_near_odd_cycles(problem, dual, mate)
     return mate, (np.nan if proven else float(dual.sum()))
 
@@ -714,9 +724,33 @@ def _edge_weights(problem: _Problem, i: np.ndarray, j: np.ndarray) -> np.ndarray
     return out
 
 
-def _blocks(problem: _Problem):
-    for start, stop in row_blocks(problem.size):
-        yield start, stop, _weight_rows(problem, start, stop)
+def _excess_blocks(problem: _Problem, y: np.ndarray):
+    """``(start, stop, excess)`` with ``excess[r, j] = w'[start + r, j] - y[start + r] - y[j]`` over real members.
+
+    Computed straight from the scores, in their own precision, as
+    ``scores - (y - offset / 2)`` on both sides, so no weights are made; a
+    pair not allowed in score priority (score <= 0) has excess <= 0 anyway
+    since ``y >= 0``. The dummy's edges are ``_dummy_excess``.
+    """
+    n = problem.members
+    shifted = (y[:n] - problem.offset / 2.0).astype(problem.scores.dtype)
+    for start, stop in row_blocks(n):
+        block = problem.scores[start:stop] - shifted[start:stop, None]
+        block -= shifted[None, :]
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        yield start, stop, block
+
+
+def _dummy_excess(problem: _Problem, y: np.ndarray) -> np.ndarray:
+    """Excess ``offset - y[i] - y[dummy]`` of each real member's edge to the dummy (empty without one)."""
+    n = problem.members
+    return problem.offset - y[:n] - y[n] if problem.has_dummy else np.zeros(0)
+
+
+def _rounding_margin(problem: _Problem, y: np.ndarray) -> float:
+    """A bound on the rounding error of an excess from ``_excess_blocks`` (``float32`` scores round more)."""
+    shifted = np.abs(y[: problem.members] - problem.offset / 2.0).max(initial=0.0)
+    return 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
 
 
 def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -724,13 +758,25 @@ def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.n
     size = problem.size
     k = min(k, size - 1)
     found_rows, found_cols = [], []
-    for start, stop, block in _blocks(problem):
-        top = np.argpartition(block, size - k, axis=1)[:, size - k :]
-        local = np.repeat(np.arange(stop - start), k)
+    n = problem.members
+    k_real = min(k, n - 1)
+    best = np.full(n, -np.inf)
+    for start, stop in row_blocks(n):
+        block = np.array(problem.scores[start:stop], dtype=float)
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        if problem.priority == "score":
+            block[block <= 0] = -np.inf
+        top = np.argpartition(block, n - k_real, axis=1)[:, n - k_real :] if k_real else block[:, :0].astype(int)
+        local = np.repeat(np.arange(stop - start), k_real)
         flat = top.ravel()
         finite = np.isfinite(block[local, flat])
+        best[start:stop] = block.max(axis=1)
         found_rows.append(local[finite] + start)
         found_cols.append(flat[finite])
+    if problem.has_dummy:  # the dummy starts beside the members with the weakest best pairs
+        weakest = np.argsort(best, kind="stable")[:k]
+        found_rows.append(weakest)
+        found_cols.append(np.full(len(weakest), n))
     rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
     return _symmetric_union(rows, cols, cols, rows)
 
@@ -752,27 +798,34 @@ def _priced_dual(problem: _Problem, y: np.ndarray, tolerance: float):
     """``_feasible_dual`` over all pairs in blocks, with the pairs violated by more than ``tolerance``."""
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
+    margin = _rounding_margin(problem, y)
+    dummy = _dummy_excess(problem, y)
     found_rows, found_cols = [], []
-    for start, stop, block in _blocks(problem):
-        block -= y[start:stop, None]
-        block -= y[None, :]
-        raise_by[start:stop] = np.maximum(block.max(axis=1, initial=-np.inf), 0.0)
-        block[block <= tolerance] = 0.0
-        i, j = _most_violated(block, CANDIDATES_PER_MEMBER * (stop - start))
+    for start, stop, block in _excess_blocks(problem, y):
+        most = block.max(axis=1).astype(float)
+        if len(dummy):
+            most = np.maximum(most, dummy[start:stop])
+        raise_by[start:stop] = np.maximum(most + margin, 0.0)
+        i, j = np.nonzero(block > tolerance)
+        limit = CANDIDATES_PER_MEMBER * (stop - start)
+        if len(i) > limit:
+            keep = np.argpartition(block[i, j], len(i) - limit)[len(i) - limit :]
+            i, j = i[keep], j[keep]
         found_rows.append(i + start)
         found_cols.append(j)
+    if len(dummy):
+        violated = np.flatnonzero(dummy > tolerance)
+        found_rows.append(violated)
+        found_cols.append(np.full(len(violated), problem.members))
     empty = [np.zeros(0, dtype=np.int64)]
     return y + raise_by, (np.concatenate(found_rows + empty), np.concatenate(found_cols + empty))
 
 
-def _repair_sparse(problem: _Problem, sigma: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Keep the relaxation's pairs and even cycles; match the rest exactly among themselves."""
+def _repair_sparse(problem: _Problem, sigma: np.ndarray) -> np.ndarray:
+    """The pairs the relaxation decides (2-cycles), and even cycles split; odd cycles stay open."""
     mate = np.full(len(sigma), -1)
-    leftover = []
     for cycle in _cycles(sigma):
-        if len(cycle) == 1 or len(cycle) % 2:
-            leftover.extend(cycle)
-        else:
+        if len(cycle) > 1 and len(cycle) % 2 == 0:
             nodes = np.array(cycle)
             after = np.roll(nodes, -1)
             values = _edge_weights(problem, nodes, after)
@@ -780,18 +833,6 @@ def _repair_sparse(problem: _Problem, sigma: np.ndarray, y: np.ndarray) -> np.nd
             for a, b, value in zip(nodes[start::2], after[start::2], values[start::2]):
                 if np.isfinite(value):
                     mate[a], mate[b] = b, a
-    nodes = np.array(leftover, dtype=np.int64)
-    if len(nodes) > 1:
-        a, b = np.triu_indices(len(nodes), k=1)
-        if len(nodes) > LEFTOVER_EXACT_UP_TO:
-            a, b = a[:0], b[:0]
-        i, j = nodes[a], nodes[b]
-        values = _edge_weights(problem, i, j)
-        keep = np.isfinite(values)
-        graph = nx.Graph()
-        graph.add_weighted_edges_from(zip(i[keep].tolist(), j[keep].tolist(), values[keep].tolist()))
-        for u, v in nx.max_weight_matching(graph):
-            mate[u], mate[v] = v, u
     return mate
 
 
@@ -818,7 +859,11 @@ def _improve_near_odd_cycles(problem: _Problem, y: np.ndarray, mate: np.ndarray)
     slack = upper - _edge_value(problem, mate)
     if slack <= _tolerance(problem, upper):
         return mate, True
-    i, j, reduced = _small_reduced_pairs(problem, y, slack + _tolerance(problem, upper))
+    i, j, reduced, complete_below = _small_reduced_pairs(problem, y, slack + _tolerance(problem, upper))
+    if complete_below < slack:  # the list is complete only below ``complete_below``
+        keep = reduced < complete_below
+        i, j, reduced = i[keep], j[keep], reduced[keep]
+    widest = min(slack, complete_below)
     size = problem.size
     partner = np.where(mate >= 0, mate, np.arange(size))
     everyone = np.arange(size)
@@ -830,9 +875,9 @@ def _improve_near_odd_cycles(problem: _Problem, y: np.ndarray, mate: np.ndarray)
         if full and inside is not None:
             break
         inside, used, closed = grown, threshold, not full and threshold >= slack
-        if full or threshold >= slack:
+        if full or threshold >= widest:
             break
-        threshold = min(2.0 * threshold, slack)
+        threshold = min(2.0 * threshold, widest)
     region = np.flatnonzero(inside)
     within = inside[i] & inside[j] & (reduced < used)
     a, b = i[within], j[within]
@@ -846,10 +891,42 @@ def _improve_near_odd_cycles(problem: _Problem, y: np.ndarray, mate: np.ndarray)
     found[region] = -1
     for u, v in nx.max_weight_matching(solver, maxcardinality=problem.priority == "coverage"):
         found[u], found[v] = v, u
+    _greedy_fill(problem, found, i, j)
     if _edge_value(problem, found) > _edge_value(problem, mate):
         mate = found
     # ``closed``: the region holds every member that a better matching could change (see above)
     return mate, closed or upper - _edge_value(problem, mate) <= _tolerance(problem, upper)
+
+
+def _match_open(problem: _Problem, mate: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+    """Pair the members the relaxation left open (odd cycles): exactly among themselves if few, else greedily."""
+    nodes = np.flatnonzero(mate < 0)
+    if len(nodes) < 2:
+        return
+    if len(nodes) > LEFTOVER_COMPLETE_UP_TO:
+        _greedy_fill(problem, mate, rows, cols)
+        return
+    a, b = np.triu_indices(len(nodes), k=1)
+    i, j = nodes[a], nodes[b]
+    values = _edge_weights(problem, i, j)
+    keep = np.isfinite(values)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(i[keep].tolist(), j[keep].tolist(), (values[keep] - problem.offset).tolist()))
+    for u, v in nx.max_weight_matching(graph, maxcardinality=problem.priority == "coverage"):
+        mate[u], mate[v] = v, u
+
+
+def _greedy_fill(problem: _Problem, mate: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
+    """Pair members still open (outside a region cut short) over the pairs ``(i, j)``, heaviest first."""
+    open_ = mate < 0
+    usable = open_[i] & open_[j]
+    if not usable.any():
+        return
+    a, b = i[usable], j[usable]
+    values = _edge_weights(problem, a, b)
+    for k in np.argsort(-values, kind="stable").tolist():
+        if np.isfinite(values[k]) and mate[a[k]] < 0 and mate[b[k]] < 0:
+            mate[a[k]], mate[b[k]] = b[k], a[k]
 
 
 def _region(seeds, i, j, usable, partner, size) -> tuple[np.ndarray, bool]:
@@ -872,19 +949,35 @@ def _region(seeds, i, j, usable, partner, size) -> tuple[np.ndarray, bool]:
 
 
 def _small_reduced_pairs(problem: _Problem, y: np.ndarray, below: float):
-    """Pairs ``i < j`` whose reduced cost is below ``below``, with the costs (row blocks)."""
+    """Pairs ``i < j`` whose reduced cost is below ``below``, their costs, and how far the list is complete.
+
+    At most ``REDUCED_PER_MEMBER`` pairs per member of a row block are kept
+    (the cheapest); the list then holds *every* pair below the returned
+    ``complete_below`` (``below`` when nothing was cut).
+    """
     found_i, found_j, found_r = [], [], []
-    for start, stop, block in _blocks(problem):
-        block -= y[start:stop, None]
-        block -= y[None, :]
-        np.negative(block, out=block)
-        a, b = np.nonzero(block < below)
+    complete_below = below
+    n = problem.members
+    for start, stop, block in _excess_blocks(problem, y):
+        a, b = np.nonzero(block > -below)
         upper_half = a + start < b
         a, b = a[upper_half], b[upper_half]
+        reduced = -block[a, b].astype(float)
+        limit = REDUCED_PER_MEMBER * (stop - start)
+        if len(reduced) > limit:
+            cut = float(np.partition(reduced, limit)[limit])
+            keep = reduced < cut
+            a, b, reduced = a[keep], b[keep], reduced[keep]
+            complete_below = min(complete_below, cut)
         found_i.append(a + start)
         found_j.append(b)
-        found_r.append(block[a, b])
-    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_r)
+        found_r.append(reduced)
+    dummy = -_dummy_excess(problem, y)
+    near = np.flatnonzero(dummy < below)
+    found_i.append(near)
+    found_j.append(np.full(len(near), n))
+    found_r.append(dummy[near])
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_r), complete_below
 
 
 def _edge_value(problem: _Problem, mate: np.ndarray) -> float:

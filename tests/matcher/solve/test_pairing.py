@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matcher.solve.pairing as pairing_module
 from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
 from tests.matcher.strategies import NO, gap_of, peer_score_matrices, symmetric_from_upper
 
@@ -283,3 +284,54 @@ def test_large_coverage_rounds_are_tightened_by_the_score_bound_and_stay_certifi
     assert len(result.pairs) == size
     assert result.total <= optimum + 1e-6 <= result.upper_bound + 2e-6
     assert result.upper_bound <= by_score.upper_bound + 1e-9
+
+
+# --- certified mode: priced to convergence, then re-solved around the odd cycles ------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
+def test_certified_mode_reaches_the_networkx_optimum_when_the_region_closes(scores, priority):
+    # On small rounds the region around the undecided members never hits its budget,
+    # so the region solve is a global optimum and the answer says it is proven.
+    result = pair_peers(scores, priority=priority, exact_up_to=0)
+    assert_valid(result, scores)
+    size, total = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    if priority == "coverage":
+        assert len(result.pairs) == size
+    assert result.total == pytest.approx(total, abs=1e-7)
+    assert result.upper_bound >= total - 1e-7
+
+
+@pytest.mark.parametrize("priority", ["coverage", "score"])
+@pytest.mark.parametrize("seed", range(4))
+def test_certified_mode_with_a_tiny_region_budget_stays_valid_and_bounded(monkeypatch, priority, seed):
+    monkeypatch.setattr(pairing_module, "REGION_PAIRS", 3)
+    rng = np.random.default_rng(seed)
+    n = 41
+    scores = symmetric_from_upper(rng.uniform(0, 10, (n, n)))
+    scores[rng.uniform(size=(n, n)) < 0.3] = -np.inf
+    scores = np.minimum(scores, scores.T)
+    result = pair_peers(scores, priority=priority, exact_up_to=0)
+    assert_valid(result, scores)
+    size, optimum = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    assert result.total <= optimum + 1e-7 <= result.upper_bound + 2e-7
+
+
+def test_float32_scores_are_solved_without_a_float64_copy_and_give_float64_figures():
+    rng = np.random.default_rng(3)
+    scores = symmetric_from_upper(rng.uniform(0, 10, (61, 61))).astype(np.float32)
+    result = pair_peers(scores, exact_up_to=0)
+    assert isinstance(result.total, float)
+    assert check_pairing(scores, result)
+    _, optimum = networkx_optimum(scores.astype(float), maxcardinality=True)
+    assert result.total == pytest.approx(optimum, abs=1e-6)
+
+
+def test_the_old_certified_path_kept_for_the_benchmarks_is_still_valid():
+    rng = np.random.default_rng(5)
+    scores = symmetric_from_upper(rng.uniform(0, 10, (51, 51)))
+    old = pairing_module._legacy_pair_peers(scores, exact_up_to=10)
+    assert_valid(old, scores)
+    _, optimum = networkx_optimum(scores, maxcardinality=True)
+    assert old.total <= optimum + 1e-7 <= old.upper_bound + 2e-7
