@@ -30,7 +30,7 @@ the odd one out so that the relaxation does not lose half a pair.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -80,6 +80,12 @@ class PeerPairing:
         ``relative_gap(upper_bound, total)``: 0.0 when proven optimal.
     unpaired : ndarray of int
         Members left without a partner, ascending.
+    trio : tuple of int or None
+        When exactly one member is unpaired (the odd one out of a round),
+        ``(i, j, k)``: the pair ``(i, j)`` that member ``k`` adds most to
+        (``best_trio_for``), so the round can make it a trio; ``None``
+        otherwise, or when no pair can take them. ``total`` and the bound
+        count pairs only.
     """
 
     pairs: np.ndarray
@@ -87,6 +93,7 @@ class PeerPairing:
     upper_bound: float
     gap: float
     unpaired: np.ndarray
+    trio: tuple[int, int, int] | None = None
 
     @property
     def proven_optimal(self) -> bool:
@@ -160,6 +167,8 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     ([[0, 1]], 5.0, [2])
     >>> result.upper_bound, result.gap
     (5.0, 0.0)
+    >>> result.trio  # member 2, the odd one out, would join pair (0, 1)
+    (0, 1, 2)
     """
     matrix = _check_symmetric_scores(scores)
     priority = check_priority(priority)
@@ -175,7 +184,18 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     if priority == "coverage" and problem.size > exact_up_to and not np.isfinite(result.upper_bound):
         del problem  # the score-first solve below makes its own weights
         result = _better_of_equal_coverage(result, pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
-    return result
+    return _with_trio(matrix, result)
+
+
+def _with_trio(scores: np.ndarray, result: PeerPairing) -> PeerPairing:
+    """``result`` with the odd one out's best trio, when exactly one member is unpaired."""
+    if len(result.unpaired) != 1 or not len(result.pairs):
+        return result
+    leftover = int(result.unpaired[0])
+    pair = best_trio_for(leftover, result.pairs, scores)
+    if pair is None:
+        return result
+    return replace(result, trio=(*pair, leftover))
 
 
 def _legacy_pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
@@ -238,7 +258,7 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
     >>> best_trio_for(4, [[0, 1], [2, 3]], s)
     (0, 1)
     """
-    matrix = check_score_matrix(scores, square=True)
+    matrix = check_score_matrix(scores, square=True, keep_float32=True)
     pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     n = matrix.shape[0]
     if not 0 <= leftover < n:
@@ -249,7 +269,7 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
     candidates = pair_array[open_pairs]
     if not len(candidates):
         return None
-    gains = matrix[leftover, candidates[:, 0]] + matrix[leftover, candidates[:, 1]]
+    gains = matrix[leftover, candidates[:, 0]].astype(float) + matrix[leftover, candidates[:, 1]]
     best = int(np.argmax(gains))
     if not np.isfinite(gains[best]):
         return None
@@ -264,7 +284,8 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     most one pair, nobody is paired with themself, no pair is forbidden
     (``-inf``), ``unpaired`` lists exactly the other members, ``total`` is
     the sum of the pairs' scores, ``upper_bound`` is not below it and
-    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``. Whether
+    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``, and a
+    ``trio`` is one of the pairs with the only unpaired member. Whether
     the bound is *true* is not checked here: it is a proof only the
     solver's duals carry (the tests check it against networkx).
 
@@ -306,11 +327,26 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     unpaired = check_indices(result.unpaired, n, "unpaired members")
     members = pairs.ravel()
     values = matrix[pairs[:, 0], pairs[:, 1]].astype(float)
+    if result.trio is not None and not _trio_holds(matrix, pairs, unpaired, result.trio):
+        return False
     return bool(
         np.unique(members).size == members.size  # also rules out a member paired with themself
         and np.isfinite(values).all()
         and sorted(members.tolist() + unpaired.tolist()) == list(range(n))
         and figures_hold(result.total, result.upper_bound, result.gap, float(values.sum()))
+    )
+
+
+def _trio_holds(matrix: np.ndarray, pairs: np.ndarray, unpaired: np.ndarray, trio) -> bool:
+    """The trio is one of the pairs plus the only unpaired member, with no forbidden pair."""
+    i, j, k = (int(x) for x in trio)
+    n = matrix.shape[0]
+    if not all(0 <= x < n for x in (i, j, k)):
+        raise ValueError(f"expected a trio of member indices 0-{n - 1}, got {tuple(trio)!r}")
+    return (
+        unpaired.tolist() == [k]
+        and [i, j] in pairs.tolist()
+        and bool(np.isfinite(matrix[k, i]) and np.isfinite(matrix[k, j]))
     )
 
 

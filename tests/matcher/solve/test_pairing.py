@@ -1,5 +1,7 @@
 """Tests for matcher.solve.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
 
+from dataclasses import replace
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -335,3 +337,44 @@ def test_the_old_certified_path_kept_for_the_benchmarks_is_still_valid():
     assert_valid(old, scores)
     _, optimum = networkx_optimum(scores, maxcardinality=True)
     assert old.total <= optimum + 1e-7 <= old.upper_bound + 2e-7
+
+
+# --- the odd one out joins the best trio ---------------------------------------------------
+
+
+def test_the_odd_one_out_joins_the_pair_they_add_most_to():
+    s = np.array([[0, 9, 1, 1, 3], [9, 0, 1, 1, 3], [1, 1, 0, 9, 0], [1, 1, 9, 0, 1], [3, 3, 0, 1, 0]], dtype=float)
+    result = pair_peers(s)
+    assert result.pairs.tolist() == [[0, 1], [2, 3]]
+    assert result.trio == (0, 1, 4)
+    assert check_pairing(s, result)
+
+
+def test_an_even_round_has_no_trio():
+    assert pair_peers([[0, 5], [5, 0]]).trio is None
+
+
+def test_no_trio_when_the_odd_one_out_may_not_join_any_pair():
+    s = np.array([[0, 5, 1], [5, 0, NO], [1, NO, 0]], dtype=float)
+    result = pair_peers(s)
+    assert result.unpaired.tolist() == [2] and result.trio is None
+
+
+def test_check_pairing_rejects_a_trio_whose_third_member_is_paired():
+    s = np.array([[0, 5, 1], [5, 0, 2], [1, 2, 0]], dtype=float)
+    result = pair_peers(s)
+    assert not check_pairing(s, replace(result, trio=(0, 1, 0)))
+    with pytest.raises(ValueError, match="trio of member indices"):
+        check_pairing(s, replace(result, trio=(0, 1, 7)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(peer_score_matrices(), st.sampled_from([0, 600]))
+def test_a_trio_is_the_best_pair_for_the_only_unpaired_member(scores, exact_up_to):
+    result = pair_peers(scores, exact_up_to=exact_up_to)
+    if len(result.unpaired) == 1 and len(result.pairs):
+        expected = best_trio_for(int(result.unpaired[0]), result.pairs, scores)
+        assert result.trio == (None if expected is None else (*expected, int(result.unpaired[0])))
+    else:
+        assert result.trio is None
+    assert check_pairing(scores, result)
