@@ -108,6 +108,8 @@ class Round(db.Model):
     purpose: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     # When the "feedback is open" message went out (once per round).
     feedback_announced_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # A community's self-service round: never solved, it holds the matches of accepted mentor requests.
+    self_service: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     # The solver's figures, stored so pages show what was computed, not guesses.
     eligible: so.Mapped[Optional[int]]

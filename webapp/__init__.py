@@ -78,9 +78,14 @@ def register_blueprints(app: Flask) -> None:
     from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.communities import bp as communities_bp
+    from webapp.dashboard import bp as dashboard_bp
     from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
     from webapp.matches import bp as matches_bp
+    from webapp.mentors import bp as mentors_bp
+    from webapp.moderation import bp as moderation_bp
+    from webapp.practice import bp as practice_bp
+    from webapp.questions import bp as questions_bp
     from webapp.privacy import bp as privacy_bp
     from webapp.profile import bp as profile_bp
     from webapp.programme import bp as programme_bp
@@ -93,7 +98,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(dashboard_bp, url_prefix="/hr")
     app.register_blueprint(matches_bp)
+    app.register_blueprint(mentors_bp)
+    app.register_blueprint(questions_bp)
+    app.register_blueprint(practice_bp)
+    app.register_blueprint(moderation_bp)
     app.register_blueprint(rounds_bp, url_prefix="/hr/rounds")
     app.register_blueprint(relationships_bp)
     app.register_blueprint(programme_bp, url_prefix="/hr/programme")

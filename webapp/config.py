@@ -37,6 +37,8 @@ DEFAULT_RATE_LIMITS = {
     "RATELIMIT_PASSWORD_CHANGE": "5 per minute; 20 per hour",
     # The type-ahead suggestions, per member.
     "RATELIMIT_SUGGEST": "60 per minute; 600 per hour",
+    # Posting to others between rounds (mentor requests, questions, answers, notes, reports), per member.
+    "RATELIMIT_POSTING": "10 per minute; 60 per hour",
 }
 #: How many days decline reasons and free-text feedback are kept, unless ``RETENTION_DAYS`` says otherwise.
 DEFAULT_RETENTION_DAYS = 365

@@ -44,8 +44,8 @@ from webapp.services.paging import ListPage, page_number
 from webapp.services.reasons import group_summary
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
-from webapp.services.rounds.figures import headline_figures, result_count
-from webapp.services.rounds.groups import move_member
+from webapp.services.rounds.figures import headline_figures, invitation_count, result_count
+from webapp.services.rounds.groups import keep_moves, move_member, moves_since_solve, swap_members
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.after_match.ending import announce_feedback
 from webapp.services.after_match.notices import send
@@ -58,7 +58,7 @@ from webapp.services.rounds.lifecycle import (
     repair_round,
     send_new_link,
 )
-from webapp.services.rounds.notes import note_lines
+from webapp.services.rounds.notes import diagnosis_members, diagnosis_text, member_names, note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
 from webapp.services.rounds.solving import SOLVE, start_solve
 from webapp.services.text import without_controls
@@ -224,11 +224,12 @@ def review(round_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in review_service.PAIR_SORTS else "name"
     page = page_number(request.args.get("page"))
-    listing, rows, colours = None, [], {}
+    listing, rows, colours, chart_rows = None, [], {}, []
     if tab == "results" and round_.kind == "groups":
         listing = review_service.group_page(round_.id, q, page, _per_page())
         colours = review_service.department_colours(round_.id)
         rows = review_service.group_rows(listing.items, colours)
+        chart_rows = review_service.group_rows(review_service.all_groups(round_.id), colours)
     elif tab == "results":
         listing = review_service.pair_page(round_.id, q, sort, page, _per_page())
         rows = review_service.pair_rows(listing.items)
@@ -242,13 +243,15 @@ def review(round_id: int):
     args = {name: value for name, value in (("tab", tab), ("q", q), ("sort", sort)) if value}
     return render_template(
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
-        listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
+        listing=listing, rows=rows, colours=colours, chart_rows=chart_rows, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
         solving_now=jobs.current(SOLVE, round_.id),
-        results_count=result_count(round_), defaults=default_parameters(round_.kind),
+        results_count=result_count(round_), invitations=invitation_count(round_) if round_.can("publish") else 0,
+        defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
+        moves=moves_since_solve(round_) if round_.can("move") else 0,
         schedule_form=ScheduleForm(formdata=None, starts_on=round_.starts_on, ends_on=round_.ends_on,
                                    purpose=round_.purpose or ""),
     )
@@ -386,6 +389,18 @@ def repair(round_id: int):
                        "%(left_over)s could not be.",
                        sent, rematched=format_number(repair_.rematched), count=format_number(sent),
                        left_over=format_number(repair_.left_over)), "success")
+        names = member_names([*repair_.rematched_ids, *diagnosis_members(repair_.left)])
+        if repair_.rematched_ids:
+            flash(_("Offered a new match or group: %(names)s.",
+                    names=", ".join(names.get(m, "?") for m in repair_.rematched_ids)), "info")
+        if repair_.left:
+            flash(_("Could not be re-matched: %(list)s.", list="; ".join(
+                f"{names.get(entry['member_id'], '?')} ({diagnosis_text(entry, names)})" for entry in repair_.left)),
+                "info")
+        if repair_.told:
+            _send(repair_.notices)
+            flash(ngettext("Told %(num)s member that their partner declined.",
+                           "Told %(num)s members that their partner declined.", repair_.told), "info")
 
     def action(_form):
         repair_ = repair_round(round_id)
@@ -521,9 +536,40 @@ def move(round_id: int):
 
     def done(moved):
         member, group = moved
-        flash(_("Moved “%(name)s” to group %(number)d.", name=member.display_name, number=group.number), "success")
+        flash(_("Moved “%(name)s” to group %(number)d (now %(size)d members).", name=member.display_name,
+                number=group.number, size=len(group.members)), "success")
 
     return _act(round_id, action, done, form=MoveForm())
+
+
+@bp.route("/<int:round_id>/swap", methods=["POST"])
+@hr_required
+def swap(round_id: int):
+    """Swap two members of different groups of a solved working-group round (both sizes stay)."""
+    def action(form: PairForm):
+        first_id, second_id = _pair_ids(form)
+        return first_id, second_id, swap_members(round_id, first_id, second_id)
+
+    def done(swapped):
+        first_id, second_id, (first_group, second_group) = swapped
+        flash(_("Swapped “%(first)s” (now in group %(to)d) and “%(second)s” (now in group %(from)d); both groups "
+                "keep %(first_size)d and %(second_size)d members.", first=get_member(first_id).display_name,
+                second=get_member(second_id).display_name, to=second_group.number, **{"from": first_group.number},
+                first_size=len(first_group.members), second_size=len(second_group.members)), "success")
+
+    return _act(round_id, action, done, form=PairForm())
+
+
+@bp.route("/<int:round_id>/keep-moves", methods=["POST"])
+@hr_required
+def keep_moves_view(round_id: int):
+    """Keep HR's moves through the next solve, as pins."""
+    def done(count: int):
+        flash(ngettext("Kept the moves: %(num)d pin added, so solving again keeps each moved member with a "
+                       "groupmate.", "Kept the moves: %(num)d pins added, so solving again keeps each moved member "
+                       "with a groupmate.", count), "success")
+
+    return _act(round_id, lambda _form: keep_moves(round_id), done)
 
 
 # --- the export -------------------------------------------------------------------------------

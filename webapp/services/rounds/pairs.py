@@ -8,7 +8,7 @@ forbidden and the mentors' places that live matches hold taken out.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -154,12 +154,13 @@ def _figures(result, outcome: Outcome) -> tuple[float, float, float]:
 # --- a repair ---------------------------------------------------------------------------------
 
 
-def repair_pairs(round_: Round) -> tuple[list[Match], int]:
-    """New matches for members whose match was declined or ended early; returns them and how many were left over.
+def repair_pairs(round_: Round) -> tuple[list[Match], list[dict]]:
+    """New matches for members whose match was declined or ended early; returns them and who was left over, and why.
 
     Live matches stay and keep their mentors' places (a match ended early
     frees its place); every pair the round already proposed is forbidden, so
-    a declined or ended pair is never offered again.
+    a declined or ended pair is never offered again. Each member left over
+    gets the matcher's diagnosis, as a solve stores it (``Round.unmatched``).
     """
     live = [m for m in round_.matches if not m.declined and m.ended_at is None]
     busy = {member for m in live for member in (m.first_id, m.second_id)}
@@ -169,22 +170,44 @@ def repair_pairs(round_: Round) -> tuple[list[Match], int]:
     rules = hard_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
     params = round_.parameters
     matches: list[Match] = []
+    left: list[dict] = []
     if round_.kind == "mentoring":
         seeking = load_profiles([i for i in who.roles["learner"] if i in declined])
-        mentors = load_profiles(who.roles["mentor"])
+        taken = Counter(m.second_id for m in live)
+        # The places live matches hold are taken out of the profiles, so the diagnosis counts the seats left.
+        mentors = [replace(p, mentor_capacity=max(p.mentor_capacity - taken[p.id], 0))
+                   for p in load_profiles(who.roles["mentor"])]
         if seeking and mentors:
-            matches = mentoring_pairs(seeking, mentors, params["weights"], rules, params["priority"],
-                                      taken=Counter(m.second_id for m in live)).matches
+            made = mentoring_pairs(seeking, mentors, params["weights"], rules, params["priority"])
+            matches = made.matches
+            left = [unmatched_entry(seeking[d.member].id, d.kind, **d.params)
+                    for d in diagnose_unmatched(made.table, made.result)]
+        else:
+            left = unmatched_entries(seeking, "no_eligible_mentor")
     else:
         seeking = load_profiles([i for i in who.roles["peer"] if i in declined])
         if len(seeking) >= 2:
-            matches = peer_pairs(seeking, params["weights"], rules, params["priority"]).matches
+            made = peer_pairs(seeking, params["weights"], rules, params["priority"])
+            matches = made.matches
+            left = [unmatched_entry(seeking[d.member].id, d.kind, **d.params)
+                    for d in diagnose_unpaired(made.table, made.result)]
+        else:
+            left = unmatched_entries(seeking, "no_eligible_partner")
     round_.matches.extend(matches)
     found = {m for match in matches for m in (match.first_id, match.second_id)}
-    return matches, len({p.id for p in seeking} - found)
+    left = [entry for entry in left if entry["member_id"] not in found]
+    return matches, left
 
 
 # --- match rows -------------------------------------------------------------------------------
+
+
+def scored_mentoring_match(learner: Profile, mentor: Profile, table: ScoreTable, i: int, j: int) -> Match:
+    """The match a round would store for row ``i`` and column ``j`` of ``table`` (score, reasons, focus).
+
+    Self-service suggestions and requests build their matches here, so they read as a round's do.
+    """
+    return _mentoring_match(learner, mentor, table, i, j)
 
 
 def _mentoring_match(learner: Profile, mentor: Profile, table, i: int, j: int) -> Match:
