@@ -45,12 +45,16 @@ ACTIONS = {
     "message_failed": _l("Message not sent"),
     "audit_export": _l("Audit trail export"),
     "purge": _l("Expired text removed"),
+    "community_archive": _l("Community archived"),
+    "community_restore": _l("Community restored"),
+    "community_delete": _l("Community deleted"),
 }
 #: What a message was, for "message not sent" entries (``Message.kind``).
 MESSAGE_KINDS = {
     "match_invitation": _l("match invitation"),
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
+    "match_declined": _l("notice of a declined match"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
@@ -270,6 +274,12 @@ def describe(action: str, params: dict, subject_id: int | None, names: dict[int,
         return _("Removed text older than %(days)s days: %(reasons)s decline reason(s) and %(notes)s feedback "
                  "note(s).", days=number.get("days", 0), reasons=number.get("reasons", 0),
                  notes=number.get("notes", 0))
+    if action == "community_archive":
+        return _("Archived the community “%(name)s”: members no longer see it.", name=params.get("name", "?"))
+    if action == "community_restore":
+        return _("Restored the community “%(name)s”.", name=params.get("name", "?"))
+    if action == "community_delete":
+        return _("Deleted the unused community “%(name)s”.", name=params.get("name", "?"))
     return action
 
 
