@@ -15,11 +15,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from models import Member, db
+from models import Community, Member, db
 from models.base import utcnow
 from tests.e2e.test_round_in_browser import CHROMIUM, CHROMIUM_FLAGS, Words, log_in
 from tests.webapp.published import make_group, make_match, make_round
 from webapp import create_app
+from webapp.services.communities import experts
 from webapp.services.demo import load_demo_data
 from webapp.services.rounds import lifecycle, solving
 
@@ -146,5 +147,26 @@ def test_my_matches_once_both_accepted_fit_a_phone(site, browser, language):
     page = member_page(site, browser, learner_id)
     page.goto(f"{base}/matches")
     assert "very-long-department" in page.content()
+    assert fits(page)
+    page.close()
+
+
+def test_the_community_page_shows_a_few_experts_and_the_body_of_practice_near_the_top(site, browser):
+    app, base, logins, _rounds = site
+    with app.app_context():
+        community, count = max(((c, len(experts(c))) for c in db.session.scalars(sa.select(Community))),
+                               key=lambda pair: pair[1])
+        community_id, email = community.id, db.session.scalar(
+            sa.select(Member.email).where(Member.role == "member").order_by(Member.id))
+    assert count > 8  # the demo's biggest community has many experts
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    log_in(page, base, Words(app, "en"), email, logins.member_password)
+    page.goto(f"{base}/communities/{community_id}")
+    practice = page.locator("#practice-heading").bounding_box()
+    assert practice["y"] < 1200, practice  # it started around y = 1,900 with every expert listed
+    assert page.locator("ul.experts").first.locator("li").count() == 8
+    page.locator("details.more-experts summary").click()
+    assert page.locator("details.more-experts li").count() == count - 8
+    page.set_viewport_size(PHONE)
     assert fits(page)
     page.close()

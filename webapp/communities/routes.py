@@ -16,6 +16,8 @@ from webapp.services.members import search_members
 from webapp.services.paging import page_number, paginate
 
 MEMBERS_PER_PAGE = 25
+#: How many experts the community page lists before "Show all".
+EXPERTS_SHOWN = 8
 
 
 def visible_community(community_id: int) -> Community:
@@ -53,6 +55,7 @@ def show(id: int):
         page=page,
         skills=service.skills_of(page.items),
         experts=service.experts(community),
+        experts_shown=EXPERTS_SHOWN,
         notes=practice_notes(community, limit=10),
         belongs=service.is_member(current_user, community),
         button=ButtonForm(),
