@@ -170,3 +170,23 @@ def test_the_community_page_shows_a_few_experts_and_the_body_of_practice_near_th
     page.set_viewport_size(PHONE)
     assert fits(page)
     page.close()
+
+
+@pytest.mark.parametrize("path, column", [("/hr/rounds", "Gap"), ("/hr/skills", "Want to learn it")])
+def test_hr_tables_become_cards_on_a_phone_so_no_column_hides(site, hr_phone, path, column):
+    _app, base, _logins, _rounds = site
+    hr_phone.goto(f"{base}{path}")
+    cell = hr_phone.locator(f'table.stack td[data-label="{column}"]').first
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # on screen, not off to the right
+    label = hr_phone.evaluate("cell => getComputedStyle(cell, '::before').content", cell.element_handle())
+    assert column in label
+    assert fits(hr_phone)
+
+
+def test_the_group_charts_text_stays_readable_on_a_phone(site, hr_phone):
+    _app, base, _logins, rounds = site
+    hr_phone.goto(f"{base}/hr/rounds/{rounds['groups']}")
+    tick = hr_phone.locator("#department-mix-title").locator("xpath=..").locator("text.tick").first
+    assert tick.bounding_box()["height"] >= 9  # about 6 px before: 11 chart units on a 640-unit chart at 350 px
+    assert fits(hr_phone)
