@@ -172,10 +172,11 @@ def test_the_community_page_shows_a_few_experts_and_the_body_of_practice_near_th
     page.close()
 
 
-@pytest.mark.parametrize("path, column", [("/hr/rounds", "Gap"), ("/hr/skills", "Want to learn it")])
+@pytest.mark.parametrize("path, column", [("/hr/rounds", "Gap"), ("/hr/skills", "Want to learn it"),
+                                          ("/hr/rounds/{mentoring}", "Why"), ("/hr/rounds/{groups}", "Answer")])
 def test_hr_tables_become_cards_on_a_phone_so_no_column_hides(site, hr_phone, path, column):
-    _app, base, _logins, _rounds = site
-    hr_phone.goto(f"{base}{path}")
+    _app, base, _logins, rounds = site
+    hr_phone.goto(f"{base}{path.format(**rounds)}")
     cell = hr_phone.locator(f'table.stack td[data-label="{column}"]').first
     box = cell.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # on screen, not off to the right
