@@ -14,13 +14,16 @@ from webapp.services.responses import pending_count
 NAVIGATION = (
     ("profile.edit", _l("My profile"), False),
     ("matches.index", _l("My matches"), False),
+    ("mentors.index", _l("Find a mentor"), False),
     ("communities.index", _l("Communities"), False),
+    ("dashboard.index", _l("Dashboard"), True),
     ("rounds.index", _l("Rounds"), True),
     ("programme.attention_list", _l("Needs attention"), True),
     ("programme.mentors", _l("Mentors"), True),
     ("hr.members", _l("Members"), True),
     ("hr.skills", _l("Skills"), True),
     ("hr.communities", _l("Manage communities"), True),
+    ("mentors.hr_requests", _l("Mentor requests"), True),
     ("audit.index", _l("Audit trail"), True),
 )
 

@@ -4,7 +4,7 @@ Adds ``communities.archived_at``: an archived community is hidden from
 members and from new rounds, while its rounds and memberships stay on record.
 
 Revision ID: d4e1c0a7f9b2
-Revises: b25d49e428e8
+Revises: b751b59ae44a
 Create Date: 2026-12-02 01:05:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "d4e1c0a7f9b2"
-down_revision = "b25d49e428e8"
+down_revision = "b751b59ae44a"
 branch_labels = None
 depends_on = None
 

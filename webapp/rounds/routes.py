@@ -7,15 +7,17 @@ Invitations go out after the commit, never before.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from models import Round, db
+from models import Job, Round, db
+from models.job import JobStatus
 from models.round import ROUND_KINDS
+from webapp import jobs
 from webapp.forms import ButtonForm
 from webapp.http import is_id
 from webapp.i18n import format_number
@@ -58,7 +60,7 @@ from webapp.services.rounds.lifecycle import (
 )
 from webapp.services.rounds.notes import diagnosis_members, diagnosis_text, member_names, note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
-from webapp.services.rounds.solving import solve_round
+from webapp.services.rounds.solving import SOLVE, start_solve
 from webapp.services.text import without_controls
 
 #: What the review page can show under its figures.
@@ -150,15 +152,16 @@ def new():
                                       form.parameters(), (form.name.data or "").strip() or None,
                                       starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                       purpose=form.purpose.data)
-                if form.create_and_solve.data:
-                    solve_round(round_.id)
             except RoundError as error:
                 form.form_errors.append(str(error))
                 db.session.rollback()
             else:
                 db.session.commit()
+                round_id = round_.id
+                if form.create_and_solve.data:
+                    return _start_solve(round_id, created=True)
                 flash(_created_message(round_), "success")
-                return _to_review(round_.id)
+                return _to_review(round_id)
     in_scope = community_id if community_id in names else 0
     status = 422 if form.errors else 200
     return render_template(
@@ -172,6 +175,39 @@ def _created_message(round_: Round) -> str:
     if round_.can("publish"):
         return _("Created and solved “%(name)s”: review the result, then publish it.", name=round_.name)
     return _("Created the draft “%(name)s”: solve it when you are ready.", name=round_.name)
+
+
+def _solved_message(round_: Round) -> str:
+    numbers = {"seconds": format_number(round_.seconds, 2), "matched": format_number(round_.matched or 0),
+               "count": format_number(round_.eligible)}
+    if round_.kind == "groups":
+        return ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member placed in groups.",
+                        "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members placed in groups.",
+                        round_.eligible, **numbers)
+    return ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member matched.",
+                    "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members matched.",
+                    round_.eligible, **numbers)
+
+
+def _start_solve(round_id: int, created: bool = False):
+    """Queue the round's solve (or find the one running) and show its progress; a solve that has
+    already ended (the synchronous mode of the tests) is said at once, as a finished page would."""
+    try:
+        job, started = start_solve(round_id, current_user.id)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _to_review(round_id)
+    if job.status == JobStatus.FINISHED:
+        round_ = load_round(round_id)
+        flash(_created_message(round_) if created else _solved_message(round_), "success")
+        return _to_review(round_id)
+    if not job.status.active:
+        flash(jobs.message_of(job), "error")
+        return _to_review(round_id)
+    if not started:
+        flash(_("This round is already being solved: here is that solve."), "info")
+    return redirect(url_for("rounds.solving", round_id=round_id, job_id=job.id))
 
 
 # --- the review -------------------------------------------------------------------------------
@@ -257,21 +293,66 @@ def _send(messages) -> int:
 @bp.route("/<int:round_id>/solve", methods=["POST"])
 @hr_required
 def solve(round_id: int):
-    """Run the matcher on the round's eligible members; the result replaces any unpublished one."""
-    def done(round_: Round):
-        numbers = {"seconds": format_number(round_.seconds, 2), "matched": format_number(round_.matched or 0),
-                   "count": format_number(round_.eligible)}
-        if round_.kind == "groups":
-            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member placed in groups.",
-                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members placed in groups.",
-                               round_.eligible, **numbers)
-        else:
-            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member matched.",
-                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members matched.",
-                               round_.eligible, **numbers)
-        flash(message, "success")
+    """Queue the matcher on the round's eligible members (the result will replace any unpublished
+    one) and show the solve's progress; a solve already running is shown instead of a second."""
+    load_round(round_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+        return _to_review(round_id)
+    return _start_solve(round_id)
 
-    return _act(round_id, lambda _form: solve_round(round_id), done)
+
+def _load_job(round_id: int, job_id: int) -> Job:
+    """The round's solve ``job_id``, or a 404 page."""
+    load_round(round_id)
+    job = jobs.get(job_id)
+    if job is None or job.kind != SOLVE or job.target_id != round_id:
+        abort(404)
+    return job
+
+
+def job_state(job: Job, round_id: int) -> dict:
+    """What the progress page shows, as data (the page's script reads it as JSON)."""
+    return {"id": job.id, "status": job.status.value, "status_label": job.status.title,
+            "active": job.status.active, "phase": job.phase,
+            "phase_label": str(jobs.PHASE_LABELS.get(job.phase, _("Waiting for a worker"))),
+            "percent": job.percent, "message": jobs.message_of(job),
+            "review_url": url_for("rounds.review", round_id=round_id)}
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>")
+@hr_required
+def solving(round_id: int, job_id: int):
+    """A solve's progress: phase and percentage; the page refreshes itself (or its script polls)."""
+    job = _load_job(round_id, job_id)
+    return render_template("rounds/solving.html", round=load_round(round_id), job=job,
+                           state=job_state(job, round_id), button=ButtonForm())
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>.json")
+@hr_required
+def solving_status(round_id: int, job_id: int):
+    """A solve's progress as JSON, for the progress page's script."""
+    response = jsonify(job_state(_load_job(round_id, job_id), round_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>/cancel", methods=["POST"])
+@hr_required
+def cancel_solve(round_id: int, job_id: int):
+    """Cancel a queued or running solve: the round stays as it was before it."""
+    job = _load_job(round_id, job_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+    elif jobs.cancel(job):
+        audit.record("cancel_solve", actor=current_user, round_id=round_id, job_id=job_id)
+        db.session.commit()
+        flash(_("Solve cancelled: the round is as it was before."), "success")
+        return _to_review(round_id)
+    else:
+        flash(_("This solve has already ended."), "info")
+    return redirect(url_for("rounds.solving", round_id=round_id, job_id=job_id))
 
 
 @bp.route("/<int:round_id>/publish", methods=["POST"])

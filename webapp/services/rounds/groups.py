@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from matcher import Grouping, GroupPlan, GroupWeights, describe_group, diversity_matrix, explain_group, plan_groups
 from matcher.profiles import Rules, pair_key
+from matcher.progress import Progress, report
 from models import GroupMember, Round, WorkingGroup, db
 from webapp.services.profiles import load_profiles
 from webapp.services.rounds.eligibility import Eligibility, eligibility
@@ -17,7 +18,7 @@ from webapp.services.rounds.pins import add_pin
 from webapp.services.rounds.outcome import Outcome, unmatched_entries
 
 
-def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+def solve_groups(round_: Round, who: Eligibility, rules: Rules, progress: Progress | None = None) -> Outcome:
     """Form the round's working groups; HR's pins keep two members together, forbids apart."""
     params = round_.parameters
     profiles = load_profiles(who.roles["member"])
@@ -27,6 +28,7 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         outcome.unmatched = unmatched_entries(profiles, "too_few")
         return outcome
     ids = {p.id for p in profiles}
+    report(progress, "scoring", 0.0)
     plan = plan_groups(
         profiles, (params["group_min"], params["group_max"]),
         anchor_level=params["anchor_level"], core_skills=_core_skills(round_),
@@ -34,6 +36,7 @@ def solve_groups(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         apart=[pair for pair in rules.forbidden if set(pair) <= ids],
         together=[pair_key(p.first_id, p.second_id) for p in round_.pins if {p.first_id, p.second_id} <= ids],
         weights=GroupWeights(**params["weights"]), time_limit=float(params["time_limit"]),
+        progress=progress,
     )
     for number, indices in enumerate(plan.grouping.groups, start=1):
         block = plan.diversity[np.ix_(indices, indices)]

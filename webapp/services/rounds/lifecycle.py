@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from models import GroupMember, Member, Round, db
 from models.base import utcnow
 from models.round import RoundStatus
+from webapp.services import outbox
 from webapp.services.messages import Message, group_invitation, match_invitations
 from webapp.services.rounds.declines import declined_notices
 from webapp.services.rounds.dates import check_dates, check_publishable, clean_purpose, default_dates
@@ -125,7 +126,7 @@ def _invite(round_: Round, matches, places, days: int) -> list[Message]:
         raw, place.token_hash = new_token()
         place.invited_at, place.expires_at = utcnow(), expires
         messages.append(group_invitation(place, raw))
-    return messages
+    return outbox.stage(messages)  # in the outbox in this same transaction: no invitation is lost
 
 
 @dataclass
