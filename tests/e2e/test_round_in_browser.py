@@ -12,6 +12,7 @@ README's pictures, of the Thai run, come from ``COPMATCH_SCREENSHOTS=docs/screen
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from datetime import timedelta
@@ -132,6 +133,7 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
     assert page.locator("html").get_attribute("lang") == language
     page.goto(f"{base}/hr/rounds/new?kind=mentoring")
     page.get_by_role("button", name=t("Create and solve")).click()
+    page.wait_for_url(re.compile(r"/hr/rounds/\d+$"), timeout=60_000)  # the solve's progress page moves on by itself
     page.wait_for_load_state()
     assert page.locator("#score-histogram-title").count() == 1  # the score histogram is drawn
     assert page.get_by_role("heading", name=t("Figures")).is_visible()

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 
 from models import Community, CommunityMembership, Round, Skill, db
 from webapp.services.communities import communities_in_order
+from webapp.services.mentors import self_service_communities
+from webapp.services.practice import member_communities
 
 
 @pytest.fixture
@@ -112,6 +114,8 @@ def test_an_archived_community_is_hidden_from_members_and_new_rounds_and_kept_in
     assert "Archived the community “Cloud Guild”" in client.get("/hr/audit").get_data(as_text=True)
     with app.app_context():
         assert community_id not in {c.id for c in communities_in_order()}
+        someone = db.session.get(type(member), member.id)
+        assert member_communities(someone) == [] and self_service_communities(someone) == []
         assert db.session.scalar(sa.select(Round.community_id).where(Round.name == "Cloud swaps")) == community_id
     auth.logout()
     auth.login(member.email)
