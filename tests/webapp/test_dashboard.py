@@ -200,6 +200,8 @@ def test_filters_keep_one_community_department_and_dates(app, as_hr, people):
     assert [(r["Round"], r["Confirmed"]) for r in sales] == [
         ("Old round", "0"), ("Data round", "0"), ("Other round", "1"), ("All rounds", "1")]
     assert as_hr.get("/hr", query_string={"community": community_id, "since": "not a day"}).status_code == 200
+    page = visible_text(as_hr.get("/hr", query_string={"department": "Sales"}).get_data(as_text=True))
+    assert "the other figures count only matches and places with a member of Sales" in page
 
 
 def test_unmet_demand_leads_to_a_recommendation(app, as_hr, make_member):
