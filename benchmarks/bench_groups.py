@@ -12,12 +12,21 @@ Usage::
     python benchmarks/bench_groups.py --quick    # a small subset, shorter limits
     python benchmarks/bench_groups.py --only n120_ss_01 --seconds 1
     python benchmarks/bench_groups.py --scale 5404    # a synthetic organisation
+    python benchmarks/bench_groups.py --demo          # the demo organisation's round, old vs new search
 
 ``--scale N`` builds N synthetic member profiles (``synthetic_members``:
 eight departments, functions, seniority, sites, skills, goals and about 10%
 anchors at level 4 or above) and times ``plan_groups`` with groups of 4-6
 and ``time_limit=5``, the construction alone, and ``explain_group`` for every
 group: what an HR user waits for in a company-wide round.
+
+``--demo`` takes the whole-organisation group round of the demo organisation
+(9,000 members, seed 7: 5,404 eligible; ``demo_rounds.matcher_inputs``) and
+runs ``plan_groups`` on it with the search of large rounds in blocks of
+groups (``_BlockSearch``) and with the old search over the whole round
+(``BLOCK_SEARCH_ABOVE`` raised, the switch), for the time limits given by
+``--limits`` (default: old 10 and 180 s, new 10 s), with the peak memory
+tracemalloc sees.
 
 This is a benchmark, not a test: timings depend on the machine and its load.
 """
@@ -192,6 +201,33 @@ def scale(n: int, seed: int, seconds: float) -> None:
     print(texts[0])
 
 
+def demo(limits: list[tuple[str, float]]) -> None:
+    """The demo organisation's group round, searched the old way and the new, side by side."""
+    import tracemalloc
+
+    import matcher.solve.grouping as grouping
+    from demo_rounds import matcher_inputs
+
+    args, kwargs = matcher_inputs("groups")
+    blocks_above = grouping.BLOCK_SEARCH_ABOVE
+    print(f"Working groups of the demo organisation (9,000 members, seed 7): {len(args[0]):,} members, sizes {args[1]}")
+    print("| search | time limit (s) | wall (s) | total      | vs greedy | iterations | peak MiB |")
+    print("|:-------|---------------:|---------:|-----------:|----------:|-----------:|---------:|")
+    greedy = plan_groups(*args, **{**kwargs, "time_limit": None, "max_iterations": 0}).grouping.total
+    for method, seconds in limits:
+        grouping.BLOCK_SEARCH_ABOVE = blocks_above if method == "new" else 10**12
+        tracemalloc.start()
+        started = time.perf_counter()
+        plan = plan_groups(*args, **{**kwargs, "time_limit": seconds})
+        wall = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        total = plan.grouping.total
+        print(f"| {method:<6} | {seconds:14g} | {wall:8.1f} | {total:10.2f} | {100 * (total / greedy - 1):+8.3f}% "
+              f"| {plan.grouping.iterations:10,} | {peak:8.0f} |", flush=True)
+    grouping.BLOCK_SEARCH_ABOVE = blocks_above
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="four instances with short limits")
@@ -200,7 +236,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=None, metavar="N",
                         help="time plan_groups on N synthetic members instead of MDGPLIB")
+    parser.add_argument("--demo", action="store_true", help="the demo organisation's round, old and new search")
+    parser.add_argument("--limits", nargs="*", default=["old:10", "old:180", "new:10"],
+                        help="with --demo: method:seconds runs (method old or new)")
     args = parser.parse_args(argv)
+    if args.demo:
+        demo([(item.split(":")[0], float(item.split(":")[1])) for item in args.limits])
+        return 0
     if args.scale:
         scale(args.scale, args.seed, args.seconds or 5.0)
         return 0
