@@ -8,6 +8,9 @@ from models.audit import AuditEntry, LoginFailure
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
+from models.job import Job, JobStatus, OutboxMessage, OutboxStatus
+from models.knowledge import Answer, CommunityCoordinator, ContentReport, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
+from models.mentoring_requests import MentorRequest
 from models.member import AccountToken, Member, Signup
 from models.privacy import ConsentRecord
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
@@ -35,6 +38,20 @@ __all__ = [
     "Pin",
     "Forbid",
     "Feedback",
+    "Job",
+    "JobStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "MentorRequest",
+    "Question",
+    "QuestionRoute",
+    "Answer",
+    "PracticeNote",
+    "NoteTrial",
+    "CommunityCoordinator",
+    "ContentReport",
+    "question_skills",
+    "note_skills",
     "Agreement",
     "AgreementGoal",
     "Meeting",

@@ -36,6 +36,8 @@ class Community(db.Model):
     name_key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # Whether members may ask its mentors directly, between rounds (HR switches it off).
+    self_service: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
 
     core_skills: so.Mapped[list[Skill]] = so.relationship(
         secondary=community_skills, order_by="Skill.name"

@@ -24,6 +24,7 @@ from scipy import sparse
 
 from matcher._numerics import BLOCK_ROWS
 from matcher._validation import check_budget, check_score_matrix
+from matcher.progress import Progress, report
 
 __all__ = ["Grouping", "InfeasibleError", "form_groups", "together_units"]
 
@@ -115,6 +116,7 @@ def form_groups(
     time_limit: float | None = 10.0,
     max_iterations: int | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> Grouping:
     r"""Split members into groups of bounded size with the most diversity inside.
 
@@ -147,6 +149,9 @@ def form_groups(
     seed : int
         Seed of the random choices; with a fixed seed and ``max_iterations``
         (and the time limit not reached) the result is always the same.
+    progress : callable, optional
+        ``progress(phase, fraction)``, called on entering ``"solving"`` and
+        ``"certifying"`` (see ``matcher.progress``); it may raise to stop the solve.
 
     Returns
     -------
@@ -238,12 +243,14 @@ def form_groups(
     deadline = None if time_limit is None else started + float(time_limit)
 
     problem = _Problem(d, lo, hi, anchor_list, apart_pairs, together_pairs)
+    report(progress, "solving", 0.0)
     rng = np.random.default_rng(seed)
     unit_labels, iterations = problem.construct(rng), 0
     out_of_time = deadline is not None and time.perf_counter() >= deadline
     if max_iterations != 0 and not out_of_time and problem.n_groups > 1 and problem.n_units > 1:
         search = _BlockSearch if problem.n_units > BLOCK_SEARCH_ABOVE else _TabuSearch
         unit_labels, iterations = search(problem, unit_labels, rng).run(deadline, max_iterations)
+    report(progress, "certifying", 0.9)
     return _make_grouping(d, unit_labels[problem.unit_of], len(lo), iterations)
 
 

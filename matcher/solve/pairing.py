@@ -53,6 +53,7 @@ from matcher._validation import (
     figures_hold,
     relative_gap,
 )
+from matcher.progress import Progress, report
 
 #: Rounds up to this many members are solved exactly.
 EXACT_UP_TO = 600
@@ -107,7 +108,8 @@ class PeerPairing:
         return self.gap == 0.0
 
 
-def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
+def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO,
+               progress: Progress | None = None) -> PeerPairing:
     """Pair members so that the sum of pair scores is as high as possible.
 
     Solves the maximum-weight matching problem on a general graph:
@@ -126,6 +128,9 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     exact_up_to : int
         Rounds with at most this many members are solved exactly; larger
         ones get a fast solution with a certified bound.
+    progress : callable, optional
+        ``progress(phase, fraction)``, called on entering ``"solving"`` and
+        ``"certifying"`` (see ``matcher.progress``); it may raise to stop the solve.
 
     Returns
     -------
@@ -185,12 +190,14 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     priority = check_priority(priority)
     dense = matrix.shape[0] + 1 <= exact_up_to
     problem = _Problem.build(matrix, priority, dense=dense)
+    report(progress, "solving", 0.0)
     if problem.size <= 1:
         mate, bound = np.full(problem.size, -1), np.nan
     elif problem.size <= exact_up_to:
         mate, bound = _solve_exact(problem.dense())
     else:
         mate, bound = _solve_converged(problem)
+    report(progress, "certifying", 0.5)
     result = _result(problem, mate, bound)
     if priority == "coverage" and problem.size > exact_up_to and not np.isfinite(result.upper_bound):
         del problem  # the score-first solve below makes its own weights

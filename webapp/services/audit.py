@@ -45,12 +45,21 @@ ACTIONS = {
     "message_failed": _l("Message not sent"),
     "audit_export": _l("Audit trail export"),
     "purge": _l("Expired text removed"),
+    "cancel_solve": _l("Solve cancelled"),
+    "message_retry": _l("Message sent again"),
+    "coordinator": _l("Community coordinator"),
+    "hide_content": _l("Content hidden"),
 }
+#: What was hidden, for "content hidden" entries.
+CONTENT_KIND_WORDS = {"question": _l("a question"), "answer": _l("an answer"), "note": _l("a practice note")}
 #: What a message was, for "message not sent" entries (``Message.kind``).
 MESSAGE_KINDS = {
     "match_invitation": _l("match invitation"),
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
+    "invitation_reminder": _l("invitation reminder"),
+    "mentor_request": _l("mentor request"),
+    "question": _l("question to the community"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
@@ -264,12 +273,27 @@ def describe(action: str, params: dict, subject_id: int | None, names: dict[int,
         return _("A %(message)s to %(name)s could not be sent: %(reason)s.",
                  message=MESSAGE_KINDS.get(params.get("message"), MESSAGE_KINDS["message"]), name=subject,
                  reason=FAILURE_REASONS.get(params.get("reason"), params.get("reason")))
+    if action == "cancel_solve":
+        return _("Cancelled a solve of “%(round)s”.", round=round_name)
+    if action == "message_retry":
+        return ngettext("Asked for %(num)d failed message to be sent again.",
+                        "Asked for %(num)d failed messages to be sent again.", params.get("messages") or 0)
     if action == "audit_export":
         return _("Exported %(count)s audit entries as CSV.", count=number.get("entries", 0))
     if action == "purge":
         return _("Removed text older than %(days)s days: %(reasons)s decline reason(s) and %(notes)s feedback "
                  "note(s).", days=number.get("days", 0), reasons=number.get("reasons", 0),
                  notes=number.get("notes", 0))
+    if action == "coordinator" and params.get("named"):
+        return _("Named %(name)s coordinator of community no. %(community)s.", name=subject,
+                 community=params.get("community_id"))
+    if action == "coordinator":
+        return _("%(name)s is no longer coordinator of community no. %(community)s.", name=subject,
+                 community=params.get("community_id"))
+    if action == "hide_content":
+        return _("Hid %(what)s (no. %(id)s) in community no. %(community)s.",
+                 what=CONTENT_KIND_WORDS.get(params.get("kind"), params.get("kind")), id=params.get("content_id"),
+                 community=params.get("community_id"))
     return action
 
 

@@ -82,6 +82,10 @@ class PracticeNote:
     author: str
     round: str
     written: datetime
+    # Where it was written (``"feedback"`` or ``"session"``) and that row's id, so its author can
+    # write it up as a stored practice note (``webapp.services.practice``) that others try.
+    source: str | None = None
+    source_id: int | None = None
 
 
 def feedback_round(round_id: int, member_id: int) -> Round | None:
@@ -174,7 +178,7 @@ def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
         .limit(limit)
     ).all()
     notes = [PracticeNote(f.practice_note, f.skill.name if f.skill else None, f.member.display_name,
-                          f.round.name, f.updated_at) for f in rows]
+                          f.round.name, f.updated_at, "feedback", f.id) for f in rows]
     notes += _session_notes(community, core_ids, limit)
     return sorted(notes, key=lambda note: aware(note.written), reverse=True)[:limit]
 
@@ -196,7 +200,7 @@ def _session_notes(community: Community, core_ids: list[int], limit: int) -> lis
         .order_by(Meeting.updated_at.desc(), Meeting.id.desc()).limit(limit)
     ).all()
     return [PracticeNote(m.shared_note, ", ".join(s.name for s in m.skills) or None, m.logged_by.display_name,
-                         round_name, m.updated_at) for m, round_name in rows]
+                         round_name, m.updated_at, "session", m.id) for m, round_name in rows]
 
 
 def _existing(round_: Round, member_id: int, item: FeedbackItem) -> Feedback | None:

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("mentors", __name__)
+
+from webapp.mentors import routes  # noqa: E402,F401

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
+
+from webapp.moderation import routes  # noqa: E402,F401

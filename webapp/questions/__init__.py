@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("questions", __name__)
+
+from webapp.questions import routes  # noqa: E402,F401
