@@ -804,7 +804,8 @@ def _dummy_excess(problem: _Problem, y: np.ndarray) -> np.ndarray:
 def _rounding_margin(problem: _Problem, y: np.ndarray) -> float:
     """A bound on the rounding error of an excess from ``_excess_blocks`` (``float32`` scores round more)."""
     shifted = np.abs(y[: problem.members] - problem.offset / 2.0).max(initial=0.0)
-    return 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
+    rounding = 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
+    return rounding + SYMMETRY_TOLERANCE * max(problem.largest, 1.0)  # scores may differ that much both ways
 
 
 def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -849,14 +850,21 @@ def _sparse_relaxation_edges(problem: _Problem, rows: np.ndarray, cols: np.ndarr
 
 
 def _priced_dual(problem: _Problem, y: np.ndarray, tolerance: float):
-    """``_feasible_dual`` over all pairs in blocks, with the pairs violated by more than ``tolerance``."""
+    """A feasible dual from ``y`` (checked over all pairs in blocks), and the pairs violated by more than ``tolerance``.
+
+    As ``_feasible_dual``, but each member is raised by half its row's
+    largest excess: both ends of a pair are raised, so the halves add up.
+    """
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
     margin = _rounding_margin(problem, y)
     dummy = _dummy_excess(problem, y)
     found_rows, found_cols = [], []
     for start, stop, block in _excess_blocks(problem, y):
-        most = block.max(axis=1).astype(float)
+        # A pair (i, j) is in row i and in row j with the same excess (symmetric scores, within
+        # ``margin``), so half of each row's largest excess covers it; the dummy's edges are in
+        # the real members' rows only, so they count in full.
+        most = np.maximum(block.max(axis=1).astype(float), 0.0) / 2.0
         if len(dummy):
             most = np.maximum(most, dummy[start:stop])
         raise_by[start:stop] = np.maximum(most + margin, 0.0)
