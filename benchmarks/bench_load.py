@@ -168,21 +168,30 @@ def hr_round(base, session, stats, stop, kind, report):
         report["problem"] = f"no progress page after Solve ({response.status_code if response else 'no answer'})"
         return
     round_id, job_id = match.groups()
-    while not stop.is_set():
-        state = timed(stats, session, "GET status JSON (HR)", "GET",
-                      f"{base}/hr/rounds/{round_id}/solves/{job_id}.json")
-        if state is not None and state.status_code == 200 and not state.json()["active"]:
-            report["solve_status"] = state.json()["status"]
-            break
-        time.sleep(0.5)
+    report["solve_status"] = follow_job(base, session, stats, stop, round_id, job_id)
     report["solve_seconds"] = time.perf_counter() - started
     if report.get("solve_status") != "finished":
         return
     review = session.get(f"{base}/hr/rounds/{round_id}", timeout=60).text
     fields = form(review, f"/hr/rounds/{round_id}/publish")["fields"]
     started = time.perf_counter()
-    timed(stats, session, "POST publish (HR)", "POST", f"{base}/hr/rounds/{round_id}/publish", data=fields)
+    response = timed(stats, session, "POST publish (HR)", "POST", f"{base}/hr/rounds/{round_id}/publish", data=fields)
     report["publish_request"] = time.perf_counter() - started
+    match = re.search(r"/solves/(\d+)", response.headers.get("Location", "") if response is not None else "")
+    if match:  # publishing is a job: follow it until the invitations are written
+        report["publish_status"] = follow_job(base, session, stats, stop, round_id, match.group(1))
+        report["publish_seconds"] = time.perf_counter() - started
+
+
+def follow_job(base, session, stats, stop, round_id, job_id) -> str | None:
+    """Poll a job's status page until it ends (or the run stops); its last status."""
+    while not stop.is_set():
+        state = timed(stats, session, "GET status JSON (HR)", "GET",
+                      f"{base}/hr/rounds/{round_id}/solves/{job_id}.json")
+        if state is not None and state.status_code == 200 and not state.json()["active"]:
+            return state.json()["status"]
+        time.sleep(0.5)
+    return None
 
 
 def free_port() -> int:

@@ -22,6 +22,7 @@ declared dead meanwhile, nothing is stored.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import threading
 import time
@@ -38,6 +39,7 @@ from models.job import ACTIVE_JOB_STATUSES
 #: What each job kind runs: ``module:function``. Tracked jobs get ``(job, progress)``.
 HANDLERS = {
     "solve_round": "webapp.services.rounds.solving:solve_job",
+    "publish_round": "webapp.services.rounds.publishing:publish_job",
 }
 #: Untracked tasks (no Job row): ``module:function`` called with the given arguments.
 TASKS = {
@@ -60,6 +62,7 @@ PHASE_LABELS = {
     "solving": _l("Solving"),
     "certifying": _l("Certifying"),
     "storing": _l("Storing"),
+    "publishing": _l("Writing the invitations"),
 }
 
 DEFAULT_HEARTBEAT_SECONDS = 120
@@ -293,8 +296,9 @@ def _update(job_id: int, when: list[JobStatus], **values) -> bool:
     return result.rowcount == 1
 
 
-def finish_in(job_id: int) -> None:
-    """Mark the job finished in the *session's* transaction (the one storing its result).
+def finish_in(job_id: int, outcome: dict | None = None) -> None:
+    """Mark the job finished in the *session's* transaction (the one storing its result), with
+    what it did (``outcome``, kept as JSON in ``detail`` for the page that follows the job).
 
     Raises ``JobStopped`` when it is no longer running (cancelled, or declared dead): the
     caller's transaction is then rolled back, so nothing of the result is stored.
@@ -302,7 +306,8 @@ def finish_in(job_id: int) -> None:
     result = db.session.execute(
         sa.update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
         .values(status=JobStatus.FINISHED, phase="storing", percent=100, finished_at=utcnow(),
-                heartbeat_at=utcnow()).execution_options(synchronize_session=False))
+                heartbeat_at=utcnow(), **({"detail": json.dumps(outcome)} if outcome is not None else {}))
+        .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise JobStopped()
 
@@ -351,7 +356,7 @@ def run(job_id: int) -> None:
         heart = _Heartbeat(app, job_id, max(heartbeat_seconds() / 4, 0.5))
         heart.start()
     try:
-        _resolve(HANDLERS[job.kind])(job, Progress(job_id, SOLVE_SPANS))
+        _resolve(HANDLERS[job.kind])(job, Progress(job_id, SPANS.get(job.kind)))
     except JobStopped:
         db.session.rollback()
     except JobFailed as failure:
@@ -379,6 +384,8 @@ class JobFailed(Exception):
 #: The share of the bar each phase of a solve takes.
 SOLVE_SPANS = {"loading": (0, 10), "scoring": (10, 30), "solving": (30, 80), "certifying": (80, 95),
                "storing": (95, 100)}
+#: Each tracked kind's phases and the share of the bar they take.
+SPANS = {"solve_round": SOLVE_SPANS, "publish_round": {"publishing": (0, 100)}}
 
 
 def wait(job_id: int, timeout: float | None = None, poll: float = 0.5) -> Job:
@@ -392,6 +399,22 @@ def wait(job_id: int, timeout: float | None = None, poll: float = 0.5) -> Job:
             return job
         db.session.rollback()  # a fresh snapshot for the next read
         time.sleep(poll)
+
+
+def record_outcome(job_id: int, outcome: dict) -> None:
+    """Replace a finished job's recorded outcome (what followed its commit, such as the delivery)."""
+    _update(job_id, [JobStatus.FINISHED], detail=json.dumps(outcome))
+
+
+def outcome_of(job: Job) -> dict:
+    """What a finished job recorded it did (see ``finish_in``); ``{}`` when it recorded nothing."""
+    if job.status != JobStatus.FINISHED or not job.detail:
+        return {}
+    try:
+        outcome = json.loads(job.detail)
+    except ValueError:
+        return {}
+    return outcome if isinstance(outcome, dict) else {}
 
 
 def message_of(job: Job) -> str:

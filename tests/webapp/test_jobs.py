@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Job, JobStatus, Match, db
+from models import AuditEntry, Job, JobStatus, Match, OutboxMessage, db
 from models.base import utcnow
+from tests.conftest import visible_text
 from tests.webapp.test_rounds_pages import flashes, get_round, mentoring_people, solved_round_id  # noqa: F401
 from webapp import jobs
-from webapp.services.rounds import solving
+from webapp.services.rounds import publishing, solving
 
 
 def _queued_solve(app, round_id) -> int:
@@ -207,3 +208,70 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(ctx):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+# --- publishing is a job too --------------------------------------------------------------------
+
+
+def _outbox_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+
+
+def test_publishing_through_the_page_runs_a_job_and_says_how_many_invitations_went(as_hr, app, mentoring_people):
+    round_id = solved_round_id(app)
+    response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
+    assert "Published: 4 invitations sent." in flashes(response)
+    with app.app_context():
+        job = db.session.scalar(sa.select(Job).where(Job.kind == publishing.PUBLISH))
+        assert (job.status, job.target_id, jobs.outcome_of(job)["invitations"]) == (JobStatus.FINISHED, round_id, 4)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "publish")) == 1
+    assert get_round(app, round_id).status == "published"
+
+
+def test_a_queued_publication_shows_its_progress_and_writes_nothing_until_a_worker_runs_it(as_hr, app,
+                                                                                         mentoring_people):
+    round_id = solved_round_id(app)
+    with app.app_context():
+        job = Job(kind=publishing.PUBLISH, target_id=round_id, status=JobStatus.QUEUED)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    response = as_hr.post(f"/hr/rounds/{round_id}/publish")
+    assert response.headers["Location"].endswith(f"/hr/rounds/{round_id}/solves/{job_id}")
+    page = visible_text(as_hr.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Publishing “รอบ mentoring”" in page and "Cancel publishing" in page
+    review = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'action="/hr/rounds/{round_id}/publish"' not in review and f"/solves/{job_id}" in review
+    assert get_round(app, round_id).status == "solved" and _outbox_count(app) == 0
+    with app.app_context():
+        jobs.run(job_id)  # the worker
+    assert get_round(app, round_id).status == "published" and _outbox_count(app) == 4
+
+
+def test_a_publication_cancelled_before_it_runs_invites_nobody(as_hr, app, mentoring_people):
+    round_id = solved_round_id(app)
+    with app.app_context():
+        job = Job(kind=publishing.PUBLISH, target_id=round_id, status=JobStatus.QUEUED)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    response = as_hr.post(f"/hr/rounds/{round_id}/solves/{job_id}/cancel", follow_redirects=True)
+    assert "Publishing cancelled" in flashes(response)
+    with app.app_context():
+        jobs.run(job_id)
+        assert db.session.get(Job, job_id).status == JobStatus.CANCELLED
+    assert get_round(app, round_id).status == "solved" and _outbox_count(app) == 0
+
+
+def test_the_thread_backend_publishes_after_the_request_returns(make_app, mentoring_people_factory):
+    app = make_app(JOBS_SYNC=False, REDIS_URL=None, JOB_HEARTBEAT_SECONDS=2)
+    mentoring_people_factory(app)
+    round_id = solved_round_id(app)
+    with app.app_context():
+        job, started = publishing.start_publish(round_id)
+        assert started
+        ended = jobs.wait(job.id, timeout=60, poll=0.1)
+        assert ended.status == JobStatus.FINISHED, (ended.message, ended.detail)
+    assert get_round(app, round_id).status == "published" and _outbox_count(app) == 4

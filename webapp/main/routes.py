@@ -1,7 +1,9 @@
 """The home page and the health check."""
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, redirect, render_template, request, send_from_directory, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,9 +26,15 @@ def index():
 
 @bp.route("/favicon.ico")
 def favicon():
-    """The site's icon, where browsers and bookmarks look for it."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                               max_age=7 * 24 * 3600)
+    """The site's icon, where browsers and bookmarks look for it.
+
+    Read whole (it is a few hundred bytes) rather than streamed, so a browser that drops the
+    request half-way leaves no open file behind.
+    """
+    icon = Response((Path(current_app.static_folder) / "favicon.ico").read_bytes(),
+                    mimetype="image/vnd.microsoft.icon")
+    icon.cache_control.public, icon.cache_control.max_age = True, 7 * 24 * 3600
+    return icon
 
 
 @bp.route("/healthz")

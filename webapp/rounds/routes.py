@@ -54,12 +54,12 @@ from webapp.services.rounds.lifecycle import (
     close_round,
     create_round,
     default_round_name,
-    publish_round,
     repair_round,
     send_new_link,
 )
 from webapp.services.rounds.notes import diagnosis_members, diagnosis_text, member_names, note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
+from webapp.services.rounds.publishing import PUBLISH, start_publish
 from webapp.services.rounds.solving import SOLVE, start_solve
 from webapp.services.text import without_controls
 
@@ -198,15 +198,26 @@ def _start_solve(round_id: int, created: bool = False):
         db.session.rollback()
         flash(str(error), "error")
         return _to_review(round_id)
-    if job.status == JobStatus.FINISHED:
+
+    def finished(job):
         round_ = load_round(round_id)
         flash(_created_message(round_) if created else _solved_message(round_), "success")
+
+    return _follow_job(round_id, job, started, finished)
+
+
+def _follow_job(round_id: int, job: Job, started: bool, finished):
+    """Where a started job leads: the round (with ``finished(job)``'s words) when it has already
+    ended, else its progress page (saying so when it is one that was already under way)."""
+    if job.status == JobStatus.FINISHED:
+        finished(job)
         return _to_review(round_id)
     if not job.status.active:
         flash(jobs.message_of(job), "error")
         return _to_review(round_id)
     if not started:
-        flash(_("This round is already being solved: here is that solve."), "info")
+        flash(_("This round is already being published: here is its progress.") if job.kind == PUBLISH
+              else _("This round is already being solved: here is that solve."), "info")
     return redirect(url_for("rounds.solving", round_id=round_id, job_id=job.id))
 
 
@@ -246,6 +257,7 @@ def review(round_id: int):
         listing=listing, rows=rows, colours=colours, chart_rows=chart_rows, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
         solving_now=jobs.current(SOLVE, round_.id),
+        publishing_now=jobs.current(PUBLISH, round_.id),
         results_count=result_count(round_), invitations=invitation_count(round_) if round_.can("publish") else 0,
         defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
@@ -307,7 +319,7 @@ def _load_job(round_id: int, job_id: int) -> Job:
     """The round's solve ``job_id``, or a 404 page."""
     load_round(round_id)
     job = jobs.get(job_id)
-    if job is None or job.kind != SOLVE or job.target_id != round_id:
+    if job is None or job.kind not in (SOLVE, PUBLISH) or job.target_id != round_id:
         abort(404)
     return job
 
@@ -326,7 +338,7 @@ def job_state(job: Job, round_id: int) -> dict:
 def solving(round_id: int, job_id: int):
     """A solve's progress: phase and percentage; the page refreshes itself (or its script polls)."""
     job = _load_job(round_id, job_id)
-    return render_template("rounds/solving.html", round=load_round(round_id), job=job,
+    return render_template("rounds/solving.html", round=load_round(round_id), job=job, publishing=job.kind == PUBLISH,
                            state=job_state(job, round_id), button=ButtonForm())
 
 
@@ -347,9 +359,10 @@ def cancel_solve(round_id: int, job_id: int):
     if not ButtonForm().validate_on_submit():
         flash(_("Please try again."), "error")
     elif jobs.cancel(job):
-        audit.record("cancel_solve", actor=current_user, round_id=round_id, job_id=job_id)
+        audit.record("cancel_solve", actor=current_user, round_id=round_id, job_id=job_id, kind=job.kind)
         db.session.commit()
-        flash(_("Solve cancelled: the round is as it was before."), "success")
+        flash(_("Publishing cancelled: the round is still solved and nobody was invited.") if job.kind == PUBLISH
+              else _("Solve cancelled: the round is as it was before."), "success")
         return _to_review(round_id)
     else:
         flash(_("This solve has already ended."), "info")
@@ -359,22 +372,36 @@ def cancel_solve(round_id: int, job_id: int):
 @bp.route("/<int:round_id>/publish", methods=["POST"])
 @hr_required
 def publish(round_id: int):
-    """Publish the solved round and send every invitation."""
-    def done(publication):
-        if not publication.published:
-            flash(_("This round was already published; no invitations were sent again."), "info")
-            return
-        sent = _send(publication.messages)
-        flash(ngettext("Published: %(count)s invitation sent.", "Published: %(count)s invitations sent.", sent,
-                       count=format_number(sent)), "success")
+    """Queue the round's publication (the invitations are written and sent in the background) and
+    show its progress; one that has already ended (the synchronous mode) is said at once."""
+    load_round(round_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+        return _to_review(round_id)
+    try:
+        job, started = start_publish(round_id, current_user.id)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _to_review(round_id)
+    return _follow_job(round_id, job, started, _say_published)
 
-    def action(_form):
-        publication = publish_round(round_id)
-        if publication.published:
-            audit.record("publish", actor=current_user, round_id=round_id, invitations=len(publication.messages))
-        return publication
 
-    return _act(round_id, action, done)
+def _say_published(job: Job) -> None:
+    """The words for a finished publication, from what its job recorded."""
+    outcome = jobs.outcome_of(job)
+    if not outcome.get("published"):
+        flash(_("This round was already published; no invitations were sent again."), "info")
+        return
+    if outcome.get("failed"):
+        flash(ngettext("The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
+                       "says to whom and why.",
+                       "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
+                       "says to whom and why.",
+                       outcome["failed"], total=outcome.get("total", 0)), "error")
+    sent = outcome.get("handed_over", 0)
+    flash(ngettext("Published: %(count)s invitation sent.", "Published: %(count)s invitations sent.", sent,
+                   count=format_number(sent)), "success")
 
 
 @bp.route("/<int:round_id>/repair", methods=["POST"])

@@ -278,6 +278,8 @@ def describe(action: str, params: dict, subject_id: int | None, names: dict[int,
                  message=MESSAGE_KINDS.get(params.get("message"), MESSAGE_KINDS["message"]), name=subject,
                  reason=FAILURE_REASONS.get(params.get("reason"), params.get("reason")))
     if action == "cancel_solve":
+        if params.get("kind") == "publish_round":
+            return _("Cancelled publishing “%(round)s”.", round=round_name)
         return _("Cancelled a solve of “%(round)s”.", round=round_name)
     if action == "message_retry":
         return ngettext("Asked for %(num)d failed message to be sent again.",

@@ -95,9 +95,7 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
         return Publication(False)
     require(round_, "publish")
     check_publishable(round_)
-    if not round_.matches and not round_.groups:
-        raise RoundError(_("Nothing to publish: this result has no matches or groups, so nobody would be invited. "
-                           "Widen the scope or change the parameters, and solve again."))
+    check_has_result(round_)
     won = db.session.execute(
         sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
         .values(status=RoundStatus.PUBLISHED, published_at=utcnow())
@@ -109,6 +107,13 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
     messages = _invite(round_, round_.matches, [p for g in round_.groups for p in g.members],
                        _days(invitation_days))
     return Publication(True, messages)
+
+
+def check_has_result(round_: Round) -> None:
+    """``RoundError`` when the result invites nobody: an empty result cannot be published."""
+    if not round_.matches and not round_.groups:
+        raise RoundError(_("Nothing to publish: this result has no matches or groups, so nobody would be invited. "
+                           "Widen the scope or change the parameters, and solve again."))
 
 
 def _days(invitation_days: int | None) -> int:
