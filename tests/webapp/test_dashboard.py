@@ -13,11 +13,13 @@ import pytest
 from models import (
     Agreement,
     AgreementGoal,
+    Answer,
     Feedback,
     LearningGoal,
     Member,
     Meeting,
     MemberSkill,
+    Question,
     Skill,
     db,
 )
@@ -242,6 +244,37 @@ def test_community_health_counts_active_members_and_covered_demand(app, as_hr, p
     row = next(r for r in rows_of(as_hr, "health") if r["Community"] == "ชุมชนข้อมูล Data")
     assert (row["Members"], row["Active in the last 90 days"], row["Members who want a mentor"],
             row["Matched with a mentor"], row["Demand covered (%)"]) == ("3", "2", "2", "1", "50.0")
+
+
+def test_community_health_counts_visible_questions_answers_and_median_hours_to_first_answer(app, as_hr, people):
+    with app.app_context():
+        community = make_community()
+        asked_at = utcnow() - timedelta(days=2)
+
+        def ask(title, answers=(), hidden=False):
+            question = Question(community_id=community.id, author_id=people["a"].id, title=title,
+                                created_at=asked_at, hidden_at=utcnow() if hidden else None)
+            for delay, answer_hidden in answers:
+                question.answers.append(Answer(author_id=people["b"].id, body="…", created_at=asked_at + delay,
+                                               hidden_at=utcnow() if answer_hidden else None))
+            if answers:
+                question.first_answer_at = asked_at + min(delay for delay, _hidden in answers)
+            db.session.add(question)
+
+        ask("Unanswered: its only answer is hidden", [(timedelta(hours=1), True)])
+        ask("Answered after 2.5 hours", [(timedelta(hours=2, minutes=30), False), (timedelta(hours=9), False)])
+        ask("Answered after 6.5 hours", [(timedelta(hours=6, minutes=30), False)])
+        ask("Hidden", [(timedelta(hours=20), False)], hidden=True)
+        db.session.commit()
+    median = (2 + 6) / 2  # whole hours to the first visible answer of the two answered questions
+    row = next(r for r in rows_of(as_hr, "health") if r["Community"] == "ชุมชนข้อมูล Data")
+    assert (row["Questions asked"], row["Questions answered"], row["Median hours to first answer"]) == \
+        ("3", "2", f"{median:.1f}")
+    before = (utcnow() - timedelta(days=5)).date().isoformat()
+    row = next(r for r in rows_of(as_hr, "health", until=before) if r["Community"] == "ชุมชนข้อมูล Data")
+    assert (row["Questions asked"], row["Questions answered"], row["Median hours to first answer"]) == ("0", "0", "")
+    page = visible_text(as_hr.get("/hr/health").get_data(as_text=True))
+    assert "Median hours to first answer" in page
 
 
 def test_member_record_shows_matches_and_ratings_without_private_remarks(app, as_hr, people):

@@ -46,11 +46,16 @@ class Filters:
         query = sa.select(Round.id).where(Round.status_allows("count_as_history"))
         if self.community_id is not None:
             query = query.where(Round.community_id == self.community_id)
+        return query.where(*self.in_dates(Round.published_at))
+
+    def in_dates(self, column) -> list:
+        """Conditions: ``column`` (a UTC timestamp) falls on a day from ``since`` to ``until``."""
+        conditions = []
         if self.since:
-            query = query.where(Round.published_at >= _start(self.since))
+            conditions.append(column >= _start(self.since))
         if self.until:
-            query = query.where(Round.published_at < _start(self.until + timedelta(days=1)))
-        return query
+            conditions.append(column < _start(self.until + timedelta(days=1)))
+        return conditions
 
     def match_condition(self) -> list:
         """Conditions on ``Match``: in a counted round, and (with a department) one side of it."""

@@ -6,18 +6,22 @@ are practice notes members chose to share, from feedback and from logged
 sessions of the community's rounds. Experts available: members at level
 4+ in one of the community's core skills who offer a mentoring seat. Demand
 covered: the share of the community's members who want a mentor that had a
-confirmed mentoring match as learner in the counted rounds.
+confirmed mentoring match as learner in the counted rounds. Questions: the
+community's visible questions asked in the filter's dates (asked by members of
+the filter's department, when set), those with at least one visible answer, and the
+median whole hours from asking to the first visible answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import (
+    Answer,
     CheckIn,
     Community,
     CommunityMembership,
@@ -27,6 +31,7 @@ from models import (
     Meeting,
     Member,
     MemberSkill,
+    Question,
     Round,
     WorkingGroup,
     community_skills,
@@ -34,6 +39,7 @@ from models import (
 )
 from models.base import utcnow
 from webapp.services.dashboard.filters import Filters
+from webapp.services.dashboard.sql import median_of_counts, whole_hours_between
 from webapp.services.dashboard.tables import Table, share
 
 ACTIVE_DAYS = 90
@@ -48,6 +54,13 @@ class Health:
     experts: int
     wanting: int
     covered: int
+    asked: int = 0
+    answered: int = 0
+    answer_hours: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def median_answer_hours(self) -> float | None:
+        return median_of_counts(self.answer_hours)
 
     @property
     def active_share(self) -> float | None:
@@ -103,8 +116,38 @@ def health(filters: Filters, now: datetime | None = None) -> list[Health]:
     covered = _per_community(members_of.where(Member.wants_mentor.is_(True), Member.id.in_(learners))
                              .group_by(cm.community_id))
     notes = _notes(filters)
+    asked, answered, hours = _questions(filters)
     return [Health(name, members.get(cid, 0), active.get(cid, 0), notes.get(cid, 0), experts.get(cid, 0),
-                   wanting.get(cid, 0), covered.get(cid, 0)) for cid, name in db.session.execute(communities)]
+                   wanting.get(cid, 0), covered.get(cid, 0), asked.get(cid, 0), answered.get(cid, 0),
+                   hours.get(cid, {})) for cid, name in db.session.execute(communities)]
+
+
+def _questions(filters: Filters) -> tuple[dict[int, int], dict[int, int], dict[int, dict[int, int]]]:
+    """Per community: visible questions asked in the dates, those with a visible answer, and
+    ``{whole hours to the first visible answer: how many questions}`` (for the median)."""
+    first = (sa.select(Answer.question_id, sa.func.min(Answer.created_at).label("at"))
+             .where(Answer.hidden_at.is_(None)).group_by(Answer.question_id).subquery())
+    conditions = [Question.hidden_at.is_(None), *filters.in_dates(Question.created_at)]
+    if filters.community_id is not None:
+        conditions.append(Question.community_id == filters.community_id)
+    if filters.department:
+        conditions.append(Question.author_id.in_(filters.department_members()))
+    asked: dict[int, int] = {}
+    answered: dict[int, int] = {}
+    for community_id, count, with_answer in db.session.execute(
+            sa.select(Question.community_id, sa.func.count(), sa.func.count(first.c.at))
+            .outerjoin(first, first.c.question_id == Question.id).where(*conditions)
+            .group_by(Question.community_id)):
+        asked[community_id], answered[community_id] = count, with_answer
+    hours = whole_hours_between(first.c.at, Question.created_at)
+    buckets: dict[int, dict[int, int]] = {}
+    for community_id, bucket, count in db.session.execute(
+            sa.select(Question.community_id, hours, sa.func.count()).join(first, first.c.question_id == Question.id)
+            .where(*conditions).group_by(Question.community_id, hours)):
+        into = buckets.setdefault(community_id, {})
+        bucket = max(0, int(bucket))
+        into[bucket] = into.get(bucket, 0) + count
+    return asked, answered, buckets
 
 
 def _notes(filters: Filters) -> dict[int, int]:
@@ -131,10 +174,16 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.1f}"
 
 
+def _hours(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
 def health_table(rows: list[Health]) -> Table:
     columns = (_("Community"), _("Members"), _("Active in the last 90 days"), _("Active (%)"), _("Notes shared"),
                _("Experts available"), _("Members who want a mentor"), _("Matched with a mentor"),
-               _("Demand covered (%)"))
+               _("Demand covered (%)"), _("Questions asked"), _("Questions answered"),
+               _("Median hours to first answer"))
     return Table("health", _("Community health"), columns,
                  [(h.community, h.members, h.active, _percent(h.active_share), h.notes, h.experts, h.wanting,
-                   h.covered, _percent(h.covered_share)) for h in rows])
+                   h.covered, _percent(h.covered_share), h.asked, h.answered, _hours(h.median_answer_hours))
+                  for h in rows])
