@@ -169,3 +169,17 @@ def test_tick_reminds_unanswered_invitations_once_and_running_it_twice_sends_not
     reminders = [m for m in received.messages if "waiting for your answer" in m["Subject"]]
     assert sorted(m["To"] for m in reminders) == sorted(f"สมาชิก {n} <p{n}@example.com>" for n in (0, 1, 3))
     assert _statuses(mail_app) == ["sent"] * 7
+
+
+def test_the_confirmations_of_an_accepted_match_are_in_the_outbox_of_the_answers_own_transaction(app, make_member):
+    from webapp.services.responses import respond_to_match
+
+    first, second = make_member(email="a@example.com").id, make_member(email="b@example.com").id
+    with app.app_context():
+        match = make_match(make_round("mentoring", status="published"), first, second, first_status="accepted")
+        db.session.commit()
+        result = respond_to_match(match, second, "accepted")
+        assert len(result.messages) == 2 and all(m.key for m in result.messages)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 2  # before any commit
+        db.session.rollback()  # an answer that is not committed leaves no message behind
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0

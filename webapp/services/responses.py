@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from models import GroupMember, Match, Member, Round, WorkingGroup, db
 from models.base import utcnow
+from webapp.services import outbox
 from webapp.services.messages import Message, match_confirmations
 from webapp.services.text import sort_key
 from webapp.services.tokens import hash_token, is_expired
@@ -205,7 +206,8 @@ def respond_to_match(match: Match, member_id: int, answer: str, reason: str | No
         .values(confirmed_at=now)
     )
     db.session.refresh(match)
-    return Response(True, match_confirmations(match) if confirmed else [])
+    # The confirmations go into the outbox in this transaction: committed with the answer, or not at all.
+    return Response(True, outbox.stage(match_confirmations(match)) if confirmed else [])
 
 
 def respond_to_group(place: GroupMember, answer: str, reason: str | None = None) -> Response:
