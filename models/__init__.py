@@ -9,7 +9,7 @@ from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
 from models.knowledge import Answer, CommunityCoordinator, ContentReport, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
-from models.mentoring_requests import MentorRequest
+from models.mentoring_requests import MentorRequest, RoundPreference
 from models.member import AccountToken, Member, Signup
 from models.privacy import ConsentRecord
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
@@ -38,6 +38,7 @@ __all__ = [
     "Forbid",
     "Feedback",
     "MentorRequest",
+    "RoundPreference",
     "Question",
     "QuestionRoute",
     "Answer",

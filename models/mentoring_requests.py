@@ -48,3 +48,25 @@ class MentorRequest(db.Model):
     mentor: so.Mapped[Member] = so.relationship(foreign_keys=[mentor_id])
     community: so.Mapped[Community] = so.relationship()
     match: so.Mapped[Optional[Match]] = so.relationship()
+
+
+#: The kinds of round a member can name preferred partners for.
+PREFERENCE_KINDS = ("mentoring", "peer")
+
+
+class RoundPreference(db.Model):
+    """A member's wish for the next round of a kind: "match me with this mentor (or peer)"."""
+
+    __tablename__ = "round_preferences"
+    __table_args__ = (
+        one_of("kind", PREFERENCE_KINDS, "kind_known"),
+        sa.CheckConstraint("member_id <> preferred_id", name="two_people"),
+    )
+
+    member_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(10), primary_key=True)
+    preferred_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"),
+                                                    primary_key=True, index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    preferred: so.Mapped[Member] = so.relationship(foreign_keys=[preferred_id])
