@@ -14,7 +14,12 @@ from flask_login import current_user, login_required
 from models import Community, Member, Skill, db
 from webapp.forms import ButtonForm
 from webapp.mentors import bp
-from webapp.mentors.forms import DeclineForm, MentorFilterForm, RequestForm, SelfServiceForm
+from webapp.mentors.forms import (
+    DeclineForm,
+    MentorFilterForm,
+    RequestForm,
+    SelfServiceForm,
+)
 from webapp.security import hr_required, member_key, rate_limit
 from webapp.services import mentors as service
 from webapp.services import preferences
