@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/bench_peers.py            # full table
     .venv/bin/python benchmarks/bench_peers.py --quick    # 100 and 2,000 only
     .venv/bin/python benchmarks/bench_peers.py --scale 5000   # score_peers on profiles
+    .venv/bin/python benchmarks/bench_peers.py --demo         # the demo organisation's peer round, old vs new
+    .venv/bin/python benchmarks/bench_peers.py --large 20000 40000 [--old-up-to 10000]
 
 Scores are a seeded random symmetric matrix in [0, 1) with 5% forbidden
 pairs; priority "coverage" (networkx: ``maxcardinality=True``). Timings are
@@ -12,18 +14,36 @@ wall-clock on whatever else the machine is doing: treat them as rough.
 synthetic members (``bench_groups.synthetic_members``), ``pair_peers`` on
 the table, and the reasons of every pair in both directions, as a round
 stores them.
+
+``--demo`` loads the 9,000-member demo organisation (seed 7, as
+``bench_rounds.py`` does) into a temporary SQLite database, takes the score
+table of its whole-organisation peer round and solves it with today's
+certified mode and with the old one (``_legacy_pair_peers``: two pricing
+passes, dense ``float64`` weights), side by side, with the peak memory
+tracemalloc sees during each solve. ``--large`` runs each size and method
+in a child process on a seeded random ``float32`` table (``float64`` for the
+old method, which copies to it anyway) and reports the child's peak
+resident memory (``ru_maxrss``), the table included.
 """
 
 from __future__ import annotations
 
+import json
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 
 from matcher import pair_peers, score_peers
+from matcher.solve.pairing import _legacy_pair_peers
+
+METHODS = {"new": pair_peers, "old": _legacy_pair_peers}
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_groups import synthetic_members  # noqa: E402
@@ -92,7 +112,119 @@ def scale(n: int) -> None:
     print(f"| explain every pair, both ways | {explain_time:7.2f} |")
 
 
+def demo_scores(members: int = 9000, seed: int = 7) -> np.ndarray:
+    """The score table of the demo organisation's whole peer round (as ``bench_rounds.py`` builds it)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from models import db
+    from webapp import create_app
+    from webapp.services.demo import load_demo_data
+    from webapp.services.rounds import lifecycle, pairs, solving
+
+    captured = {}
+
+    class Captured(Exception):
+        pass
+
+    def capture(scores, **_):
+        captured["scores"] = np.array(scores, dtype=float)
+        raise Captured
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.db'}",
+                          "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            db.create_all()
+            load_demo_data(members=members, seed=seed)
+            db.session.commit()
+            round_ = lifecycle.create_round("peer", None, None, parameters={})
+            db.session.commit()
+            solver, pairs.pair_peers = pairs.pair_peers, capture
+            try:
+                solving.solve_round(round_.id)
+            except Captured:
+                pass
+            finally:
+                pairs.pair_peers = solver
+    return captured["scores"]
+
+
+def traced(function, *args):
+    """``function(*args)``, its seconds and the peak MiB that tracemalloc saw during the call."""
+    tracemalloc.start()
+    value, seconds = timed(function, *args)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return value, seconds, peak
+
+
+def demo() -> None:
+    scores = demo_scores()
+    print(f"Peer round of the demo organisation (9,000 members, seed 7): {len(scores):,} members, "
+          f"{(int(np.isfinite(scores).sum()) - int(np.isfinite(np.diag(scores)).sum())) // 2:,} pairs; table {scores.nbytes / 2**20:.0f} MiB (not counted)")
+    print("| method | time (s) | pairs | total        | upper bound  | gap      | solve peak MiB |")
+    print("|:-------|---------:|------:|-------------:|-------------:|---------:|---------------:|")
+    for name in ("new", "old"):
+        result, seconds, peak = traced(METHODS[name], scores)
+        print(f"| {name:<6} | {seconds:8.2f} | {len(result.pairs):5,} | {result.total:12.2f} "
+              f"| {result.upper_bound:12.2f} | {100 * result.gap:7.4f}% | {peak:14.0f} |", flush=True)
+
+
+def random_scores_float32(n: int, seed: int = 0, forbidden_share: float = 0.05) -> np.ndarray:
+    """``random_scores`` made in row blocks straight into ``float32`` (symmetric)."""
+    rng = np.random.default_rng(seed)
+    scores = np.empty((n, n), dtype=np.float32)
+    for start in range(0, n, 1024):
+        stop = min(start + 1024, n)
+        block = rng.random((stop - start, n), dtype=np.float32)
+        block[rng.random((stop - start, n)) < forbidden_share] = -np.inf
+        scores[start:stop] = block
+    for start in range(0, n, 1024):  # mirror the upper triangle
+        stop = min(start + 1024, n)
+        rows = scores[start:stop]
+        columns = scores[:, start:stop].T
+        keep = np.arange(n)[None, :] < np.arange(start, stop)[:, None]
+        rows[keep] = columns[keep]
+    np.fill_diagonal(scores, -np.inf)
+    return scores
+
+
+def one(method: str, n: int) -> None:
+    """Child process of ``--large``: one solve, its figures as JSON."""
+    scores = random_scores_float32(n)
+    if method == "old":
+        scores = scores.astype(float)
+    result, seconds = timed(METHODS[method], scores)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB -> GiB
+    print(json.dumps({"seconds": seconds, "pairs": len(result.pairs), "total": result.total,
+                      "bound": result.upper_bound, "gap": result.gap, "peak_gib": peak}))
+
+
+def large_rounds(sizes: list[int], old_up_to: int) -> None:
+    print("pair_peers on large random rounds (each in a child process; peak = its resident memory, table included)")
+    print("| n      | method | time (s) | total          | upper bound    | gap       | peak GiB |")
+    print("|-------:|:-------|---------:|---------------:|---------------:|----------:|---------:|")
+    for n in sizes:
+        for method in ("new", "old") if n <= old_up_to else ("new",):
+            child = subprocess.run([sys.executable, __file__, "--one", method, str(n)], capture_output=True, text=True)
+            if child.returncode:
+                print(f"| {n:>6,} | {method:<6} | failed: {child.stderr.strip().splitlines()[-1:]} |", flush=True)
+                continue
+            f = json.loads(child.stdout.strip().splitlines()[-1])
+            print(f"| {n:>6,} | {method:<6} | {f['seconds']:8.1f} | {f['total']:14.3f} | {f['bound']:14.3f} "
+                  f"| {100 * f['gap']:8.5f}% | {f['peak_gib']:8.2f} |", flush=True)
+
+
 def main(argv: list[str]) -> None:
+    if "--one" in argv:
+        one(argv[argv.index("--one") + 1], int(argv[argv.index("--one") + 2]))
+        return
+    if "--demo" in argv:
+        demo()
+        return
+    if "--large" in argv:
+        old_up_to = int(argv.pop(argv.index("--old-up-to") + 1)) if "--old-up-to" in argv else 10_000
+        large_rounds([int(a) for a in argv[argv.index("--large") + 1 :] if a.isdigit()], old_up_to)
+        return
     if "--scale" in argv:
         scale(int(argv[argv.index("--scale") + 1]))
         return

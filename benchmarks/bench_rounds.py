@@ -53,6 +53,7 @@ def main() -> None:
             print(f"Demo organisation: {args.members:,} members loaded in {seconds:.1f} s ({db.engine.dialect.name})")
         client = app.test_client()
         client.post("/auth/login", data={"email": logins.hr_email, "password": logins.hr_password})
+        client.post("/privacy/consent")  # the privacy notice, agreed to at the first login
         rows = []
         for kind in ("mentoring", "peer", "groups"):
             with app.app_context():

@@ -12,11 +12,14 @@ import numpy as np
 PRIORITIES = ("coverage", "score")
 
 
-def check_score_matrix(scores, *, name: str = "scores", square: bool = False) -> np.ndarray:
+def check_score_matrix(scores, *, name: str = "scores", square: bool = False,
+                       keep_float32: bool = False) -> np.ndarray:
     """Return ``scores`` as a float 2-D array, or raise ``ValueError``.
 
     Entries must be finite or ``-inf`` (a forbidden pair). With ``square``
-    the matrix must be ``(n, n)``.
+    the matrix must be ``(n, n)``. With ``keep_float32`` a ``float32`` array
+    is returned as it is (no ``float64`` copy of a large table). The checks
+    run in row blocks, so they need no temporary as large as the table.
 
     Examples
     --------
@@ -28,7 +31,8 @@ def check_score_matrix(scores, *, name: str = "scores", square: bool = False) ->
     ValueError: expected scores as a matrix (2-D array), got a 1-D array of shape (2,)
     """
     try:
-        matrix = np.asarray(scores, dtype=float)
+        as_is = keep_float32 and isinstance(scores, np.ndarray) and scores.dtype == np.float32
+        matrix = scores if as_is else np.asarray(scores, dtype=float)
     except (TypeError, ValueError):
         kind = type(scores).__name__
         raise ValueError(f"expected {name} as a numeric matrix, got a non-numeric {kind}") from None
@@ -38,9 +42,10 @@ def check_score_matrix(scores, *, name: str = "scores", square: bool = False) ->
         )
     if square and matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"expected {name} as a square (n, n) matrix, got shape {matrix.shape}")
-    if np.isnan(matrix).any():
+    blocks = [matrix[start : start + 256] for start in range(0, matrix.shape[0], 256)]
+    if any(np.isnan(block).any() for block in blocks):
         raise ValueError(f"expected {name} without NaN (use -inf for a forbidden pair), got NaN")
-    if np.isposinf(matrix).any():
+    if any(np.isposinf(block).any() for block in blocks):
         raise ValueError(f"expected {name} finite or -inf (forbidden), got +inf")
     return matrix
 

@@ -8,6 +8,7 @@ from models.audit import AuditEntry, LoginFailure
 from models.base import db
 from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
+from models.job import Job, JobStatus, OutboxMessage, OutboxStatus
 from models.knowledge import Answer, CommunityCoordinator, ContentReport, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
 from models.mentoring_requests import MentorRequest, RoundPreference
 from models.member import AccountToken, Member, Signup
@@ -37,6 +38,10 @@ __all__ = [
     "Pin",
     "Forbid",
     "Feedback",
+    "Job",
+    "JobStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "MentorRequest",
     "RoundPreference",
     "Question",

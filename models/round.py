@@ -187,6 +187,9 @@ class Match(db.Model):
     second_decline_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     first_responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     second_responded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    # When each side was reminded of an invitation still unanswered (once, after REMINDER_DAYS).
+    first_reminded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    second_reminded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     # Set once, when the second side accepts (the confirmation message goes out then).
     confirmed_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     # Ended early by one of the two; the reason is for HR's eyes only. It frees the mentor's place.
@@ -288,6 +291,7 @@ class GroupMember(db.Model):
     token_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(64), unique=True)
     invited_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
     expires_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    reminded_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     group: so.Mapped[WorkingGroup] = so.relationship(back_populates="members")
     member: so.Mapped[Member] = so.relationship()

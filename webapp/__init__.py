@@ -24,7 +24,21 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_background(app)
     return app
+
+
+def register_background(app: Flask) -> None:
+    """Without Redis (``make run``), the web process runs the scheduled tick itself, from its first
+    request on (not in the tests, nor in commands such as ``db upgrade``)."""
+    from webapp import jobs
+
+    if app.testing or jobs.backend(app) != "thread":
+        return
+
+    @app.before_request
+    def start_ticker():
+        jobs.start_ticker(app)
 
 
 def register_logging(app: Flask) -> None:
@@ -36,10 +50,13 @@ def register_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from models import db
     from webapp.auth.sso import init_sso
-    from webapp.extensions import babel, csrf, limiter, login_manager, migrate
+    from webapp.extensions import babel, csrf, limiter, login_manager, migrate, remember_engine
     from webapp.i18n import select_locale
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            remember_engine(engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -61,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from webapp.audit import bp as audit_bp
     from webapp.auth import bp as auth_bp
     from webapp.communities import bp as communities_bp
+    from webapp.dashboard import bp as dashboard_bp
     from webapp.hr import bp as hr_bp
     from webapp.main import bp as main_bp
     from webapp.matches import bp as matches_bp
@@ -80,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(hr_bp, url_prefix="/hr")
+    app.register_blueprint(dashboard_bp, url_prefix="/hr")
     app.register_blueprint(matches_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(questions_bp)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from models import db
 from webapp.hr.commands import import_members
+from webapp.queue_commands import send_messages, tick_command, worker
 from webapp.rounds.commands import run_round
 from webapp.services import audit
 from webapp.services.accounts import AccountError, find_member_by_email, make_hr
@@ -27,6 +28,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_members)
     app.cli.add_command(run_round)
     app.cli.add_command(purge_expired)
+    app.cli.add_command(tick_command)
+    app.cli.add_command(send_messages)
+    app.cli.add_command(worker)
 
 
 @click.command("create-hr")

@@ -89,9 +89,22 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         # Thai dates in the Buddhist Era (2569 for 2026), as Thai organisations write them.
         THAI_BUDDHIST_ERA=_flag(os.environ.get("THAI_BUDDHIST_ERA")),
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        # Background work (webapp.jobs): RQ on Redis when REDIS_URL is set, else a thread of the web
+        # process; JOBS_SYNC runs every job in the caller (the tests: on unless they say otherwise).
+        REDIS_URL=os.environ.get("REDIS_URL") or None,
+        JOBS_SYNC=_flag(os.environ.get("JOBS_SYNC")),
+        JOBS_QUEUE=os.environ.get("JOBS_QUEUE", "copmatch"),
+        # A running job whose heartbeat is older than this is marked failed (its worker died).
+        JOB_HEARTBEAT_SECONDS=int(os.environ.get("JOB_HEARTBEAT_SECONDS", "120")),
+        # The outbox: attempts before a message counts as failed for good (HR can retry it).
+        OUTBOX_MAX_ATTEMPTS=int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "6")),
+        # Invitations still unanswered this many days after they were sent get one reminder.
+        REMINDER_DAYS=int(os.environ.get("REMINDER_DAYS", "5")),
         **account_settings(environment == "production"),
     )
     app.config.update(overrides)
+    if app.config.get("TESTING") and "JOBS_SYNC" not in overrides:
+        app.config["JOBS_SYNC"] = True  # a test sees a job's result when its request returns
     check_account_settings(app.config)
     if "SECRET_KEY" not in overrides:
         app.config["SECRET_KEY"] = secret_key(app.config["COPMATCH_ENV"], instance)

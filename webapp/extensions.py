@@ -1,6 +1,8 @@
 """The Flask extensions, bare; ``create_app`` binds them to an app."""
 
+import os
 import sqlite3
+import weakref
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -34,7 +36,34 @@ def switch_on_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Members' writes while a solve reads (or another process writes) wait their turn instead
+        # of failing with "database is locked": readers never block the writer in WAL mode, and a
+        # writer waits up to SQLITE_BUSY_MS for another to finish (Python's default is 5 s).
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file (WAL needs one)
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe in WAL mode: a crash loses no commit's integrity
         cursor.close()
+
+
+#: How long (ms) an SQLite write waits for another writer before giving up.
+SQLITE_BUSY_MS = 30_000
+_engines: "weakref.WeakSet[sa.Engine]" = weakref.WeakSet()
+
+
+def remember_engine(engine: sa.Engine) -> None:
+    """Keep ``engine`` so a forked child (a gunicorn or RQ worker) drops the parent's connections."""
+    _engines.add(engine)
+
+
+def forget_connections_after_fork() -> None:
+    """In a forked child: never reuse the parent's pooled connections (two processes on one socket
+    corrupt each other's protocol state); ``close=False`` leaves the parent's open."""
+    for engine in list(_engines):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=forget_connections_after_fork)
 
 
 @login_manager.user_loader

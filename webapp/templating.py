@@ -8,6 +8,7 @@ from models.round import RoundStatus
 from models.skill import LEVELS, PRIORITIES
 from webapp.i18n import LANGUAGE_NAMES, current_language, format_day, format_moment, format_number
 from webapp.services.labels import scope_label
+from webapp.services.responses import pending_count
 
 #: (endpoint, label, HR only) for the main navigation, shown when the endpoint exists.
 NAVIGATION = (
@@ -15,6 +16,7 @@ NAVIGATION = (
     ("matches.index", _l("My matches"), False),
     ("mentors.index", _l("Find a mentor"), False),
     ("communities.index", _l("Communities"), False),
+    ("dashboard.index", _l("Dashboard"), True),
     ("rounds.index", _l("Rounds"), True),
     ("programme.attention_list", _l("Needs attention"), True),
     ("programme.mentors", _l("Mentors"), True),
@@ -36,6 +38,11 @@ def nav_links() -> list[tuple[str, str]]:
     ]
 
 
+def pending_invitations() -> int:
+    """How many invitations the logged-in member has not answered yet (the header shows it beside "My matches")."""
+    return pending_count(current_user.id) if current_user.is_authenticated else 0
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(LEVELS=LEVELS, PRIORITIES=PRIORITIES, RoundStatus=RoundStatus,
                                  current_language=current_language, language_names=LANGUAGE_NAMES,
@@ -44,7 +51,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_links": nav_links()}
+        return {"nav_links": nav_links(), "pending_invitations": pending_invitations}
 
     @app.template_filter("level_name")
     def level_name(level: int) -> str:

@@ -19,6 +19,7 @@ import numpy as np
 
 from matcher._validation import check_budget
 from matcher.profiles import SENIORITY_BANDS, History, Profile
+from matcher.progress import Progress
 from matcher.score._words import join_words
 from matcher.solve.grouping import Grouping, InfeasibleError, form_groups, together_units
 from matcher.solve.pairing import best_trio_for
@@ -255,6 +256,7 @@ def plan_groups(
     time_limit: float | None = 5.0,
     max_iterations: int | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> GroupPlan:
     """Form a round of cross-perspective working groups.
 
@@ -295,6 +297,8 @@ def plan_groups(
         can be overrun by the construction).
     max_iterations, seed
         Passed to ``form_groups``.
+    progress : callable, optional
+        Passed on to ``form_groups`` (see ``matcher.progress``).
 
     Returns
     -------
@@ -348,6 +352,7 @@ def plan_groups(
             grouping = form_groups(
                 d, sizes, anchors=anchor_idx, apart=apart_pairs, together=together_idx + extra,
                 time_limit=_seconds_left(time_limit, started), max_iterations=max_iterations, seed=seed,
+                progress=progress,
             )
             break
         except InfeasibleError:

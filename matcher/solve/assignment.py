@@ -42,6 +42,7 @@ from matcher._validation import (
     figures_hold,
     relative_gap,
 )
+from matcher.progress import Progress, report
 
 #: Problems with at most this many learner x mentor pairs keep every pair as a candidate.
 ALL_PAIRS_LIMIT = 100_000
@@ -92,7 +93,8 @@ class MentorAssignment:
         return dict(zip(self.pairs[:, 0].tolist(), self.pairs[:, 1].tolist()))
 
 
-def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAssignment:
+def assign_mentors(scores, capacity, *, priority: str = "coverage", progress: Progress | None = None
+                   ) -> MentorAssignment:
     """Assign learners to mentors, maximising coverage and then total score.
 
     Solves ``max sum s_ij x_ij`` over ``x_ij in {0, 1}`` with
@@ -110,6 +112,9 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
         ``"coverage"`` (default): as many learners as possible, then the
         highest total. ``"score"``: the highest total (pairs scoring 0 or
         less are never worth making).
+    progress : callable, optional
+        ``progress(phase, fraction)``, called on entering ``"solving"`` and
+        ``"certifying"`` (see ``matcher.progress``); it may raise to stop the solve.
 
     Returns
     -------
@@ -170,8 +175,10 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage") -> MentorAss
         return _empty(n_learners)
     exact = n_learners * int(capacity.sum()) <= EXACT_SEAT_PAIRS
     every_pair = False
+    report(progress, "solving", 0.0)
     mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
     for round_number in itertools.count(1):
+        report(progress, "certifying", round_number / (round_number + 1))
         bound, extra = _certify(scores, capacity, rows, cols, vals, mentor, priority)
         gap = relative_gap(bound, _total(scores, mentor))
         if gap <= OPTIMAL_GAP or (not exact and (round_number >= LARGE_ROUNDS or gap <= LARGE_GAP)):

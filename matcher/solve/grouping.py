@@ -24,6 +24,7 @@ from scipy import sparse
 
 from matcher._numerics import BLOCK_ROWS
 from matcher._validation import check_budget, check_score_matrix
+from matcher.progress import Progress, report
 
 __all__ = ["Grouping", "InfeasibleError", "form_groups", "together_units"]
 
@@ -32,6 +33,10 @@ __all__ = ["Grouping", "InfeasibleError", "form_groups", "together_units"]
 # iterations; after stall*m iterations without a new best, the search restarts from
 # the best grouping shaken by strength*m random steps.
 _TUNING = {"tenure_lo": 0.05, "tenure_span": 0.1, "stall": 60.0, "strength": 0.25}
+#: Rounds with more units than this are searched in blocks of groups (``_BlockSearch``).
+BLOCK_SEARCH_ABOVE = 1000
+#: About how many units a block of groups holds.
+BLOCK_UNITS = 240
 
 
 class InfeasibleError(ValueError):
@@ -111,6 +116,7 @@ def form_groups(
     time_limit: float | None = 10.0,
     max_iterations: int | None = None,
     seed: int = 0,
+    progress: Progress | None = None,
 ) -> Grouping:
     r"""Split members into groups of bounded size with the most diversity inside.
 
@@ -143,6 +149,9 @@ def form_groups(
     seed : int
         Seed of the random choices; with a fixed seed and ``max_iterations``
         (and the time limit not reached) the result is always the same.
+    progress : callable, optional
+        ``progress(phase, fraction)``, called on entering ``"solving"`` and
+        ``"certifying"`` (see ``matcher.progress``); it may raise to stop the solve.
 
     Returns
     -------
@@ -181,6 +190,14 @@ def form_groups(
     stalls it restarts from the best grouping after a random shake-up, in
     the spirit of the iterated tabu [1]_ [2]_ and iterated maxima [3]_
     searches for the MDGP.
+
+    Above ``BLOCK_SEARCH_ABOVE`` units (company-wide rounds) one step of that
+    search would cost ``O(m^2)`` and it would barely start; the search then
+    runs on blocks of groups holding about ``BLOCK_UNITS`` units each: every
+    block is searched (the same tabu search, on its own units and groups,
+    for a number of steps proportional to its size), then the groups are
+    dealt into new random blocks, so members move across blocks on later
+    passes. A step inside a block costs ``O(BLOCK_UNITS^2)``.
 
     Complexity: the checks and the construction cost ``O(n^2)`` (plus
     backtracking, bounded by ``2000 + 10 m`` placements for ``m`` units); each
@@ -226,11 +243,14 @@ def form_groups(
     deadline = None if time_limit is None else started + float(time_limit)
 
     problem = _Problem(d, lo, hi, anchor_list, apart_pairs, together_pairs)
+    report(progress, "solving", 0.0)
     rng = np.random.default_rng(seed)
     unit_labels, iterations = problem.construct(rng), 0
     out_of_time = deadline is not None and time.perf_counter() >= deadline
     if max_iterations != 0 and not out_of_time and problem.n_groups > 1 and problem.n_units > 1:
-        unit_labels, iterations = _TabuSearch(problem, unit_labels, rng).run(deadline, max_iterations)
+        search = _BlockSearch if problem.n_units > BLOCK_SEARCH_ABOVE else _TabuSearch
+        unit_labels, iterations = search(problem, unit_labels, rng).run(deadline, max_iterations)
+    report(progress, "certifying", 0.9)
     return _make_grouping(d, unit_labels[problem.unit_of], len(lo), iterations)
 
 
@@ -759,6 +779,72 @@ def _largest_sum(values: np.ndarray, k: int) -> int:
 
 #: The two kinds of step: exchange the units of two slots, or move one unit to another group.
 _SWAP, _MOVE = 0, 1
+
+
+class _BlockProblem:
+    """The part of a ``_Problem`` that some groups hold, in the shape ``_TabuSearch`` reads.
+
+    ``units`` are the units of those groups (in the order given); the group
+    bounds are those of ``groups``; anchors, the apart penalty and the
+    smallest pair come from the whole problem (a smaller ``least_pair`` only
+    loosens the aspiration bound, which stays true).
+    """
+
+    def __init__(self, problem: _Problem, units: np.ndarray, groups: np.ndarray):
+        self.units, self.groups = units, groups
+        self.n_units, self.n_groups = len(units), len(groups)
+        self.lo, self.hi = problem.lo[groups], problem.hi[groups]
+        self.unit_size = problem.unit_size[units]
+        self.unit_anchors = problem.unit_anchors[units]
+        self.anchor_each_group = problem.anchor_each_group
+        self.apart_penalty = problem.apart_penalty
+        self.least_pair = problem.least_pair
+        self.penalised = problem.penalised[np.ix_(units, units)]
+        self.double_penalised = problem.double_penalised[np.ix_(units, units)]
+
+
+class _BlockSearch:
+    """The tabu search of large rounds, run on blocks of groups in turn (see ``form_groups``).
+
+    Each pass deals the groups into random blocks of about ``BLOCK_UNITS``
+    units and runs ``_TabuSearch`` on each block for ``BLOCK_STEPS`` steps per
+    unit; a block's best grouping replaces its part of the whole one, which
+    only grows the total, since the other groups are unchanged.
+    """
+
+    #: Tabu steps per unit of a block, each time the block is searched.
+    BLOCK_STEPS = 4
+
+    def __init__(self, problem: _Problem, labels: np.ndarray, rng):
+        self.problem, self.rng, self.labels = problem, rng, labels.copy()
+
+    def run(self, deadline: float | None, max_iterations: int | None) -> tuple[np.ndarray, int]:
+        """Search until ``deadline`` or ``max_iterations`` (steps summed over the blocks)."""
+        problem, labels = self.problem, self.labels
+        per_group = max(problem.n_units / problem.n_groups, 1.0)
+        blocks = max(1, int(round(problem.n_groups * per_group / BLOCK_UNITS)))
+        iterations = 0
+        while max_iterations is None or iterations < max_iterations:
+            order = self.rng.permutation(problem.n_groups)
+            for groups in np.array_split(order, blocks):
+                if deadline is not None and time.perf_counter() >= deadline:
+                    return labels, iterations
+                if len(groups) < 2:
+                    continue
+                groups = np.sort(groups)
+                position = np.full(problem.n_groups, -1)
+                position[groups] = np.arange(len(groups))
+                units = np.flatnonzero(position[labels] >= 0)
+                part = _BlockProblem(problem, units, groups)
+                steps = self.BLOCK_STEPS * len(units)
+                if max_iterations is not None:
+                    steps = min(steps, max_iterations - iterations)
+                found, made = _TabuSearch(part, position[labels[units]], self.rng).run(deadline, steps)
+                labels[units] = groups[found]
+                iterations += made
+                if max_iterations is not None and iterations >= max_iterations:
+                    return labels, iterations
+        return labels, iterations
 
 
 class _TabuSearch:

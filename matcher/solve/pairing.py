@@ -30,7 +30,7 @@ the odd one out so that the relaxation does not lose half a pair.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -47,6 +47,7 @@ from matcher._validation import (
     figures_hold,
     relative_gap,
 )
+from matcher.progress import Progress, report
 
 #: Rounds up to this many members are solved exactly.
 EXACT_UP_TO = 600
@@ -54,6 +55,8 @@ EXACT_UP_TO = 600
 CANDIDATES_PER_MEMBER = 10
 #: Largest leftover (odd-cycle) graph repaired exactly with networkx.
 LEFTOVER_EXACT_UP_TO = 1500
+#: Most members left open by a converged relaxation that are matched exactly on all their pairs.
+LEFTOVER_COMPLETE_UP_TO = 300
 #: Relative tolerance for symmetry and for float comparisons of potentials.
 SYMMETRY_TOLERANCE = 1e-9
 
@@ -78,6 +81,12 @@ class PeerPairing:
         ``relative_gap(upper_bound, total)``: 0.0 when proven optimal.
     unpaired : ndarray of int
         Members left without a partner, ascending.
+    trio : tuple of int or None
+        When exactly one member is unpaired (the odd one out of a round),
+        ``(i, j, k)``: the pair ``(i, j)`` that member ``k`` adds most to
+        (``best_trio_for``), so the round can make it a trio; ``None``
+        otherwise, or when no pair can take them. ``total`` and the bound
+        count pairs only.
     """
 
     pairs: np.ndarray
@@ -85,6 +94,7 @@ class PeerPairing:
     upper_bound: float
     gap: float
     unpaired: np.ndarray
+    trio: tuple[int, int, int] | None = None
 
     @property
     def proven_optimal(self) -> bool:
@@ -92,7 +102,8 @@ class PeerPairing:
         return self.gap == 0.0
 
 
-def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
+def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO,
+               progress: Progress | None = None) -> PeerPairing:
     """Pair members so that the sum of pair scores is as high as possible.
 
     Solves the maximum-weight matching problem on a general graph:
@@ -111,6 +122,9 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     exact_up_to : int
         Rounds with at most this many members are solved exactly; larger
         ones get a fast solution with a certified bound.
+    progress : callable, optional
+        ``progress(phase, fraction)``, called on entering ``"solving"`` and
+        ``"certifying"`` (see ``matcher.progress``); it may raise to stop the solve.
 
     Returns
     -------
@@ -158,19 +172,54 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     ([[0, 1]], 5.0, [2])
     >>> result.upper_bound, result.gap
     (5.0, 0.0)
+    >>> result.trio  # member 2, the odd one out, would join pair (0, 1)
+    (0, 1, 2)
     """
     matrix = _check_symmetric_scores(scores)
     priority = check_priority(priority)
-    problem = _Problem.build(matrix, priority)
+    dense = matrix.shape[0] + 1 <= exact_up_to
+    problem = _Problem.build(matrix, priority, dense=dense)
+    report(progress, "solving", 0.0)
     if problem.size <= 1:
         mate, bound = np.full(problem.size, -1), np.nan
     elif problem.size <= exact_up_to:
-        mate, bound = _solve_exact(problem)
+        mate, bound = _solve_exact(problem.dense())
     else:
-        mate, bound = _solve_certified(problem)
+        mate, bound = _solve_converged(problem)
+    report(progress, "certifying", 0.5)
     result = _result(problem, mate, bound)
-    if priority == "coverage" and problem.size > exact_up_to:
+    if priority == "coverage" and problem.size > exact_up_to and not np.isfinite(result.upper_bound):
+        del problem  # the score-first solve below makes its own weights
         result = _better_of_equal_coverage(result, pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
+    return _with_trio(matrix, result)
+
+
+def _with_trio(scores: np.ndarray, result: PeerPairing) -> PeerPairing:
+    """``result`` with the odd one out's best trio, when exactly one member is unpaired."""
+    if len(result.unpaired) != 1 or not len(result.pairs):
+        return result
+    leftover = int(result.unpaired[0])
+    pair = best_trio_for(leftover, result.pairs, scores)
+    if pair is None:
+        return result
+    return replace(result, trio=(*pair, leftover))
+
+
+def _legacy_pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_UP_TO) -> PeerPairing:
+    """``pair_peers`` as it was before the converged certified mode (kept for the benchmarks).
+
+    Two passes of the sparse relaxation on dense ``float64`` weights, then the
+    score-first solve to tighten a coverage-first bound.
+    """
+    matrix = check_score_matrix(scores, square=True)
+    priority = check_priority(priority)
+    problem = _Problem.build(matrix, priority, dense=True)
+    if problem.size <= exact_up_to:
+        return pair_peers(matrix, priority=priority, exact_up_to=exact_up_to)
+    result = _result(problem, *_solve_certified(problem))
+    if priority == "coverage":
+        del problem
+        result = _better_of_equal_coverage(result, _legacy_pair_peers(matrix, priority="score", exact_up_to=exact_up_to))
     return result
 
 
@@ -216,7 +265,7 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
     >>> best_trio_for(4, [[0, 1], [2, 3]], s)
     (0, 1)
     """
-    matrix = check_score_matrix(scores, square=True)
+    matrix = check_score_matrix(scores, square=True, keep_float32=True)
     pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     n = matrix.shape[0]
     if not 0 <= leftover < n:
@@ -227,7 +276,7 @@ def best_trio_for(leftover: int, pairs, scores) -> tuple[int, int] | None:
     candidates = pair_array[open_pairs]
     if not len(candidates):
         return None
-    gains = matrix[leftover, candidates[:, 0]] + matrix[leftover, candidates[:, 1]]
+    gains = matrix[leftover, candidates[:, 0]].astype(float) + matrix[leftover, candidates[:, 1]]
     best = int(np.argmax(gains))
     if not np.isfinite(gains[best]):
         return None
@@ -242,7 +291,8 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     most one pair, nobody is paired with themself, no pair is forbidden
     (``-inf``), ``unpaired`` lists exactly the other members, ``total`` is
     the sum of the pairs' scores, ``upper_bound`` is not below it and
-    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``. Whether
+    ``gap`` is ``(upper_bound - total) / max(|upper_bound|, 1)``, and a
+    ``trio`` is one of the pairs with the only unpaired member. Whether
     the bound is *true* is not checked here: it is a proof only the
     solver's duals carry (the tests check it against networkx).
 
@@ -283,7 +333,9 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     pairs = check_index_pairs(result.pairs, matrix.shape, "pairs of members")
     unpaired = check_indices(result.unpaired, n, "unpaired members")
     members = pairs.ravel()
-    values = matrix[pairs[:, 0], pairs[:, 1]]
+    values = matrix[pairs[:, 0], pairs[:, 1]].astype(float)
+    if result.trio is not None and not _trio_holds(matrix, pairs, unpaired, result.trio):
+        return False
     return bool(
         np.unique(members).size == members.size  # also rules out a member paired with themself
         and np.isfinite(values).all()
@@ -292,29 +344,45 @@ def check_pairing(scores, result: PeerPairing) -> bool:
     )
 
 
+def _trio_holds(matrix: np.ndarray, pairs: np.ndarray, unpaired: np.ndarray, trio) -> bool:
+    """The trio is one of the pairs plus the only unpaired member, with no forbidden pair."""
+    i, j, k = (int(x) for x in trio)
+    n = matrix.shape[0]
+    if not all(0 <= x < n for x in (i, j, k)):
+        raise ValueError(f"expected a trio of member indices 0-{n - 1}, got {tuple(trio)!r}")
+    return (
+        unpaired.tolist() == [k]
+        and [i, j] in pairs.tolist()
+        and bool(np.isfinite(matrix[k, i]) and np.isfinite(matrix[k, j]))
+    )
+
+
 # --------------------------------------------------------------------------- #
 # Validation
 
 
 def _check_symmetric_scores(scores) -> np.ndarray:
-    """The shared matrix checks plus symmetry, checked in row blocks."""
-    matrix = check_score_matrix(scores, square=True)
+    """The shared matrix checks plus symmetry, checked in square tiles (``float32`` is kept as it is)."""
+    matrix = check_score_matrix(scores, square=True, keep_float32=True)
     n = matrix.shape[0]
     for start, stop in row_blocks(n):
-        rows = matrix[start:stop]
-        cols = matrix[:, start:stop].T
-        unequal = np.argwhere(rows != cols)
-        if not len(unequal):
-            continue
-        i, j = unequal[:, 0], unequal[:, 1]
-        bad = np.flatnonzero(_differ(rows[i, j], cols[i, j]))
-        if len(bad):
-            i, j = int(i[bad[0]]) + start, int(j[bad[0]])
-            raise ValueError(
-                f"expected symmetric scores (scores[i, j] == scores[j, i] within "
-                f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
-                f"but scores[{j}, {i}]={float(matrix[j, i])!r}"
-            )
+        for left, right in row_blocks(n):
+            if left < start:
+                continue
+            rows = matrix[start:stop, left:right]
+            cols = matrix[left:right, start:stop].T
+            unequal = np.argwhere(rows != cols)
+            if not len(unequal):
+                continue
+            i, j = unequal[:, 0], unequal[:, 1]
+            bad = np.flatnonzero(_differ(rows[i, j].astype(float), cols[i, j].astype(float)))
+            if len(bad):
+                i, j = int(i[bad[0]]) + start, int(j[bad[0]]) + left
+                raise ValueError(
+                    f"expected symmetric scores (scores[i, j] == scores[j, i] within "
+                    f"{SYMMETRY_TOLERANCE:g}), got scores[{i}, {j}]={float(matrix[i, j])!r} "
+                    f"but scores[{j}, {i}]={float(matrix[j, i])!r}"
+                )
     return matrix
 
 
@@ -334,41 +402,64 @@ def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class _Problem:
     """Edge weights ``w'`` on ``size`` vertices (maybe one dummy), ``-inf`` = no edge.
 
-    ``weights`` has a ``-inf`` diagonal; the relaxation adds self-loops of 0.
-    A real pair's ``w'`` is its score plus ``offset``; a dummy edge is ``offset``.
+    ``weights``, when made (:meth:`dense`, small rounds), has a ``-inf``
+    diagonal; the relaxation adds self-loops of 0. A real pair's ``w'`` is
+    its score plus ``offset``; a dummy edge is ``offset``. Large rounds keep
+    ``weights`` as ``None`` and make rows of it on demand (``_weight_rows``).
     """
 
     scores: np.ndarray
-    weights: np.ndarray
+    weights: np.ndarray | None
     offset: float
     lightest: float
+    largest: float
     has_dummy: bool
     priority: str
 
     @property
     def size(self) -> int:
-        return self.weights.shape[0]
+        return self.members + int(self.has_dummy)
 
     @property
     def members(self) -> int:
         return self.scores.shape[0]
 
     @classmethod
-    def build(cls, scores: np.ndarray, priority: str) -> "_Problem":
+    def build(cls, scores: np.ndarray, priority: str, *, dense: bool = True) -> "_Problem":
+        lo, hi = _score_range(scores, priority)
         n = scores.shape[0]
-        allowed = scores > 0 if priority == "score" else np.isfinite(scores)
-        allowed[np.diag_indices(n)] = False
-        offset, lightest = _coverage_offset(scores, allowed) if priority == "coverage" else (0.0, 0.0)
+        offset, lightest = _coverage_offset(n, lo, hi) if priority == "coverage" else (0.0, 0.0)
         has_dummy = priority == "coverage" and n % 2 == 1
-        size = n + has_dummy
-        weights = np.full((size, size), -np.inf)
-        np.add(scores, offset, out=weights[:n, :n], where=allowed)
-        if has_dummy:
-            weights[n, :n] = weights[:n, n] = offset
-        return cls(scores, weights, offset, lightest, has_dummy, priority)
+        problem = cls(scores, None, offset, lightest, max(abs(lo), abs(hi)), has_dummy, priority)
+        return problem.dense() if dense else problem
+
+    def dense(self) -> "_Problem":
+        """The same problem with its ``(size, size)`` weights made."""
+        if self.weights is not None:
+            return self
+        weights = np.empty((self.size, self.size))
+        for start, stop in row_blocks(self.size):
+            weights[start:stop] = _weight_rows(self, start, stop)
+        return _Problem(self.scores, weights, self.offset, self.lightest, self.largest,
+                        self.has_dummy, self.priority)
 
 
-def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, float]:
+def _score_range(scores: np.ndarray, priority: str) -> tuple[float, float]:
+    """Lowest and highest usable score, 0 included, in row blocks.
+
+    The diagonal is counted too: a wider range only makes the coverage
+    offset larger, which keeps it valid.
+    """
+    lo, hi = 0.0, 0.0
+    for start, stop in row_blocks(scores.shape[0]):
+        block = scores[start:stop]
+        hi = max(hi, float(block.max(initial=-np.inf)))
+        if priority == "coverage":
+            lo = min(lo, float(np.min(block, where=block > -np.inf, initial=np.inf)))
+    return lo, hi
+
+
+def _coverage_offset(n: int, lo: float, hi: float) -> tuple[float, float]:
     """A constant ``c`` so that one more pair outweighs any difference in total.
 
     With every base weight in ``[lo, hi]`` (0 included for the dummy), a
@@ -376,9 +467,6 @@ def _coverage_offset(scores: np.ndarray, allowed: np.ndarray) -> tuple[float, fl
     twice that margin also lets a fractional relaxation certify the count.
     Returns ``c`` and the lightest transformed edge ``c + lo``.
     """
-    n = scores.shape[0]
-    lo = min(0.0, float(np.min(scores, where=allowed, initial=np.inf)))
-    hi = max(0.0, float(np.max(scores, where=allowed, initial=-np.inf)))
     offset = 2.0 * (n + 2) * (hi - lo + 1.0) + 1.0 - lo
     return offset, offset + lo
 
@@ -595,6 +683,352 @@ def _sparse_potentials(arc_rows, arc_cols, values, sigma) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- #
+# Certified mode, converged: price and resolve until no pair is violated
+
+
+#: Most price-and-resolve passes of a certified round (each adds the most violated pairs).
+PRICING_PASSES = 60
+#: Most pairs of small reduced cost in the region that the final exact solve re-matches.
+REGION_PAIRS = 1500
+#: Most pairs of small reduced cost kept per member when looking for the region.
+REDUCED_PER_MEMBER = 64
+#: Pricing stops when the dual repair it would still need is below this share of the bound.
+PRICING_SHARE = 1e-5
+
+
+def _solve_converged(problem: _Problem) -> tuple[np.ndarray, float]:
+    """Price and resolve the sparse relaxation until the dual holds for every pair.
+
+    Each pass solves the assignment relaxation on the candidate pairs, then
+    scans all pairs in row blocks and adds the most violated ones. When none
+    is left the sparse optimum is the optimum of the whole relaxation (the
+    fractional-matching LP), and ``sum(y)`` is its value. The matching keeps
+    the pairs the relaxation decides (its 2-cycles, and even cycles split);
+    :func:`_improve_near_odd_cycles` then solves exactly the region around
+    what the relaxation left undecided (its odd cycles).
+    Never holds an ``n x n`` array: weights are made block by block.
+    """
+    rows, cols = _candidate_edges_blocks(problem, CANDIDATES_PER_MEMBER)
+    tolerance = _pricing_tolerance(problem)
+    for _ in range(PRICING_PASSES):
+        sigma, y = _sparse_relaxation_edges(problem, rows, cols)
+        dual, (extra_rows, extra_cols) = _priced_dual(problem, y, tolerance)
+        known = len(rows)
+        rows, cols = _symmetric_union(rows, cols, extra_rows, extra_cols)
+        if len(rows) == known or dual.sum() - y.sum() <= PRICING_SHARE * _score_scale(problem, dual):
+            break  # only rounding is left, or too little to matter
+    mate = _repair_sparse(problem, sigma)
+    _match_open(problem, mate, rows, cols)
+    mate, proven = _improve_near_odd_cycles(problem, dual, mate)
+    return mate, (np.nan if proven else float(dual.sum()))
+
+
+def _score_scale(problem: _Problem, y: np.ndarray) -> float:
+    """About the bound in score units: ``sum(y)`` less the offsets of a full matching."""
+    return max(abs(float(y.sum()) - problem.offset * (problem.size // 2)), 1.0)
+
+
+def _pricing_tolerance(problem: _Problem) -> float:
+    """Excess below which a pair counts as satisfied: float rounding of the weights."""
+    scale = abs(problem.offset) + abs(problem.largest) + 1.0
+    return 1e-10 * scale
+
+
+def _weight_rows(problem: _Problem, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of the transformed weights ``w'`` (float64, a new block)."""
+    n, size = problem.members, problem.size
+    real_stop = min(stop, n)
+    block = np.full((stop - start, size), -np.inf)
+    if real_stop > start:
+        part = block[: real_stop - start, :n]
+        part[:] = problem.scores[start:real_stop]
+        if problem.priority == "score":
+            part[part <= 0] = -np.inf
+        part += problem.offset
+        local = np.arange(real_stop - start)
+        part[local, local + start] = -np.inf
+        if problem.has_dummy:
+            block[: real_stop - start, n] = problem.offset
+    if stop > n:  # the dummy's row
+        block[n - start, :n] = problem.offset
+    return block
+
+
+def _edge_weights(problem: _Problem, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``w'[i, j]`` for edge lists (``-inf`` for no edge)."""
+    n = problem.members
+    out = np.full(len(i), -np.inf)
+    real = (i < n) & (j < n) & (i != j)
+    values = np.asarray(problem.scores[i[real], j[real]], dtype=float)
+    allowed = values > 0 if problem.priority == "score" else np.isfinite(values)
+    out[real] = np.where(allowed, values + problem.offset, -np.inf)
+    if problem.has_dummy:
+        out[(i != j) & ((i == n) | (j == n))] = problem.offset
+    return out
+
+
+def _excess_blocks(problem: _Problem, y: np.ndarray):
+    """``(start, stop, excess)`` with ``excess[r, j] = w'[start + r, j] - y[start + r] - y[j]`` over real members.
+
+    Computed straight from the scores, in their own precision, as
+    ``scores - (y - offset / 2)`` on both sides, so no weights are made; a
+    pair not allowed in score priority (score <= 0) has excess <= 0 anyway
+    since ``y >= 0``. The dummy's edges are ``_dummy_excess``.
+    """
+    n = problem.members
+    shifted = (y[:n] - problem.offset / 2.0).astype(problem.scores.dtype)
+    for start, stop in row_blocks(n):
+        block = problem.scores[start:stop] - shifted[start:stop, None]
+        block -= shifted[None, :]
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        yield start, stop, block
+
+
+def _dummy_excess(problem: _Problem, y: np.ndarray) -> np.ndarray:
+    """Excess ``offset - y[i] - y[dummy]`` of each real member's edge to the dummy (empty without one)."""
+    n = problem.members
+    return problem.offset - y[:n] - y[n] if problem.has_dummy else np.zeros(0)
+
+
+def _rounding_margin(problem: _Problem, y: np.ndarray) -> float:
+    """A bound on the rounding error of an excess from ``_excess_blocks`` (``float32`` scores round more)."""
+    shifted = np.abs(y[: problem.members] - problem.offset / 2.0).max(initial=0.0)
+    return 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
+
+
+def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each vertex's ``k`` heaviest edges, made symmetric (block by block)."""
+    size = problem.size
+    k = min(k, size - 1)
+    found_rows, found_cols = [], []
+    n = problem.members
+    k_real = min(k, n - 1)
+    best = np.full(n, -np.inf)
+    for start, stop in row_blocks(n):
+        block = np.array(problem.scores[start:stop], dtype=float)
+        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        if problem.priority == "score":
+            block[block <= 0] = -np.inf
+        top = np.argpartition(block, n - k_real, axis=1)[:, n - k_real :] if k_real else block[:, :0].astype(int)
+        local = np.repeat(np.arange(stop - start), k_real)
+        flat = top.ravel()
+        finite = np.isfinite(block[local, flat])
+        best[start:stop] = block.max(axis=1)
+        found_rows.append(local[finite] + start)
+        found_cols.append(flat[finite])
+    if problem.has_dummy:  # the dummy starts beside the members with the weakest best pairs
+        weakest = np.argsort(best, kind="stable")[:k]
+        found_rows.append(weakest)
+        found_cols.append(np.full(len(weakest), n))
+    rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    return _symmetric_union(rows, cols, cols, rows)
+
+
+def _sparse_relaxation_edges(problem: _Problem, rows: np.ndarray, cols: np.ndarray):
+    """``_sparse_relaxation`` with the weights of the candidate edges made on demand."""
+    n = problem.size
+    diagonal = np.arange(n)
+    arc_rows = np.concatenate([rows, diagonal])
+    arc_cols = np.concatenate([cols, diagonal])
+    values = np.concatenate([_edge_weights(problem, rows, cols), np.zeros(n)])
+    graph = csr_matrix((_integral_positive(values), (arc_rows, arc_cols)), shape=(n, n))
+    _, sigma = min_weight_full_bipartite_matching(graph, maximize=True)
+    y = _sparse_potentials(arc_rows, arc_cols, values, sigma)
+    return sigma, y
+
+
+def _priced_dual(problem: _Problem, y: np.ndarray, tolerance: float):
+    """``_feasible_dual`` over all pairs in blocks, with the pairs violated by more than ``tolerance``."""
+    y = np.maximum(y, 0.0)
+    raise_by = np.zeros_like(y)
+    margin = _rounding_margin(problem, y)
+    dummy = _dummy_excess(problem, y)
+    found_rows, found_cols = [], []
+    for start, stop, block in _excess_blocks(problem, y):
+        most = block.max(axis=1).astype(float)
+        if len(dummy):
+            most = np.maximum(most, dummy[start:stop])
+        raise_by[start:stop] = np.maximum(most + margin, 0.0)
+        i, j = np.nonzero(block > tolerance)
+        limit = CANDIDATES_PER_MEMBER * (stop - start)
+        if len(i) > limit:
+            keep = np.argpartition(block[i, j], len(i) - limit)[len(i) - limit :]
+            i, j = i[keep], j[keep]
+        found_rows.append(i + start)
+        found_cols.append(j)
+    if len(dummy):
+        violated = np.flatnonzero(dummy > tolerance)
+        found_rows.append(violated)
+        found_cols.append(np.full(len(violated), problem.members))
+    empty = [np.zeros(0, dtype=np.int64)]
+    return y + raise_by, (np.concatenate(found_rows + empty), np.concatenate(found_cols + empty))
+
+
+def _repair_sparse(problem: _Problem, sigma: np.ndarray) -> np.ndarray:
+    """The pairs the relaxation decides (2-cycles), and even cycles split; odd cycles stay open."""
+    mate = np.full(len(sigma), -1)
+    for cycle in _cycles(sigma):
+        if len(cycle) > 1 and len(cycle) % 2 == 0:
+            nodes = np.array(cycle)
+            after = np.roll(nodes, -1)
+            values = _edge_weights(problem, nodes, after)
+            start = 0 if values[0::2].sum() >= values[1::2].sum() else 1
+            for a, b, value in zip(nodes[start::2], after[start::2], values[start::2]):
+                if np.isfinite(value):
+                    mate[a], mate[b] = b, a
+    return mate
+
+
+def _improve_near_odd_cycles(problem: _Problem, y: np.ndarray, mate: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Re-solve exactly the region of the graph around what the relaxation left undecided.
+
+    A matching that uses a pair of reduced cost ``y[i] + y[j] - w'[i, j] >= t``
+    is worth at most ``sum(y) - t``, so a better matching than ``mate`` only
+    uses pairs below the current slack. Starting from the members the
+    relaxation did not pair (odd cycles, members alone), rings of such pairs
+    (and the partners of the members reached) are added while the region
+    stays under ``REGION_PAIRS`` pairs; networkx then solves the region
+    exactly with everyone outside it kept as they are. Returns the better
+    matching and whether it is proven optimal.
+
+    The proof: where a better matching ``M'`` differs from ``mate``, each
+    alternating path or cycle gains only if it touches a seed (its other
+    pairs have reduced cost 0, its own ones are positive and ``y >= 0``), and
+    every pair of ``M'`` has reduced cost below the slack. So when the rings
+    over all pairs below the slack close within the budget, the region holds
+    every such path and the exact region solve is a global optimum.
+    """
+    upper = float(y.sum())
+    slack = upper - _edge_value(problem, mate)
+    if slack <= _tolerance(problem, upper):
+        return mate, True
+    i, j, reduced, complete_below = _small_reduced_pairs(problem, y, slack + _tolerance(problem, upper))
+    if complete_below < slack:  # the list is complete only below ``complete_below``
+        keep = reduced < complete_below
+        i, j, reduced = i[keep], j[keep], reduced[keep]
+    widest = min(slack, complete_below)
+    size = problem.size
+    partner = np.where(mate >= 0, mate, np.arange(size))
+    everyone = np.arange(size)
+    own = _edge_weights(problem, everyone, partner)
+    seeds = np.flatnonzero(~(y + y[partner] - own <= _tolerance(problem, upper)) | (partner == everyone))
+    threshold, inside, used, closed = slack / 64.0, None, 0.0, False
+    while True:  # the widest rings of pairs below ``threshold`` that stay under the budget
+        grown, full = _region(seeds, i, j, reduced < threshold, partner, size)
+        if full and inside is not None:
+            break
+        inside, used, closed = grown, threshold, not full and threshold >= slack
+        if full or threshold >= widest:
+            break
+        threshold = min(2.0 * threshold, widest)
+    region = np.flatnonzero(inside)
+    within = inside[i] & inside[j] & (reduced < used)
+    a, b = i[within], j[within]
+    paired = region[partner[region] > region]
+    a, b = np.concatenate([a, paired]), np.concatenate([b, partner[paired]])
+    values = _edge_weights(problem, a, b)
+    finite = np.isfinite(values)
+    solver = nx.Graph()
+    solver.add_weighted_edges_from(zip(a[finite].tolist(), b[finite].tolist(), (values[finite] - problem.offset).tolist()))
+    found = mate.copy()
+    found[region] = -1
+    for u, v in nx.max_weight_matching(solver, maxcardinality=problem.priority == "coverage"):
+        found[u], found[v] = v, u
+    _greedy_fill(problem, found, i, j)
+    if _edge_value(problem, found) > _edge_value(problem, mate):
+        mate = found
+    # ``closed``: the region holds every member that a better matching could change (see above)
+    return mate, closed or upper - _edge_value(problem, mate) <= _tolerance(problem, upper)
+
+
+def _match_open(problem: _Problem, mate: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
+    """Pair the members the relaxation left open (odd cycles): exactly among themselves if few, else greedily."""
+    nodes = np.flatnonzero(mate < 0)
+    if len(nodes) < 2:
+        return
+    if len(nodes) > LEFTOVER_COMPLETE_UP_TO:
+        _greedy_fill(problem, mate, rows, cols)
+        return
+    a, b = np.triu_indices(len(nodes), k=1)
+    i, j = nodes[a], nodes[b]
+    values = _edge_weights(problem, i, j)
+    keep = np.isfinite(values)
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(zip(i[keep].tolist(), j[keep].tolist(), (values[keep] - problem.offset).tolist()))
+    for u, v in nx.max_weight_matching(graph, maxcardinality=problem.priority == "coverage"):
+        mate[u], mate[v] = v, u
+
+
+def _greedy_fill(problem: _Problem, mate: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
+    """Pair members still open (outside a region cut short) over the pairs ``(i, j)``, heaviest first."""
+    open_ = mate < 0
+    usable = open_[i] & open_[j]
+    if not usable.any():
+        return
+    a, b = i[usable], j[usable]
+    values = _edge_weights(problem, a, b)
+    for k in np.argsort(-values, kind="stable").tolist():
+        if np.isfinite(values[k]) and mate[a[k]] < 0 and mate[b[k]] < 0:
+            mate[a[k]], mate[b[k]] = b[k], a[k]
+
+
+def _region(seeds, i, j, usable, partner, size) -> tuple[np.ndarray, bool]:
+    """Members reached from ``seeds`` over ``usable`` pairs (with partners), and whether the budget stopped it."""
+    a, b = i[usable], j[usable]
+    graph = csr_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([a, b]), np.concatenate([b, a]))),
+                       shape=(size, size))
+    inside = np.zeros(size, dtype=bool)
+    frontier = seeds
+    while len(frontier):
+        before = inside.copy()
+        inside[frontier] = True
+        inside[partner[frontier]] = True
+        if np.count_nonzero(inside[a] & inside[b]) > REGION_PAIRS:
+            return before, True
+        reached = np.flatnonzero(np.asarray(graph[frontier].sum(axis=0)).ravel() > 0)
+        reached = np.union1d(reached, partner[reached])
+        frontier = reached[~inside[reached]]
+    return inside, False
+
+
+def _small_reduced_pairs(problem: _Problem, y: np.ndarray, below: float):
+    """Pairs ``i < j`` whose reduced cost is below ``below``, their costs, and how far the list is complete.
+
+    At most ``REDUCED_PER_MEMBER`` pairs per member of a row block are kept
+    (the cheapest); the list then holds *every* pair below the returned
+    ``complete_below`` (``below`` when nothing was cut).
+    """
+    found_i, found_j, found_r = [], [], []
+    complete_below = below
+    n = problem.members
+    for start, stop, block in _excess_blocks(problem, y):
+        a, b = np.nonzero(block > -below)
+        upper_half = a + start < b
+        a, b = a[upper_half], b[upper_half]
+        reduced = -block[a, b].astype(float)
+        limit = REDUCED_PER_MEMBER * (stop - start)
+        if len(reduced) > limit:
+            cut = float(np.partition(reduced, limit)[limit])
+            keep = reduced < cut
+            a, b, reduced = a[keep], b[keep], reduced[keep]
+            complete_below = min(complete_below, cut)
+        found_i.append(a + start)
+        found_j.append(b)
+        found_r.append(reduced)
+    dummy = -_dummy_excess(problem, y)
+    near = np.flatnonzero(dummy < below)
+    found_i.append(near)
+    found_j.append(np.full(len(near), n))
+    found_r.append(dummy[near])
+    return np.concatenate(found_i), np.concatenate(found_j), np.concatenate(found_r), complete_below
+
+
+def _edge_value(problem: _Problem, mate: np.ndarray) -> float:
+    i = np.flatnonzero(mate > np.arange(len(mate)))
+    return float(_edge_weights(problem, i, mate[i]).sum())
+
+
+# --------------------------------------------------------------------------- #
 # From the relaxation to a matching
 
 
@@ -696,7 +1130,7 @@ def _result(problem: _Problem, mate: np.ndarray, bound: float) -> PeerPairing:
     real = mate[:n]
     first = np.flatnonzero((real > np.arange(n)) & (real < n))
     pairs = np.column_stack([first, real[first]]).astype(np.int64).reshape(-1, 2)
-    total = float(problem.scores[pairs[:, 0], pairs[:, 1]].sum()) if len(pairs) else 0.0
+    total = float(problem.scores[pairs[:, 0], pairs[:, 1]].astype(float).sum()) if len(pairs) else 0.0
     unpaired = np.flatnonzero((real < 0) | (real >= n)).astype(np.int64)
     upper = total if np.isnan(bound) else _certified_bound(problem, mate, bound, len(pairs))
     upper = max(upper, total)

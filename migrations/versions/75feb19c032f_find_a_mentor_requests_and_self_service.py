@@ -1,7 +1,7 @@
 """find a mentor: requests and self-service
 
 Revision ID: 75feb19c032f
-Revises: b25d49e428e8
+Revises: 63642f8c0a80
 Create Date: 2026-12-02 00:40:11.649998
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '75feb19c032f'
-down_revision = 'b25d49e428e8'
+down_revision = '63642f8c0a80'
 branch_labels = None
 depends_on = None
 

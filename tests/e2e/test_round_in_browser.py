@@ -136,7 +136,11 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
     assert page.locator("#score-histogram-title").count() == 1  # the score histogram is drawn
     assert page.get_by_role("heading", name=t("Figures")).is_visible()
     page.screenshot(path=str(shots / "hr-review.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1200, "height": 2000})
-    page.get_by_role("button", name=t("Publish and send invitations")).click()
+    page.locator("summary", has_text=t("Publish and send invitations")).click()  # it asks first, with the count
+    confirm = page.locator("details.confirm[open] button[type=submit]")
+    confirm.wait_for()
+    assert confirm.is_visible()
+    confirm.click()
     page.wait_for_load_state()
     assert t("published") in page.content()
     log_out(page, t)

@@ -10,7 +10,7 @@ from models import Member, MemberSkill, Skill, db
 
 
 def names_on(page: str) -> list[str]:
-    return re.findall(r"<tr>\s*<td>([^<]+?)(?: <span|</td>)", page)
+    return re.findall(r"<tr>\s*<td>(?:<a [^>]*>)?([^<]+?)(?:</a>)?(?: <span|</td>)", page)
 
 
 def test_list_is_paginated(make_app, make_member, auth):

@@ -324,6 +324,15 @@ def test_a_manager_on_a_bad_row_is_not_also_reported_missing(app):
     assert [(p.line, p.message.split(" ")[0]) for p in caught.value.problems] == [(2, "time")]
 
 
+def test_every_problem_of_a_line_is_reported_also_the_missing_manager_of_a_line_with_another_error(app):
+    data = csv_bytes({"email": "x@example.com", "name": "", "seniority": "Guru", "timezone": "Mars/Olympus",
+                      "manager_email": "nobody@example.com"})
+    with app.app_context(), pytest.raises(ImportProblems) as caught:
+        plan_import(data)
+    messages = sorted(p.message.split(" ")[0] for p in caught.value.problems if p.line == 2)
+    assert messages == ["manager_email", "name", "seniority", "time"]
+
+
 def test_an_upload_name_that_is_not_ours_is_refused(as_hr):
     response = as_hr.post("/hr/members/import/confirm", data={"upload": "../../etc/passwd", "digest": "0" * 64})
     assert response.status_code == 302 and response.headers["Location"].endswith("/hr/members/import")

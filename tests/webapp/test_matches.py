@@ -85,6 +85,22 @@ def test_unpublished_rounds_stay_hidden_and_unanswerable(client, auth, app, memb
     assert match_row(app, match_id).first_status == "pending"
 
 
+def test_the_header_counts_the_invitations_still_to_answer(client, auth, app, member, people):
+    with app.app_context():
+        match_id = make_match(make_round(), member.id, people["mentor"].id).id
+        make_group(make_round("groups"), [member.id, people["peer"].id])
+        make_match(make_round(status="solved", name="not yet"), member.id, people["peer"].id)  # unpublished
+    auth.login(member.email)
+    header = client.get("/profile").get_data(as_text=True).split("</nav>")[0]
+    assert 'class="badge nav-count" title="2 invitations to answer">2' in header
+    client.post(f"/matches/{match_id}/respond", data={"answer": "accepted"})
+    header = client.get("/profile").get_data(as_text=True).split("</nav>")[0]
+    assert 'title="1 invitation to answer">1' in header
+    auth.logout()
+    auth.login(people["stranger"].email)
+    assert "nav-count" not in client.get("/profile").get_data(as_text=True)
+
+
 def test_email_and_first_step_appear_only_once_both_accepted(client, auth, app, member, people, sent):
     with app.app_context():
         match_id = make_match(make_round(), member.id, people["mentor"].id).id

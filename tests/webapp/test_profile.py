@@ -62,6 +62,19 @@ def test_profile_page_shows_every_section_and_the_meter(client, auth, member):
     assert "For good matches, add:" in page
 
 
+def test_the_time_zone_picker_offers_canonical_zones_with_the_common_ones_first(client, auth, member):
+    auth.login(member.email)
+    page = client.get("/profile").get_data(as_text=True)
+    picker = page[page.index('name="timezone"'):]
+    picker = picker[:picker.index("</select>")]
+    zones = re.findall(r'<option[^>]*value="([^"]+)"', picker)
+    assert len(zones) == len(set(zones)) < 450  # CLDR's canonical zones, each once (the full IANA list has 599)
+    for alias in ("Africa/Asmera", "Africa/Timbuktu", "Asia/Calcutta", "Asia/Saigon", "US/Eastern"):
+        assert alias not in zones
+    assert zones[:2] == ["Asia/Bangkok", "UTC"] and "Asia/Kolkata" in zones and "Asia/Ho_Chi_Minh" in zones
+    assert picker.index('label="Common time zones"') < picker.index('label="All other time zones"')
+
+
 def test_saving_the_profile_reports_what_changed(client, auth, member, app):
     auth.login(member.email)
     response = client.post("/profile", data=profile_values(), follow_redirects=True)

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -208,6 +209,17 @@ def test_the_new_round_page_shows_sliders_defaults_and_who_takes_part(as_hr, app
     assert "no profile (no skills or goals yet): <strong>2</strong>" in page  # the new member and HR
 
 
+def test_the_eligibility_summary_says_how_many_are_both_learner_and_mentor(as_hr, app, mentoring_people):
+    page = as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring"}).get_data(as_text=True)
+    assert "both-roles" not in page  # nobody is both yet: 5 eligible, learners 2, mentors 3
+    with app.app_context():
+        db.session.get(type(mentoring_people["ann"]), mentoring_people["ann"].id).mentor_capacity = 1
+        db.session.commit()
+    page = visible_text(as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring"}).get_data(as_text=True))
+    assert "learners: 2" in page and "mentors: 4" in page
+    assert "1 member is both a learner and a mentor, so the roles add up to more than 5." in page
+
+
 def test_choosing_groups_shows_the_group_parameters_and_their_eligibility(as_hr, app, group_people):
     page = as_hr.get("/hr/rounds/new", query_string={"kind": "groups"}).get_data(as_text=True)
     for name in ("group_min", "group_max", "anchor_level", "time_limit", "weight_department"):
@@ -268,12 +280,14 @@ def test_create_solve_publish_repair_close_through_the_pages(as_hr, app, mentori
     round_ = get_round(app, round_id)
     assert (round_.status, round_.matched, round_.max_coverage, round_.eligible) == ("solved", 2, 2, 5)
     assert "สมชาย ใจดี" in page and "<svg" in page and "not invited yet" in page
+    assert "Send 4 invitations? This cannot be undone" in page  # publishing asks first, with the count
 
     response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
     assert "Published: 4 invitations sent." in flashes(response)
     assert get_round(app, round_id).status == "published"
     response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
     assert "already published" in flashes(response)
+    assert "Close the round now? Members can no longer accept or decline" in response.get_data(as_text=True)
 
     with app.app_context():
         declined = db.session.scalar(sa.select(Match).where(Match.round_id == round_id).order_by(Match.id))
@@ -283,8 +297,22 @@ def test_create_solve_publish_repair_close_through_the_pages(as_hr, app, mentori
     assert "ไม่สะดวกช่วงนี้" in as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
     response = as_hr.post(f"/hr/rounds/{round_id}/repair", follow_redirects=True)
     assert "Repaired: 2 member(s) offered a new match (2 invitations sent); 0 could not be." in flashes(response)
+    assert "Offered a new match or group: " in flashes(response) and "Told 1 member that their partner declined." \
+        in flashes(response)
     learner_pairs = {pair for pair in pairs(app, round_id) if pair[0] == declined_pair[0]}
     assert len(learner_pairs) == 2 and declined_pair in learner_pairs  # the declined match stays on record
+
+    with app.app_context():  # the learner declines the new mentor too: nobody is left for them
+        for match in db.session.scalars(sa.select(Match).where(Match.round_id == round_id)):
+            if match.first_id == declined_pair[0]:
+                match.first_status = "declined"
+        db.session.commit()
+        learner_name = db.session.get(type(mentoring_people["ann"]), declined_pair[0]).display_name
+    response = as_hr.post(f"/hr/rounds/{round_id}/repair", follow_redirects=True)
+    assert f"Could not be re-matched: {learner_name} (No eligible mentor: " in flashes(response)
+    assert "Told 1 member that their partner declined." in flashes(response)  # the second mentor, once
+    unmatched = as_hr.get(f"/hr/rounds/{round_id}?tab=unmatched").get_data(as_text=True)
+    assert learner_name in unmatched and "No eligible mentor" in unmatched
 
     response = as_hr.post(f"/hr/rounds/{round_id}/close", follow_redirects=True)
     assert "Closed" in flashes(response) and get_round(app, round_id).status == "closed"
@@ -308,6 +336,27 @@ def test_solving_a_published_round_is_refused_and_changes_nothing(as_hr, app, me
                             ("close", "Only a published round can be closed; this one is draft.")):
         assert message in flashes(as_hr.post(f"/hr/rounds/{draft}/{action}", follow_redirects=True))
         assert get_round(app, draft).status == "draft"
+
+
+def test_a_second_round_of_the_same_kind_on_the_same_day_gets_its_own_default_name(as_hr, app):
+    first = as_hr.post("/hr/rounds/new", data={**form_values(), "name": ""})
+    second = as_hr.post("/hr/rounds/new", data={**form_values(), "name": ""})
+    with app.app_context():
+        names = [get_round(app, int(r.headers["Location"].rsplit("/", 1)[1])).name for r in (first, second)]
+        day = date.today().isoformat()
+        assert names == [f"Mentoring round {day}", f"Mentoring round {day} (2)"]
+        assert lifecycle.default_round_name("mentoring") == f"Mentoring round {day} (3)"
+        assert lifecycle.default_round_name("peer") == f"Peer round {day}"
+
+
+def test_an_empty_result_offers_no_publishing_and_refuses_it_saying_why(as_hr, app, group_people):
+    round_id = solved_round_id(app)  # mentoring, but nobody here wants a mentor
+    assert get_round(app, round_id).status == "solved"
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'action="/hr/rounds/{round_id}/publish"' not in page
+    assert "Nothing to publish: this result has no matches or groups" in page
+    response = as_hr.post(f"/hr/rounds/{round_id}/publish", follow_redirects=True)
+    assert "Nothing to publish" in flashes(response) and get_round(app, round_id).status == "solved"
 
 
 # --- pins and forbids --------------------------------------------------------------------------
@@ -478,11 +527,19 @@ def test_a_group_round_shows_groups_the_department_chart_and_moves_a_member(as_h
         moved = next(p.member_id for p in source.members if p.role != "anchor")
     response = as_hr.post(f"/hr/rounds/{round_id}/move", data={"member_id": moved, "to_number": target.number},
                           follow_redirects=True)
-    assert f"to group {target.number}" in flashes(response)
+    assert f"to group {target.number} (now" in flashes(response)
     with app.app_context():
         now_in = db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember)
                                    .where(WorkingGroup.round_id == round_id, GroupMember.member_id == moved))
     assert now_in == target.number
+
+
+def test_the_department_chart_shows_every_group_of_the_round_not_only_the_listed_page(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    app.config["ROUND_ROWS_PER_PAGE"] = 1
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert page.count('class="card group"') == 1  # the list shows one group a page
+    assert "Departments in groups 1 to 2" in page  # the chart shows both
 
 
 def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people):
@@ -492,10 +549,56 @@ def test_a_move_that_breaks_the_group_sizes_is_refused(as_hr, app, group_people)
         member_id = place.member_id
     response = as_hr.post(f"/hr/rounds/{round_id}/move", data={"member_id": member_id, "to_number": 2},
                           follow_redirects=True)
-    assert "Groups must keep between 4 and 4 members" in flashes(response)
+    assert ("Groups keep between 4 and 4 members: after this move group 1 would have 3 and group 2 5. "
+            "Swap two members instead.") in flashes(response)
     with app.app_context():
         assert db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember).where(
             GroupMember.member_id == member_id)) == 1
+
+
+def group_of(app, member_id) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(WorkingGroup.number).join(GroupMember).where(
+            GroupMember.member_id == member_id))
+
+
+def test_hr_swaps_two_members_of_full_groups_and_keeps_the_swap_through_solving_again(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    page = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'action="/hr/rounds/{round_id}/swap"' in page and "moves-warning" not in page
+    with app.app_context():
+        first, second = (db.session.scalar(sa.select(GroupMember).join(WorkingGroup).where(
+            WorkingGroup.round_id == round_id, WorkingGroup.number == number, GroupMember.role != "anchor"))
+            for number in (1, 2))
+        first_id, second_id = first.member_id, second.member_id
+        emails = [db.session.get(type(group_people[0]), m).email for m in (first_id, second_id)]
+    response = as_hr.post(f"/hr/rounds/{round_id}/swap", follow_redirects=True,
+                          data={"first_email": emails[0], "second_email": emails[1]})
+    assert "(now in group 2)" in flashes(response) and "both groups keep 4 and 4 members" in flashes(response)
+    assert (group_of(app, first_id), group_of(app, second_id)) == (2, 1)
+    page = response.get_data(as_text=True)
+    assert "You moved 2 members by hand: solving again drops these moves unless you keep them." in page
+    assert "HR swapped" in page  # the round's notes say who, by name
+
+    response = as_hr.post(f"/hr/rounds/{round_id}/keep-moves", follow_redirects=True)
+    assert "Kept the moves: 2 pins added" in flashes(response)
+    with app.app_context():
+        pins = {(p.first_id, p.second_id) for p in db.session.scalars(sa.select(Pin).where(Pin.round_id == round_id))}
+    assert len(pins) == 2 and all(first_id in pin or second_id in pin for pin in pins)
+    as_hr.post(f"/hr/rounds/{round_id}/solve")
+    for member_id in (first_id, second_id):  # each stays with the groupmate it was pinned to
+        [mate] = [b if a == member_id else a for a, b in pins if member_id in (a, b)]
+        assert group_of(app, member_id) == group_of(app, mate)
+
+
+def test_a_swap_within_one_group_is_refused(as_hr, app, group_people):
+    round_id = solved_round_id(app, "groups", group_min=4, group_max=4, time_limit=0.5)
+    with app.app_context():
+        a, b = db.session.scalars(sa.select(GroupMember.member_id).join(WorkingGroup).where(
+            WorkingGroup.round_id == round_id, WorkingGroup.number == 1).limit(2)).all()
+    response = as_hr.post(f"/hr/rounds/{round_id}/swap", follow_redirects=True,
+                          data={"first_id": a, "second_id": b})
+    assert "Both are in group 1 already" in flashes(response)
 
 
 def test_publishing_a_group_round_invites_every_member_and_ends_the_moves(as_hr, app, group_people):

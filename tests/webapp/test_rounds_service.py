@@ -318,8 +318,11 @@ def test_repair_rematches_declined_members_and_keeps_the_rest(ctx):
     new = [m for m in round_.matches if m.id not in (declined.id, kept.id)]
     assert len(new) == 1 and new[0].first_id == declined.first_id
     assert new[0].second_id not in (declined.second_id, kept.second_id)  # mentors[2], the one with a free seat
-    assert kept.first_status == "accepted" and len(repair.messages) == 2
+    assert kept.first_status == "accepted" and len(repair.messages) == 2 and repair.told == 1
+    [notice] = repair.notices
+    assert notice.member_id == declined.second_id and "declined the match" in notice.body
     assert "Repaired" in note_lines(round_)[-1]
+    assert lifecycle.repair_round(round_.id).told == 0  # the partner is told once
 
 
 def test_repair_moves_a_member_who_declined_a_group_to_another(ctx):

@@ -58,9 +58,12 @@ def _send_after_response(messages) -> None:
         return response
 
 
-def _next_page() -> str:
-    target = request.args.get("next")
-    return target if is_safe_next(target) else url_for("main.index")
+def _next_page(member=None, target: str | None = None) -> str:
+    """Where a log-in leads: a safe ``next``, else HR's dashboard for HR and the home page for others."""
+    target = request.args.get("next") if target is None else target
+    if is_safe_next(target):
+        return target
+    return url_for("dashboard.index") if member is not None and member.is_hr else url_for("main.index")
 
 
 # --- joining ---------------------------------------------------------------------------------
@@ -142,7 +145,7 @@ def login():
         attempt = accounts.authenticate(form.email.data, form.password.data)
         if attempt.may_log_in:
             start_session(attempt.member, remember=form.remember_me.data)
-            return redirect(_next_page())
+            return redirect(_next_page(attempt.member))
         if attempt.member is not None:  # the right password for an address nobody has confirmed
             messages = accounts.confirmation_needed(attempt.member)
             db.session.commit()
@@ -186,7 +189,7 @@ def sso_login():
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    session["sso_next"] = _next_page()
+    session["sso_next"] = request.args.get("next") if is_safe_next(request.args.get("next")) else ""
     try:
         callback = current_app.config["OIDC_REDIRECT_URI"] or url_for("auth.sso_callback", _external=True)
         return authorize_redirect(callback)
@@ -208,7 +211,7 @@ def sso_callback():
     db.session.commit()
     target = session.get("sso_next")
     start_session(member)
-    return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return redirect(_next_page(member, target or ""))
 
 
 # --- passwords -------------------------------------------------------------------------------

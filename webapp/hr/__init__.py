@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("hr", __name__)
 
-from webapp.hr import routes  # noqa: E402,F401
+from webapp.hr import outbox, routes  # noqa: E402,F401

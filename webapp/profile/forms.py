@@ -9,13 +9,14 @@ from models.member import LOCALES, MAX_MENTOR_CAPACITY, SENIORITY_BANDS, SENIORI
 from models.skill import LEVELS, PRIORITIES
 from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
 from webapp.i18n import LANGUAGE_NAMES
-from webapp.services.members import time_zone_choices
+from webapp.services.members import common_time_zones, time_zone_choices
 
 #: "3 – Practitioner", in the language of the page that shows the choice.
 LEVEL_CHOICES = [SelectChoice(level, _l("%(level)d – %(name)s", level=level, name=name))
                  for level, name in LEVELS.items()]
 
 BETWEEN = _l("Number must be between %(min)s and %(max)s.")
+COMMON_ZONES, OTHER_ZONES = _l("Common time zones"), _l("All other time zones")
 
 
 def split_languages(text: str) -> list[str]:
@@ -60,7 +61,9 @@ class ProfileForm(CatalogForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Labels in the page's language ("เวลาไทย"); the value stays the IANA name.
-        self.timezone.choices = [SelectChoice(zone, label) for zone, label in time_zone_choices(self.timezone.data)]
+        common = common_time_zones()
+        self.timezone.choices = [SelectChoice(zone, label, optgroup=str(COMMON_ZONES if zone in common else OTHER_ZONES))
+                                 for zone, label in time_zone_choices(self.timezone.data)]
 
     def validate_languages(self, field):
         if any(len(language) > 40 for language in split_languages(field.data or "")):

@@ -7,18 +7,19 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from models import Community, db
+from models import Community, JobStatus, db
 from models.base import normalize_key
 from models.round import ROUND_KINDS
+from webapp import jobs
 from webapp.services import audit
 from webapp.services.labels import scope_label
 from webapp.services.messages import deliver_after_commit
 from webapp.services.round_review import KIND_NAMES
 from webapp.services.rounds.figures import headline_figures
-from webapp.services.rounds.guards import RoundError
+from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.rounds.lifecycle import create_round, publish_round
 from webapp.services.rounds.notes import note_lines
-from webapp.services.rounds.solving import solve_round
+from webapp.services.rounds.solving import start_solve
 
 
 @click.command("run-round")
@@ -40,11 +41,18 @@ def run_round(kind: str, community_name: str | None, name: str | None, publish: 
         community_id = community.id
     try:
         round_ = create_round(kind, community_id, None, name=name)
-        solve_round(round_.id)
         db.session.commit()
+        round_id = round_.id
+        job, _started = start_solve(round_id)
     except RoundError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
+    if job.status.active:
+        click.echo(_("Solving round %(id)d in the background (job %(job)d)…", id=round_id, job=job.id), err=True)
+        job = jobs.wait(job.id)
+    if job.status != JobStatus.FINISHED:
+        raise click.ClickException(jobs.message_of(job) or job.status.title)
+    round_ = get_round(round_id)
     click.echo(_("Round %(id)d: “%(name)s” (%(kind)s, %(scope)s) is %(status)s.", id=round_.id, name=round_.name,
                  kind=KIND_NAMES[round_.kind], scope=scope_label(round_), status=round_.status.title))
     for label, value in headline_figures(round_):

@@ -7,15 +7,17 @@ Invitations go out after the commit, never before.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from models import Round, db
+from models import Job, Round, db
+from models.job import JobStatus
 from models.round import ROUND_KINDS
+from webapp import jobs
 from webapp.forms import ButtonForm
 from webapp.http import is_id
 from webapp.i18n import format_number
@@ -42,8 +44,8 @@ from webapp.services.paging import ListPage, page_number
 from webapp.services.reasons import group_summary
 from webapp.services.rounds import pins as pin_service
 from webapp.services.rounds.eligibility import eligibility, exclusion_label
-from webapp.services.rounds.figures import headline_figures, result_count
-from webapp.services.rounds.groups import move_member
+from webapp.services.rounds.figures import headline_figures, invitation_count, result_count
+from webapp.services.rounds.groups import keep_moves, move_member, moves_since_solve, swap_members
 from webapp.services.rounds.guards import RoundError, get_round
 from webapp.services.after_match.ending import announce_feedback
 from webapp.services.after_match.notices import send
@@ -56,9 +58,9 @@ from webapp.services.rounds.lifecycle import (
     repair_round,
     send_new_link,
 )
-from webapp.services.rounds.notes import note_lines
+from webapp.services.rounds.notes import diagnosis_members, diagnosis_text, member_names, note_lines
 from webapp.services.rounds.parameters import WEIGHT_CLASSES, default_parameters
-from webapp.services.rounds.solving import solve_round
+from webapp.services.rounds.solving import SOLVE, start_solve
 from webapp.services.text import without_controls
 
 #: What the review page can show under its figures.
@@ -150,15 +152,16 @@ def new():
                                       form.parameters(), (form.name.data or "").strip() or None,
                                       starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                                       purpose=form.purpose.data)
-                if form.create_and_solve.data:
-                    solve_round(round_.id)
             except RoundError as error:
                 form.form_errors.append(str(error))
                 db.session.rollback()
             else:
                 db.session.commit()
+                round_id = round_.id
+                if form.create_and_solve.data:
+                    return _start_solve(round_id, created=True)
                 flash(_created_message(round_), "success")
-                return _to_review(round_.id)
+                return _to_review(round_id)
     in_scope = community_id if community_id in names else 0
     status = 422 if form.errors else 200
     return render_template(
@@ -172,6 +175,39 @@ def _created_message(round_: Round) -> str:
     if round_.can("publish"):
         return _("Created and solved “%(name)s”: review the result, then publish it.", name=round_.name)
     return _("Created the draft “%(name)s”: solve it when you are ready.", name=round_.name)
+
+
+def _solved_message(round_: Round) -> str:
+    numbers = {"seconds": format_number(round_.seconds, 2), "matched": format_number(round_.matched or 0),
+               "count": format_number(round_.eligible)}
+    if round_.kind == "groups":
+        return ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member placed in groups.",
+                        "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members placed in groups.",
+                        round_.eligible, **numbers)
+    return ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member matched.",
+                    "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members matched.",
+                    round_.eligible, **numbers)
+
+
+def _start_solve(round_id: int, created: bool = False):
+    """Queue the round's solve (or find the one running) and show its progress; a solve that has
+    already ended (the synchronous mode of the tests) is said at once, as a finished page would."""
+    try:
+        job, started = start_solve(round_id, current_user.id)
+    except RoundError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _to_review(round_id)
+    if job.status == JobStatus.FINISHED:
+        round_ = load_round(round_id)
+        flash(_created_message(round_) if created else _solved_message(round_), "success")
+        return _to_review(round_id)
+    if not job.status.active:
+        flash(jobs.message_of(job), "error")
+        return _to_review(round_id)
+    if not started:
+        flash(_("This round is already being solved: here is that solve."), "info")
+    return redirect(url_for("rounds.solving", round_id=round_id, job_id=job.id))
 
 
 # --- the review -------------------------------------------------------------------------------
@@ -188,11 +224,12 @@ def review(round_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in review_service.PAIR_SORTS else "name"
     page = page_number(request.args.get("page"))
-    listing, rows, colours = None, [], {}
+    listing, rows, colours, chart_rows = None, [], {}, []
     if tab == "results" and round_.kind == "groups":
         listing = review_service.group_page(round_.id, q, page, _per_page())
         colours = review_service.department_colours(round_.id)
         rows = review_service.group_rows(listing.items, colours)
+        chart_rows = review_service.group_rows(review_service.all_groups(round_.id), colours)
     elif tab == "results":
         listing = review_service.pair_page(round_.id, q, sort, page, _per_page())
         rows = review_service.pair_rows(listing.items)
@@ -206,12 +243,14 @@ def review(round_id: int):
     args = {name: value for name, value in (("tab", tab), ("q", q), ("sort", sort)) if value}
     return render_template(
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
-        listing=listing, rows=rows, colours=colours, pins=pins, forbids=forbids, args=args,
+        listing=listing, rows=rows, colours=colours, chart_rows=chart_rows, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
-        results_count=result_count(round_), defaults=default_parameters(round_.kind),
+        results_count=result_count(round_), invitations=invitation_count(round_) if round_.can("publish") else 0,
+        defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
                   for name, _default, meaning in WEIGHT_CLASSES[round_.kind].describe()},
         button=ButtonForm(), pair_form=pair_form, move_form=MoveForm(formdata=None),
+        moves=moves_since_solve(round_) if round_.can("move") else 0,
         schedule_form=ScheduleForm(formdata=None, starts_on=round_.starts_on, ends_on=round_.ends_on,
                                    purpose=round_.purpose or ""),
     )
@@ -254,21 +293,66 @@ def _send(messages) -> int:
 @bp.route("/<int:round_id>/solve", methods=["POST"])
 @hr_required
 def solve(round_id: int):
-    """Run the matcher on the round's eligible members; the result replaces any unpublished one."""
-    def done(round_: Round):
-        numbers = {"seconds": format_number(round_.seconds, 2), "matched": format_number(round_.matched or 0),
-                   "count": format_number(round_.eligible)}
-        if round_.kind == "groups":
-            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member placed in groups.",
-                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members placed in groups.",
-                               round_.eligible, **numbers)
-        else:
-            message = ngettext("Solved in %(seconds)s s: %(matched)s of %(count)s eligible member matched.",
-                               "Solved in %(seconds)s s: %(matched)s of %(count)s eligible members matched.",
-                               round_.eligible, **numbers)
-        flash(message, "success")
+    """Queue the matcher on the round's eligible members (the result will replace any unpublished
+    one) and show the solve's progress; a solve already running is shown instead of a second."""
+    load_round(round_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+        return _to_review(round_id)
+    return _start_solve(round_id)
 
-    return _act(round_id, lambda _form: solve_round(round_id), done)
+
+def _load_job(round_id: int, job_id: int) -> Job:
+    """The round's solve ``job_id``, or a 404 page."""
+    load_round(round_id)
+    job = jobs.get(job_id)
+    if job is None or job.kind != SOLVE or job.target_id != round_id:
+        abort(404)
+    return job
+
+
+def job_state(job: Job, round_id: int) -> dict:
+    """What the progress page shows, as data (the page's script reads it as JSON)."""
+    return {"id": job.id, "status": job.status.value, "status_label": job.status.title,
+            "active": job.status.active, "phase": job.phase,
+            "phase_label": str(jobs.PHASE_LABELS.get(job.phase, _("Waiting for a worker"))),
+            "percent": job.percent, "message": jobs.message_of(job),
+            "review_url": url_for("rounds.review", round_id=round_id)}
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>")
+@hr_required
+def solving(round_id: int, job_id: int):
+    """A solve's progress: phase and percentage; the page refreshes itself (or its script polls)."""
+    job = _load_job(round_id, job_id)
+    return render_template("rounds/solving.html", round=load_round(round_id), job=job,
+                           state=job_state(job, round_id), button=ButtonForm())
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>.json")
+@hr_required
+def solving_status(round_id: int, job_id: int):
+    """A solve's progress as JSON, for the progress page's script."""
+    response = jsonify(job_state(_load_job(round_id, job_id), round_id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:round_id>/solves/<int:job_id>/cancel", methods=["POST"])
+@hr_required
+def cancel_solve(round_id: int, job_id: int):
+    """Cancel a queued or running solve: the round stays as it was before it."""
+    job = _load_job(round_id, job_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+    elif jobs.cancel(job):
+        audit.record("cancel_solve", actor=current_user, round_id=round_id, job_id=job_id)
+        db.session.commit()
+        flash(_("Solve cancelled: the round is as it was before."), "success")
+        return _to_review(round_id)
+    else:
+        flash(_("This solve has already ended."), "info")
+    return redirect(url_for("rounds.solving", round_id=round_id, job_id=job_id))
 
 
 @bp.route("/<int:round_id>/publish", methods=["POST"])
@@ -304,6 +388,18 @@ def repair(round_id: int):
                        "%(left_over)s could not be.",
                        sent, rematched=format_number(repair_.rematched), count=format_number(sent),
                        left_over=format_number(repair_.left_over)), "success")
+        names = member_names([*repair_.rematched_ids, *diagnosis_members(repair_.left)])
+        if repair_.rematched_ids:
+            flash(_("Offered a new match or group: %(names)s.",
+                    names=", ".join(names.get(m, "?") for m in repair_.rematched_ids)), "info")
+        if repair_.left:
+            flash(_("Could not be re-matched: %(list)s.", list="; ".join(
+                f"{names.get(entry['member_id'], '?')} ({diagnosis_text(entry, names)})" for entry in repair_.left)),
+                "info")
+        if repair_.told:
+            _send(repair_.notices)
+            flash(ngettext("Told %(num)s member that their partner declined.",
+                           "Told %(num)s members that their partner declined.", repair_.told), "info")
 
     def action(_form):
         repair_ = repair_round(round_id)
@@ -439,9 +535,40 @@ def move(round_id: int):
 
     def done(moved):
         member, group = moved
-        flash(_("Moved “%(name)s” to group %(number)d.", name=member.display_name, number=group.number), "success")
+        flash(_("Moved “%(name)s” to group %(number)d (now %(size)d members).", name=member.display_name,
+                number=group.number, size=len(group.members)), "success")
 
     return _act(round_id, action, done, form=MoveForm())
+
+
+@bp.route("/<int:round_id>/swap", methods=["POST"])
+@hr_required
+def swap(round_id: int):
+    """Swap two members of different groups of a solved working-group round (both sizes stay)."""
+    def action(form: PairForm):
+        first_id, second_id = _pair_ids(form)
+        return first_id, second_id, swap_members(round_id, first_id, second_id)
+
+    def done(swapped):
+        first_id, second_id, (first_group, second_group) = swapped
+        flash(_("Swapped “%(first)s” (now in group %(to)d) and “%(second)s” (now in group %(from)d); both groups "
+                "keep %(first_size)d and %(second_size)d members.", first=get_member(first_id).display_name,
+                second=get_member(second_id).display_name, to=second_group.number, **{"from": first_group.number},
+                first_size=len(first_group.members), second_size=len(second_group.members)), "success")
+
+    return _act(round_id, action, done, form=PairForm())
+
+
+@bp.route("/<int:round_id>/keep-moves", methods=["POST"])
+@hr_required
+def keep_moves_view(round_id: int):
+    """Keep HR's moves through the next solve, as pins."""
+    def done(count: int):
+        flash(ngettext("Kept the moves: %(num)d pin added, so solving again keeps each moved member with a "
+                       "groupmate.", "Kept the moves: %(num)d pins added, so solving again keeps each moved member "
+                       "with a groupmate.", count), "success")
+
+    return _act(round_id, lambda _form: keep_moves(round_id), done)
 
 
 # --- the export -------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ ACTIONS = {
     "message_failed": _l("Message not sent"),
     "audit_export": _l("Audit trail export"),
     "purge": _l("Expired text removed"),
+    "cancel_solve": _l("Solve cancelled"),
+    "message_retry": _l("Message sent again"),
     "coordinator": _l("Community coordinator"),
     "hide_content": _l("Content hidden"),
 }
@@ -55,6 +57,7 @@ MESSAGE_KINDS = {
     "match_invitation": _l("match invitation"),
     "group_invitation": _l("working-group invitation"),
     "match_confirmation": _l("match confirmation"),
+    "invitation_reminder": _l("invitation reminder"),
     "mentor_request": _l("mentor request"),
     "question": _l("question to the community"),
     "message": _l("message"),
@@ -270,6 +273,11 @@ def describe(action: str, params: dict, subject_id: int | None, names: dict[int,
         return _("A %(message)s to %(name)s could not be sent: %(reason)s.",
                  message=MESSAGE_KINDS.get(params.get("message"), MESSAGE_KINDS["message"]), name=subject,
                  reason=FAILURE_REASONS.get(params.get("reason"), params.get("reason")))
+    if action == "cancel_solve":
+        return _("Cancelled a solve of “%(round)s”.", round=round_name)
+    if action == "message_retry":
+        return ngettext("Asked for %(num)d failed message to be sent again.",
+                        "Asked for %(num)d failed messages to be sent again.", params.get("messages") or 0)
     if action == "audit_export":
         return _("Exported %(count)s audit entries as CSV.", count=number.get("entries", 0))
     if action == "purge":

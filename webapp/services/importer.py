@@ -312,7 +312,12 @@ _SENIORITY = {band.casefold(): band for band in SENIORITY_BANDS}
 
 
 def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[Problem]]:
-    """Check one row on its own; returns the row or the problems found in it."""
+    """Check one row on its own; returns the row as far as it could be read, and every problem found in it.
+
+    A row with problems is still returned (unless its cells cannot be read at
+    all), so the checks against the whole file report its other problems too;
+    a file with any problem is never applied.
+    """
     problems: list[Problem] = []
 
     def problem(message: str) -> None:
@@ -404,7 +409,7 @@ def parse_row(line: int, cells: dict[str, str]) -> tuple[ImportRow | None, list[
                       start=name[:30], max=MAX_COMMUNITY_NAME))
         else:
             row.communities.setdefault(normalize_key(name), name)
-    return (None if problems else row), problems
+    return row, problems
 
 
 # -- checking the whole file against the database -----------------------------------------
@@ -562,8 +567,8 @@ def plan_import(data: bytes) -> ImportPlan:
         raise ImportProblems([Problem(1, _("the file has a header but no members"))])
 
     existing = _Existing.load()
-    for row in rows:
-        if row.email not in existing.members and "display_name" not in row.values:
+    for row in rows:  # rows with problems too: the preview lists every problem of every line
+        if row.email and row.email not in existing.members and "display_name" not in row.values:
             problems.append(Problem(row.line, _("name is empty, and %(email)s is a new member", email=row.email)))
     problems += _check_managers(rows, set(first_line), existing)
     if problems:

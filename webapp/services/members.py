@@ -144,12 +144,19 @@ def _has_country(zone: str) -> bool:
     return get_global("zone_territories").get(zone) not in (None, "001", "ZZ")
 
 
-def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
-    """``(zone, label)`` for a time-zone picker, in the current language's alphabetical order.
+#: The zones most of our members live in, offered first (Thailand, then the region, then the main offices abroad).
+COMMON_TIME_ZONES = ("Asia/Bangkok", "UTC", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Jakarta",
+                     "Asia/Ho_Chi_Minh", "Asia/Manila", "Asia/Hong_Kong", "Asia/Shanghai", "Asia/Tokyo",
+                     "Asia/Seoul", "Asia/Kolkata", "Australia/Sydney", "Europe/London", "Europe/Berlin",
+                     "America/New_York", "America/Los_Angeles")
 
-    The list holds UTC and the canonical zones CLDR names; ``current`` (a
-    member's saved zone, which may be an alias) is kept in it when it is a
-    zone at all, so saving the profile never fails on it.
+
+def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """``(zone, label)`` for a time-zone picker: the common zones first, then the others alphabetically.
+
+    The list holds UTC and the canonical zones CLDR names (no alias such as
+    ``Africa/Asmera``); ``current`` (a member's saved zone, which may be an
+    alias) is kept in it when it is a zone at all, so saving the profile never fails on it.
     """
     choices = list(_time_zone_choices(str(get_locale() or "en")))
     if current and current in iana_time_zones() and current not in {zone for zone, _label in choices}:
@@ -157,11 +164,18 @@ def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
     return choices
 
 
+def common_time_zones() -> frozenset[str]:
+    """The zones ``time_zone_choices`` puts first (the picker groups them)."""
+    return frozenset(COMMON_TIME_ZONES)
+
+
 @lru_cache(maxsize=8)
 def _time_zone_choices(locale: str) -> tuple[tuple[str, str], ...]:
     zones = [zone for zone in iana_time_zones() if _has_country(zone) or zone == "UTC"]
-    labelled = [(zone, time_zone_label(zone)) for zone in zones]
-    return tuple(sorted(labelled, key=lambda choice: sort_key(choice[1])))
+    common = [zone for zone in COMMON_TIME_ZONES if zone in zones]
+    labelled = [(zone, time_zone_label(zone)) for zone in zones if zone not in COMMON_TIME_ZONES]
+    return tuple([(zone, time_zone_label(zone)) for zone in common]
+                 + sorted(labelled, key=lambda choice: sort_key(choice[1])))
 
 
 def member_label(member: Member) -> str:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
-from models import GroupMember, Match, Member
+from models import GroupMember, Match, Member, db
 from webapp.i18n import format_day, in_language
 from webapp.services import audit
 from webapp.services.labels import role_noun, scope_label
@@ -63,6 +63,7 @@ class Message:
     kind: str = "message"
     member_id: int | None = None
     problem: str | None = None
+    key: str | None = None  # the outbox's idempotency key, once it is in the outbox (its Message-ID)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Failure:
     member_id: int | None
     kind: str
     reason: str
+    key: str | None = None
 
 
 @dataclass
@@ -80,10 +82,12 @@ class Delivery:
 
     sent: int = 0
     failed: list[Failure] = field(default_factory=list)
+    queued: int = 0  # in the outbox, for a background job to send
+    sent_keys: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.sent + len(self.failed)
+        return self.sent + len(self.failed) + self.queued
 
 
 class NotAllSent(RuntimeError):
@@ -127,7 +131,7 @@ def deliver(messages: list[Message]) -> int:
     ready = []
     for message in messages:
         if message.problem:
-            delivery.failed.append(Failure(message.member_id, message.kind, message.problem))
+            delivery.failed.append(Failure(message.member_id, message.kind, message.problem, message.key))
         else:
             ready.append(message)
     config = current_app.config
@@ -136,6 +140,7 @@ def deliver(messages: list[Message]) -> int:
             current_app.logger.info("Message to %s: %s\n%s%s", message.to, message.subject, message.body,
                                     "".join(f"\n[attached: {a.filename}]" for a in message.attachments))
         delivery.sent += len(ready)
+        delivery.sent_keys += [message.key for message in ready if message.key]
     elif ready:
         _send_by_smtp(ready, config, delivery)
     if delivery.failed:
@@ -147,25 +152,27 @@ def _send_by_smtp(messages: list[Message], config, delivery: Delivery) -> None:
     try:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException):
-        delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE) for m in messages]
+        delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE, m.key) for m in messages]
         return
     try:
         for index, message in enumerate(messages):
             try:
                 mail = _email(message, config)
             except (ValueError, TypeError, email.errors.MessageError):
-                delivery.failed.append(Failure(message.member_id, message.kind, BAD_ADDRESS))
+                delivery.failed.append(Failure(message.member_id, message.kind, BAD_ADDRESS, message.key))
                 continue
             try:
                 smtp.send_message(mail)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
                     smtplib.SMTPNotSupportedError, UnicodeError):
-                delivery.failed.append(Failure(message.member_id, message.kind, REFUSED))
+                delivery.failed.append(Failure(message.member_id, message.kind, REFUSED, message.key))
             except (OSError, smtplib.SMTPException):  # the connection is gone: none of the rest can go
-                delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE) for m in messages[index:]]
+                delivery.failed += [Failure(m.member_id, m.kind, UNREACHABLE, m.key) for m in messages[index:]]
                 return
             else:
                 delivery.sent += 1
+                if message.key:
+                    delivery.sent_keys.append(message.key)
     finally:
         try:
             smtp.quit()
@@ -174,26 +181,39 @@ def _send_by_smtp(messages: list[Message], config, delivery: Delivery) -> None:
 
 
 def deliver_after_commit(messages: list[Message]) -> Delivery:
-    """Send the messages of an action that is already committed; never raises.
+    """Put the messages of an action that is already committed in the outbox, and send them; never raises.
 
-    A mail server that is down, or one message that cannot go out, must not turn a saved
-    action into an error page: what failed is logged (ids and reasons, no personal data),
-    recorded in the audit trail in a transaction of its own (the action's is committed), and
+    The outbox (``webapp.services.outbox``) keeps every message until it is sent: a mail
+    server that is down is tried again with back-off, and a message that fails for good is
+    shown to HR with its reason. With ``JOBS_SYNC`` (the tests, and a deployment without
+    workers that wants it) they are sent now and the delivery says how it went; otherwise
+    a background job sends them and the delivery counts them as ``queued``.
+
+    A failure never turns a saved action into an error page: what failed is logged (ids and
+    reasons, no personal data), recorded in the audit trail in a transaction of its own, and
     returned, so the caller tells the user.
     """
+    from webapp.services import outbox
+
     if not messages:
         return Delivery()
     try:
-        return Delivery(sent=deliver(messages))
-    except NotAllSent as partly:
-        delivery = partly.delivery
-    except Exception as error:  # anything else: none of them can be known to have gone out
+        return outbox.send(messages)
+    except Exception as error:  # the outbox itself failed (the database is down): none can be known sent
+        db.session.rollback()
         delivery = Delivery(failed=[Failure(m.member_id, m.kind, UNREACHABLE) for m in messages])
-        current_app.logger.error("Delivering messages failed (%s)", type(error).__name__)
+        current_app.logger.error("Putting messages in the outbox failed (%s)", type(error).__name__)
+        report_failures(delivery)
+        return delivery
+
+
+def report_failures(delivery: Delivery) -> None:
+    """Log and audit what did not go out (ids and reasons only)."""
+    if not delivery.failed:
+        return
     current_app.logger.error("Could not send %d message(s) of %d: %s", len(delivery.failed), delivery.total,
                              ", ".join(f"{f.kind} to member {f.member_id}: {f.reason}" for f in delivery.failed[:20]))
     audit.record_failed_messages(delivery.failed)
-    return delivery
 
 
 def _connect(config) -> smtplib.SMTP:
@@ -231,6 +251,8 @@ def _email(message: Message, config) -> EmailMessage:
     mail["From"] = config.get("MAIL_SENDER", "CoPMatch <copmatch@localhost>")
     mail["To"] = formataddr((header_text(message.name), message.to))
     mail["Subject"] = header_text(message.subject)
+    if message.key:  # the same message, however often a worker tries, has the same Message-ID
+        mail["Message-ID"] = f"<{message.key}@copmatch>"
     mail.set_content(message.body)  # UTF-8, so Thai names and texts arrive intact
     for attachment in message.attachments:
         kind, _sep, parameters = attachment.content_type.partition(";")

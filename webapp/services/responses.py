@@ -236,6 +236,28 @@ def respond_to_group(place: GroupMember, answer: str, reason: str | None = None)
     return Response(won)
 
 
+def pending_count(member_id: int) -> int:
+    """How many invitations ``member_id`` can still answer: matches and group places of published rounds.
+
+    Two counting queries, for the header on every page.
+    """
+    answerable = sa.select(Round.id).where(Round.status_allows("answer"))
+    matches = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Match).where(
+            Match.round_id.in_(answerable),
+            sa.or_(sa.and_(Match.first_id == member_id, Match.first_status == "pending",
+                           Match.second_status != "declined"),
+                   sa.and_(Match.second_id == member_id, Match.second_status == "pending",
+                           Match.first_status != "declined")))
+    )
+    places = db.session.scalar(
+        sa.select(sa.func.count()).select_from(GroupMember).join(WorkingGroup).where(
+            GroupMember.member_id == member_id, GroupMember.status == "pending",
+            WorkingGroup.round_id.in_(answerable))
+    )
+    return matches + places
+
+
 def _published_rounds() -> sa.Select:
     """The published rounds' ids, share-locked (PostgreSQL): an answer and HR closing the round
     cannot interleave. Closing takes the row ``FOR UPDATE``, so an answer either lands before

@@ -169,6 +169,14 @@ def group_page(round_id: int, q: str = "", page: int = 1, per_page: int = 25):
     return paginate(query, page, per_page)
 
 
+def all_groups(round_id: int) -> list[WorkingGroup]:
+    """Every group of the round in order, with its members loaded (the chart shows the whole round)."""
+    return list(db.session.scalars(
+        sa.select(WorkingGroup).where(WorkingGroup.round_id == round_id).order_by(WorkingGroup.number)
+        .options(so.selectinload(WorkingGroup.members).selectinload(GroupMember.member))
+    ))
+
+
 def department_colours(round_id: int) -> dict[str, str]:
     """A colour per department of the round's groups, largest first; the smallest share one grey.
 

@@ -1,11 +1,14 @@
 """Tests for matcher.solve.pairing: hand-worked cases, validation, properties, networkx cross-checks."""
 
+from dataclasses import replace
+
 import networkx as nx
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import matcher.solve.pairing as pairing_module
 from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
 from tests.matcher.strategies import NO, gap_of, peer_score_matrices, symmetric_from_upper
 
@@ -283,3 +286,95 @@ def test_large_coverage_rounds_are_tightened_by_the_score_bound_and_stay_certifi
     assert len(result.pairs) == size
     assert result.total <= optimum + 1e-6 <= result.upper_bound + 2e-6
     assert result.upper_bound <= by_score.upper_bound + 1e-9
+
+
+# --- certified mode: priced to convergence, then re-solved around the odd cycles ------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(peer_score_matrices(), st.sampled_from(["coverage", "score"]))
+def test_certified_mode_reaches_the_networkx_optimum_when_the_region_closes(scores, priority):
+    # On small rounds the region around the undecided members never hits its budget,
+    # so the region solve is a global optimum and the answer says it is proven.
+    result = pair_peers(scores, priority=priority, exact_up_to=0)
+    assert_valid(result, scores)
+    size, total = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    if priority == "coverage":
+        assert len(result.pairs) == size
+    assert result.total == pytest.approx(total, abs=1e-7)
+    assert result.upper_bound >= total - 1e-7
+
+
+@pytest.mark.parametrize("priority", ["coverage", "score"])
+@pytest.mark.parametrize("seed", range(4))
+def test_certified_mode_with_a_tiny_region_budget_stays_valid_and_bounded(monkeypatch, priority, seed):
+    monkeypatch.setattr(pairing_module, "REGION_PAIRS", 3)
+    rng = np.random.default_rng(seed)
+    n = 41
+    scores = symmetric_from_upper(rng.uniform(0, 10, (n, n)))
+    scores[rng.uniform(size=(n, n)) < 0.3] = -np.inf
+    scores = np.minimum(scores, scores.T)
+    result = pair_peers(scores, priority=priority, exact_up_to=0)
+    assert_valid(result, scores)
+    size, optimum = networkx_optimum(scores, maxcardinality=priority == "coverage")
+    assert result.total <= optimum + 1e-7 <= result.upper_bound + 2e-7
+
+
+def test_float32_scores_are_solved_without_a_float64_copy_and_give_float64_figures():
+    rng = np.random.default_rng(3)
+    scores = symmetric_from_upper(rng.uniform(0, 10, (61, 61))).astype(np.float32)
+    result = pair_peers(scores, exact_up_to=0)
+    assert isinstance(result.total, float)
+    assert check_pairing(scores, result)
+    _, optimum = networkx_optimum(scores.astype(float), maxcardinality=True)
+    assert result.total == pytest.approx(optimum, abs=1e-6)
+
+
+def test_the_old_certified_path_kept_for_the_benchmarks_is_still_valid():
+    rng = np.random.default_rng(5)
+    scores = symmetric_from_upper(rng.uniform(0, 10, (51, 51)))
+    old = pairing_module._legacy_pair_peers(scores, exact_up_to=10)
+    assert_valid(old, scores)
+    _, optimum = networkx_optimum(scores, maxcardinality=True)
+    assert old.total <= optimum + 1e-7 <= old.upper_bound + 2e-7
+
+
+# --- the odd one out joins the best trio ---------------------------------------------------
+
+
+def test_the_odd_one_out_joins_the_pair_they_add_most_to():
+    s = np.array([[0, 9, 1, 1, 3], [9, 0, 1, 1, 3], [1, 1, 0, 9, 0], [1, 1, 9, 0, 1], [3, 3, 0, 1, 0]], dtype=float)
+    result = pair_peers(s)
+    assert result.pairs.tolist() == [[0, 1], [2, 3]]
+    assert result.trio == (0, 1, 4)
+    assert check_pairing(s, result)
+
+
+def test_an_even_round_has_no_trio():
+    assert pair_peers([[0, 5], [5, 0]]).trio is None
+
+
+def test_no_trio_when_the_odd_one_out_may_not_join_any_pair():
+    s = np.array([[0, 5, 1], [5, 0, NO], [1, NO, 0]], dtype=float)
+    result = pair_peers(s)
+    assert result.unpaired.tolist() == [2] and result.trio is None
+
+
+def test_check_pairing_rejects_a_trio_whose_third_member_is_paired():
+    s = np.array([[0, 5, 1], [5, 0, 2], [1, 2, 0]], dtype=float)
+    result = pair_peers(s)
+    assert not check_pairing(s, replace(result, trio=(0, 1, 0)))
+    with pytest.raises(ValueError, match="trio of member indices"):
+        check_pairing(s, replace(result, trio=(0, 1, 7)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(peer_score_matrices(), st.sampled_from([0, 600]))
+def test_a_trio_is_the_best_pair_for_the_only_unpaired_member(scores, exact_up_to):
+    result = pair_peers(scores, exact_up_to=exact_up_to)
+    if len(result.unpaired) == 1 and len(result.pairs):
+        expected = best_trio_for(int(result.unpaired[0]), result.pairs, scores)
+        assert result.trio == (None if expected is None else (*expected, int(result.unpaired[0])))
+    else:
+        assert result.trio is None
+    assert check_pairing(scores, result)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from models import db
+from webapp.services import outbox
 from webapp.services.after_match.attention import flag_needs_attention, nudge_flagged
 from webapp.services.after_match.checkins import send_due_checkins
 from webapp.services.after_match.ending import open_feedback_at_end_date
@@ -52,7 +53,7 @@ def run_scheduled(now: datetime) -> dict[str, int]:
     failed: list[str] = []
     for task in SCHEDULED:
         try:
-            messages = task(now)
+            messages = outbox.stage(task(now))  # in the outbox with the task's own record of it
             db.session.commit()
         except Exception:
             db.session.rollback()

@@ -50,6 +50,11 @@ class Eligibility:
     def count(self) -> int:
         return len({member_id for ids in self.roles.values() for member_id in ids})
 
+    @property
+    def in_two_roles(self) -> int:
+        """How many members hold more than one role (a learner who also mentors): the roles add up to more."""
+        return sum(len(ids) for ids in self.roles.values()) - self.count
+
 
 def eligibility(kind: str, community_id: int | None, today: date | None = None) -> Eligibility:
     """Sort the members in scope into roles (learner, mentor, peer, member) and reasons to leave out."""

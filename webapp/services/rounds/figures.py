@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from models import Match, Round, WorkingGroup, db
+from models import GroupMember, Match, Round, WorkingGroup, db
 from webapp.i18n import format_number
 
 
@@ -17,6 +17,14 @@ def result_count(round_: Round) -> int:
     """How many matches (or working groups) the round holds, counted in the database."""
     model = WorkingGroup if round_.kind == "groups" else Match
     return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(model.round_id == round_.id))
+
+
+def invitation_count(round_: Round) -> int:
+    """How many invitations publishing would send: one to each side of a match, one per group place."""
+    if round_.kind == "groups":
+        return db.session.scalar(sa.select(sa.func.count()).select_from(GroupMember).join(WorkingGroup)
+                                 .where(WorkingGroup.round_id == round_.id))
+    return 2 * result_count(round_)
 
 
 def headline_figures(round_: Round) -> list[tuple[str, str]]:

@@ -13,7 +13,9 @@ from flask_babel import lazy_gettext as _l
 from models import GroupMember, Member, Round, db
 from models.base import utcnow
 from models.round import RoundStatus
+from webapp.services import outbox
 from webapp.services.messages import Message, group_invitation, match_invitations
+from webapp.services.rounds.declines import declined_notices
 from webapp.services.rounds.dates import check_dates, check_publishable, clean_purpose, default_dates
 from webapp.services.rounds.groups import repair_groups
 from webapp.services.rounds.guards import RoundError, get_round, require
@@ -34,9 +36,16 @@ def default_round_name(kind: str, day: date | None = None) -> str:
     """The name a new round of ``kind`` gets when HR gives none, in the current language.
 
     It is stored as written, so it stays in the language of the HR member who created it.
+    A second round of the same kind on the same day gets "(2)", then "(3)"..., so no two share it.
     """
     check_kind(kind)
-    return _DEFAULT_NAMES[kind] % {"day": (day or date.today()).isoformat()}
+    name = base = _DEFAULT_NAMES[kind] % {"day": (day or date.today()).isoformat()}
+    taken = set(db.session.scalars(sa.select(Round.name).where(Round.name.startswith(base, autoescape=True))))
+    number = 1
+    while name in taken:
+        number += 1
+        name = f"{base} ({number})"
+    return name
 
 
 def create_round(kind: str, community_id: int | None, created_by: Member | None,
@@ -86,6 +95,9 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
         return Publication(False)
     require(round_, "publish")
     check_publishable(round_)
+    if not round_.matches and not round_.groups:
+        raise RoundError(_("Nothing to publish: this result has no matches or groups, so nobody would be invited. "
+                           "Widen the scope or change the parameters, and solve again."))
     won = db.session.execute(
         sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
         .values(status=RoundStatus.PUBLISHED, published_at=utcnow())
@@ -114,16 +126,24 @@ def _invite(round_: Round, matches, places, days: int) -> list[Message]:
         raw, place.token_hash = new_token()
         place.invited_at, place.expires_at = utcnow(), expires
         messages.append(group_invitation(place, raw))
-    return messages
+    return outbox.stage(messages)  # in the outbox in this same transaction: no invitation is lost
 
 
 @dataclass
 class Repair:
-    """What ``repair_round`` did: members offered a new match or group, those left over."""
+    """What ``repair_round`` did: who was offered a new match or group, who was left over and why, who was told."""
 
     rematched: int
     left_over: int
     messages: list[Message] = field(default_factory=list)
+    rematched_ids: list[int] = field(default_factory=list)
+    left: list[dict] = field(default_factory=list)  # ``Round.unmatched`` entries: who, and the diagnosis
+    notices: list[Message] = field(default_factory=list)  # to members whose partner declined
+
+    @property
+    def told(self) -> int:
+        """How many members are told that their partner declined."""
+        return len(self.notices)
 
 
 def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
@@ -133,21 +153,29 @@ def repair_round(round_id: int, invitation_days: int | None = None) -> Repair:
     record (so the pair is never proposed again). Both sides of a declined
     match are offered someone new if they are still eligible; a member who
     declined a group is offered the group with room that they diversify most.
+    Who is left over joins the round's unmatched list with the matcher's
+    diagnosis, and the other side of each declined match is told, once.
     """
     round_ = get_round(round_id, for_update=True)
     require(round_, "repair")
     days = _days(invitation_days)
+    told: list[int] = []
     if round_.kind == "groups":
-        places, left_over = repair_groups(round_)
+        places, left = repair_groups(round_)
         messages = _invite(round_, [], places, days)
-        rematched = len(places)
+        rematched_ids = [p.member_id for p in places]
+        notices = []
     else:
-        matches, left_over = repair_pairs(round_)
+        matches, left = repair_pairs(round_)
         messages = _invite(round_, matches, [], days)
-        rematched = len({m for match in matches for m in (match.first_id, match.second_id)})
-    round_.notes = [*round_.notes, note("repaired", at=utcnow().isoformat(), rematched=rematched, left_over=left_over)]
+        rematched_ids = sorted({m for match in matches for m in (match.first_id, match.second_id)})
+        notices, told = declined_notices(round_, set(rematched_ids))
+    again = set(rematched_ids) | {entry["member_id"] for entry in left}
+    round_.unmatched = [entry for entry in round_.unmatched if entry.get("member_id") not in again] + left
+    round_.notes = [*round_.notes, note("repaired", at=utcnow().isoformat(), rematched=len(rematched_ids),
+                                        left_over=len(left), told=told)]
     db.session.flush()
-    return Repair(rematched, left_over, messages)
+    return Repair(len(rematched_ids), len(left), messages, rematched_ids, left, notices)
 
 
 def send_new_link(round_id: int, group_id: int, member_id: int, invitation_days: int | None = None) -> Message:

@@ -25,7 +25,8 @@ def note(kind: str, **params) -> dict:
 
 def note_lines(round_: Round) -> list[str]:
     """The round's notes in the reader's language."""
-    names = member_names(n.get("params", {}).get("member_id") for n in round_.notes if isinstance(n, dict))
+    names = member_names(n.get("params", {}).get(key) for n in round_.notes if isinstance(n, dict)
+                         for key in ("member_id", "other_id"))
     return [_note_text(round_, entry, names) for entry in round_.notes]
 
 
@@ -66,6 +67,13 @@ def _note_text(round_: Round, entry, names: dict[int, str]) -> str:
     if kind == "moved":
         return _("HR moved %(name)s from group %(source)d to group %(target)d.",
                  name=names.get(p["member_id"], _("a former member")), source=p["from"], target=p["to"])
+    if kind == "swapped":
+        return _("HR swapped %(name)s (group %(source)d) and %(other)s (group %(target)d).",
+                 name=names.get(p["member_id"], _("a former member")), other=names.get(p["other_id"], _("a former member")),
+                 source=p["from"], target=p["to"])
+    if kind == "moves_kept":
+        return ngettext("HR kept the moves for the next solve: %(num)d pin added.",
+                        "HR kept the moves for the next solve: %(num)d pins added.", p["count"])
     if kind == "relaxed_pairing":
         return _("Could not keep every %(attribute)s value paired within groups of %(low)d–%(high)d and the other "
                  "rules, so that rule was relaxed.", attribute=_attribute(p["attribute"]), low=p["low"],
@@ -143,6 +151,9 @@ def diagnosis_text(entry: dict, names: dict[int, str]) -> str:
                  "went to %(other)s", num=p["eligible"], **values)
     if kind == "too_few":
         return _("Too few members for a group.")
+    if kind == "no_group_with_room":
+        return _("No group they have not been in has room (groups hold at most %(num)d) without a pair that is "
+                 "ruled out.", num=p.get("group_max", 0))
     return entry.get("text") or kind
 
 

@@ -8,7 +8,7 @@ forbidden and the mentors' places that live matches hold taken out.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from matcher import (
     score_peers,
 )
 from matcher.profiles import Profile, Rules, ScoreTable, pair_key
+from matcher.progress import Progress, report
 from models import Match, Round
 from webapp.services.after_match.renewals import renewals_for
 from webapp.services.matches import focus_of
@@ -47,28 +48,31 @@ class Pairs:
 
 
 def mentoring_pairs(learners: list[Profile], mentors: list[Profile], weights: dict, rules: Rules,
-                    priority: str, taken: Counter | None = None, *, wished=frozenset(), bonus: float = 0.0) -> Pairs:
+                    priority: str, taken: Counter | None = None, progress: Progress | None = None, *,
+                    wished=frozenset(), bonus: float = 0.0) -> Pairs:
     """Assign ``learners`` to ``mentors``; ``taken`` counts places already held per mentor id.
 
     ``wished`` (learner, mentor) pairs get ``bonus`` added to their score where the rules allow them.
     """
     taken = taken or Counter()
+    report(progress, "scoring", 0.0)
     table = score_mentoring(learners, mentors, MentoringWeights(**weights), rules)
     boosted = add_bonus(table.scores, [p.id for p in learners], [p.id for p in mentors], set(wished), bonus)
     capacity = np.maximum(table.capacity - np.array([taken[p.id] for p in mentors], dtype=table.capacity.dtype), 0)
-    result = assign_mentors(table.scores, capacity, priority=priority)
+    result = assign_mentors(table.scores, capacity, priority=priority, progress=progress)
     matches = [_with_wish(_mentoring_match(learners[i], mentors[j], table, i, j), boosted)
                for i, j in result.pairs.tolist()]
     return Pairs(table, result, matches, capacity, frozenset(boosted))
 
 
-def peer_pairs(members: list[Profile], weights: dict, rules: Rules, priority: str, *, wished=frozenset(),
-               bonus: float = 0.0) -> Pairs:
+def peer_pairs(members: list[Profile], weights: dict, rules: Rules, priority: str,
+               progress: Progress | None = None, *, wished=frozenset(), bonus: float = 0.0) -> Pairs:
     """Pair ``members`` for skill swaps; the member with the lower id is a match's first side."""
+    report(progress, "scoring", 0.0)
     table = score_peers(members, PeerWeights(**weights), rules)
     ids = [p.id for p in members]
     boosted = add_bonus(table.scores, ids, ids, set(wished), bonus, symmetric=True)
-    result = pair_peers(table.scores, priority=priority)
+    result = pair_peers(table.scores, priority=priority, progress=progress)
     matches = []
     for i, j in result.pairs.tolist():
         a, b = sorted((i, j), key=lambda index: members[index].id)
@@ -89,7 +93,7 @@ def _with_wish(match: Match, boosted: set[tuple[int, int]]) -> Match:
 # --- a solve ----------------------------------------------------------------------------------
 
 
-def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+def solve_mentoring(round_: Round, who: Eligibility, rules: Rules, progress: Progress | None = None) -> Outcome:
     """Pinned and renewed pairs first, then the matcher assigns the other learners to the places left."""
     params = round_.parameters
     hr_pins = [(p.first_id, p.second_id) for p in round_.pins]
@@ -108,7 +112,7 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         return outcome
     wished = wished_pairs("mentoring", [p.id for p in learners])
     made = mentoring_pairs(learners, mentors, params["weights"], rules, params["priority"],
-                           taken=Counter(mentor for _, mentor in pins), wished=wished,
+                           taken=Counter(mentor for _, mentor in pins), progress=progress, wished=wished,
                            bonus=float(params.get("preference_bonus", 0.0)))
     outcome.matches.extend(made.matches)
     if wished:
@@ -124,7 +128,7 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
     return outcome
 
 
-def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
+def solve_peers(round_: Round, who: Eligibility, rules: Rules, progress: Progress | None = None) -> Outcome:
     """Pinned and renewed pairs first, then the matcher pairs the other peers."""
     params = round_.parameters
     hr_pins = [pair_key(p.first_id, p.second_id) for p in round_.pins]
@@ -141,7 +145,7 @@ def solve_peers(round_: Round, who: Eligibility, rules: Rules) -> Outcome:
         outcome.matched = outcome.max_coverage = 2 * len(outcome.matches)
         return outcome
     wished = wished_pairs("peer", [p.id for p in members])
-    made = peer_pairs(members, params["weights"], rules, params["priority"], wished=wished,
+    made = peer_pairs(members, params["weights"], rules, params["priority"], progress=progress, wished=wished,
                       bonus=float(params.get("preference_bonus", 0.0)))
     outcome.matches.extend(made.matches)
     if wished:
@@ -182,12 +186,13 @@ def _figures(result, outcome: Outcome) -> tuple[float, float, float]:
 # --- a repair ---------------------------------------------------------------------------------
 
 
-def repair_pairs(round_: Round) -> tuple[list[Match], int]:
-    """New matches for members whose match was declined or ended early; returns them and how many were left over.
+def repair_pairs(round_: Round) -> tuple[list[Match], list[dict]]:
+    """New matches for members whose match was declined or ended early; returns them and who was left over, and why.
 
     Live matches stay and keep their mentors' places (a match ended early
     frees its place); every pair the round already proposed is forbidden, so
-    a declined or ended pair is never offered again.
+    a declined or ended pair is never offered again. Each member left over
+    gets the matcher's diagnosis, as a solve stores it (``Round.unmatched``).
     """
     live = [m for m in round_.matches if not m.declined and m.ended_at is None]
     busy = {member for m in live for member in (m.first_id, m.second_id)}
@@ -197,19 +202,33 @@ def repair_pairs(round_: Round) -> tuple[list[Match], int]:
     rules = hard_rules(round_, {pair_key(m.first_id, m.second_id) for m in round_.matches})
     params = round_.parameters
     matches: list[Match] = []
+    left: list[dict] = []
     if round_.kind == "mentoring":
         seeking = load_profiles([i for i in who.roles["learner"] if i in declined])
-        mentors = load_profiles(who.roles["mentor"])
+        taken = Counter(m.second_id for m in live)
+        # The places live matches hold are taken out of the profiles, so the diagnosis counts the seats left.
+        mentors = [replace(p, mentor_capacity=max(p.mentor_capacity - taken[p.id], 0))
+                   for p in load_profiles(who.roles["mentor"])]
         if seeking and mentors:
-            matches = mentoring_pairs(seeking, mentors, params["weights"], rules, params["priority"],
-                                      taken=Counter(m.second_id for m in live)).matches
+            made = mentoring_pairs(seeking, mentors, params["weights"], rules, params["priority"])
+            matches = made.matches
+            left = [unmatched_entry(seeking[d.member].id, d.kind, **d.params)
+                    for d in diagnose_unmatched(made.table, made.result)]
+        else:
+            left = unmatched_entries(seeking, "no_eligible_mentor")
     else:
         seeking = load_profiles([i for i in who.roles["peer"] if i in declined])
         if len(seeking) >= 2:
-            matches = peer_pairs(seeking, params["weights"], rules, params["priority"]).matches
+            made = peer_pairs(seeking, params["weights"], rules, params["priority"])
+            matches = made.matches
+            left = [unmatched_entry(seeking[d.member].id, d.kind, **d.params)
+                    for d in diagnose_unpaired(made.table, made.result)]
+        else:
+            left = unmatched_entries(seeking, "no_eligible_partner")
     round_.matches.extend(matches)
     found = {m for match in matches for m in (match.first_id, match.second_id)}
-    return matches, len({p.id for p in seeking} - found)
+    left = [entry for entry in left if entry["member_id"] not in found]
+    return matches, left
 
 
 # --- match rows -------------------------------------------------------------------------------
