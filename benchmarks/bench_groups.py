@@ -12,12 +12,22 @@ Usage::
     python benchmarks/bench_groups.py --quick    # a small subset, shorter limits
     python benchmarks/bench_groups.py --only n120_ss_01 --seconds 1
     python benchmarks/bench_groups.py --scale 5404    # a synthetic organisation
+    python benchmarks/bench_groups.py --demo          # the demo organisation's round, old vs new search
 
 ``--scale N`` builds N synthetic member profiles (``synthetic_members``:
 eight departments, functions, seniority, sites, skills, goals and about 10%
 anchors at level 4 or above) and times ``plan_groups`` with groups of 4-6
 and ``time_limit=5``, the construction alone, and ``explain_group`` for every
 group: what an HR user waits for in a company-wide round.
+
+``--demo`` takes the whole-organisation group round of the demo organisation
+(9,000 members, seed 7: 5,404 eligible; ``demo_rounds.matcher_inputs``) and
+runs ``plan_groups`` on it with the search of large rounds in blocks of
+groups (``_BlockSearch``) and with the old search over the whole round
+(``BLOCK_SEARCH_ABOVE`` raised, the switch), for the time limits given by
+``--limits`` (default: old 10 and 180 s, new 10 s), each in a child process
+that reports its peak resident memory. The time limit counts from the
+call, so it includes scoring and the construction.
 
 This is a benchmark, not a test: timings depend on the machine and its load.
 """
@@ -26,6 +36,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import pickle
+import subprocess
+import tempfile
 import statistics
 import sys
 import time
@@ -192,6 +206,55 @@ def scale(n: int, seed: int, seconds: float) -> None:
     print(texts[0])
 
 
+def demo(limits: list[tuple[str, float]]) -> None:
+    """The demo organisation's group round, searched the old way and the new, side by side.
+
+    Each run is a child process reading the captured inputs, so that its
+    peak resident memory (``ru_maxrss``) is its own and no tracer slows it.
+    """
+    from demo_rounds import matcher_inputs
+
+    args, kwargs = matcher_inputs("groups")
+    print(f"Working groups of the demo organisation (9,000 members, seed 7): {len(args[0]):,} members, sizes {args[1]}")
+    print("| search | time limit (s) | wall (s) | total      | vs greedy | iterations | peak GiB |")
+    print("|:-------|---------------:|---------:|-----------:|----------:|-----------:|---------:|")
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = Path(folder) / "inputs.pickle"
+        inputs.write_bytes(pickle.dumps((args, kwargs)))
+        greedy = None
+        for method, seconds in [("greedy", 0.0), *limits]:
+            child = subprocess.run([sys.executable, __file__, "--demo-child", str(inputs), method, str(seconds)],
+                                   capture_output=True, text=True)
+            if child.returncode:
+                print(f"| {method} failed: {child.stderr.strip().splitlines()[-1:]} |", flush=True)
+                continue
+            f = json.loads(child.stdout.strip().splitlines()[-1])
+            if method == "greedy":
+                greedy = f["total"]
+                continue
+            print(f"| {method:<6} | {seconds:14g} | {f['wall']:8.1f} | {f['total']:10.2f} "
+                  f"| {100 * (f['total'] / greedy - 1):+8.3f}% | {f['iterations']:10,} | {f['peak_gib']:8.2f} |",
+                  flush=True)
+
+
+def demo_child(inputs: str, method: str, seconds: float) -> None:
+    """One ``--demo`` run: ``greedy`` (no search), ``old`` (whole-round search) or ``new`` (blocks)."""
+    import resource
+
+    import matcher.solve.grouping as grouping
+
+    args, kwargs = pickle.loads(Path(inputs).read_bytes())
+    if method == "old":
+        grouping.BLOCK_SEARCH_ABOVE = 10**12  # the switch: search the whole round at every step
+    budget = {"time_limit": None, "max_iterations": 0} if method == "greedy" else {"time_limit": seconds}
+    started = time.perf_counter()
+    plan = plan_groups(*args, **{**kwargs, **budget})
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(json.dumps({"total": plan.grouping.total, "iterations": plan.grouping.iterations, "wall": wall,
+                      "peak_gib": peak}))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="four instances with short limits")
@@ -200,7 +263,17 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=int, default=None, metavar="N",
                         help="time plan_groups on N synthetic members instead of MDGPLIB")
+    parser.add_argument("--demo", action="store_true", help="the demo organisation's round, old and new search")
+    parser.add_argument("--limits", nargs="*", default=["old:10", "old:180", "new:10"],
+                        help="with --demo: method:seconds runs (method old or new)")
+    parser.add_argument("--demo-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.demo_child:
+        demo_child(args.demo_child[0], args.demo_child[1], float(args.demo_child[2]))
+        return 0
+    if args.demo:
+        demo([(item.split(":")[0], float(item.split(":")[1])) for item in args.limits])
+        return 0
     if args.scale:
         scale(args.scale, args.seed, args.seconds or 5.0)
         return 0

@@ -96,13 +96,15 @@ class Stats:
     def __init__(self):
         self.times = defaultdict(list)
         self.errors = defaultdict(int)
+        self.kinds = defaultdict(int)  # what the errors were: a status code or the exception's name
         self.lock = threading.Lock()
 
-    def add(self, page: str, seconds: float, ok: bool):
+    def add(self, page: str, seconds: float, ok: bool, kind: str = ""):
         with self.lock:
             self.times[page].append(seconds)
             if not ok:
                 self.errors[page] += 1
+                self.kinds[kind] += 1
 
 
 def timed(stats: Stats, session: requests.Session, label: str, method: str, url: str, **kwargs):
@@ -110,9 +112,10 @@ def timed(stats: Stats, session: requests.Session, label: str, method: str, url:
     try:
         response = session.request(method, url, timeout=120, allow_redirects=False, **kwargs)
         ok = response.status_code < 400 and not (method == "GET" and response.status_code == 302)
-    except requests.RequestException:
-        response, ok = None, False
-    stats.add(label, time.perf_counter() - started, ok)
+        kind = str(response.status_code)
+    except requests.RequestException as error:
+        response, ok, kind = None, False, type(error).__name__
+    stats.add(label, time.perf_counter() - started, ok, kind)
     return response
 
 
@@ -314,10 +317,14 @@ def main() -> None:
         print(f"{page:<24}{len(times):>9}{len(times) / elapsed:>8.1f}{percentile(times, .5) * 1000:>8.0f}"
               f"{percentile(times, .95) * 1000:>8.0f}{percentile(times, .99) * 1000:>8.0f}{stats.errors[page]:>8}")
     print(f"{'all':<24}{total:>9}{total / elapsed:>8.1f}{'':>24}{errors:>8}")
-    print(f"worker crashes (segfault / fatal error): {crashes}; worker timeouts: {timeouts}")
+    if stats.kinds:
+        print("errors by kind: " + ", ".join(f"{kind} x{count}" for kind, count in sorted(stats.kinds.items())))
+    locked = text.count("database is locked")
+    print(f"worker crashes (segfault / fatal error): {crashes}; worker timeouts: {timeouts}; "
+          f"'database is locked' in the log: {locked}")
     print("HR: " + ", ".join(f"{key} {value:.2f}" if isinstance(value, float) else f"{key} {value}"
                               for key, value in report.items()))
-    if crashes:
+    if crashes or errors:
         print(f"(gunicorn's log: {log_path})")
 
 

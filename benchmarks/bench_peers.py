@@ -20,7 +20,7 @@ stores them.
 table of its whole-organisation peer round and solves it with today's
 certified mode and with the old one (``_legacy_pair_peers``: two pricing
 passes, dense ``float64`` weights), side by side, with the peak memory
-tracemalloc sees during each solve. ``--large`` runs each size and method
+tracemalloc sees during a second, traced solve. ``--large`` runs each size and method
 in a child process on a seeded random ``float32`` table (``float64`` for the
 old method, which copies to it anyway) and reports the child's peak
 resident memory (``ru_maxrss``), the table included.
@@ -32,7 +32,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -112,40 +111,12 @@ def scale(n: int) -> None:
     print(f"| explain every pair, both ways | {explain_time:7.2f} |")
 
 
-def demo_scores(members: int = 9000, seed: int = 7) -> np.ndarray:
-    """The score table of the demo organisation's whole peer round (as ``bench_rounds.py`` builds it)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from models import db
-    from webapp import create_app
-    from webapp.services.demo import load_demo_data
-    from webapp.services.rounds import lifecycle, pairs, solving
+def demo_scores() -> np.ndarray:
+    """The score table of the demo organisation's whole peer round (``demo_rounds.matcher_inputs``)."""
+    from demo_rounds import matcher_inputs
 
-    captured = {}
-
-    class Captured(Exception):
-        pass
-
-    def capture(scores, **_):
-        captured["scores"] = np.array(scores, dtype=float)
-        raise Captured
-
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.db'}",
-                          "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
-        with app.app_context():
-            db.create_all()
-            load_demo_data(members=members, seed=seed)
-            db.session.commit()
-            round_ = lifecycle.create_round("peer", None, None, parameters={})
-            db.session.commit()
-            solver, pairs.pair_peers = pairs.pair_peers, capture
-            try:
-                solving.solve_round(round_.id)
-            except Captured:
-                pass
-            finally:
-                pairs.pair_peers = solver
-    return captured["scores"]
+    args, _ = matcher_inputs("peer")
+    return np.asarray(args[0], dtype=float)
 
 
 def traced(function, *args):
@@ -164,7 +135,8 @@ def demo() -> None:
     print("| method | time (s) | pairs | total        | upper bound  | gap      | solve peak MiB |")
     print("|:-------|---------:|------:|-------------:|-------------:|---------:|---------------:|")
     for name in ("new", "old"):
-        result, seconds, peak = traced(METHODS[name], scores)
+        result, seconds = timed(METHODS[name], scores)  # timed untraced: tracemalloc slows Python code
+        _, _, peak = traced(METHODS[name], scores)
         print(f"| {name:<6} | {seconds:8.2f} | {len(result.pairs):5,} | {result.total:12.2f} "
               f"| {result.upper_bound:12.2f} | {100 * result.gap:7.4f}% | {peak:14.0f} |", flush=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -38,6 +38,8 @@ class Community(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # Whether members may ask its mentors directly, between rounds (HR switches it off).
     self_service: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    #: Set when HR archives the community: members no longer see it; its rounds and history stay.
+    archived_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
 
     core_skills: so.Mapped[list[Skill]] = so.relationship(
         secondary=community_skills, order_by="Skill.name"
@@ -53,6 +55,11 @@ class Community(db.Model):
             raise ValueError("a community needs a name")
         self.name_key = normalize_key(name)
         return name
+
+    @property
+    def archived(self) -> bool:
+        """Whether HR archived the community (hidden from members, kept in history)."""
+        return self.archived_at is not None
 
     def __repr__(self) -> str:
         return f"<Community {self.name!r}>"

@@ -276,11 +276,13 @@ def cancel(job: Job) -> bool:
 def sweep_stale(now: datetime | None = None) -> int:
     """Mark failed every running job whose heartbeat is older than ``JOB_HEARTBEAT_SECONDS``."""
     now = now or utcnow()
-    cutoff = now - timedelta(seconds=heartbeat_seconds())
+    stale = sa.and_(Job.status == JobStatus.RUNNING, Job.heartbeat_at < now - timedelta(seconds=heartbeat_seconds()))
+    with db.engine.connect() as connection:  # a read first: polling a status must not take a write lock
+        if connection.scalar(sa.select(sa.func.count()).select_from(Job).where(stale)) == 0:
+            return 0
     with db.engine.begin() as connection:
-        result = connection.execute(
-            sa.update(Job).where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < cutoff)
-            .values(status=JobStatus.FAILED, message="stale", finished_at=now))
+        result = connection.execute(sa.update(Job).where(stale).values(status=JobStatus.FAILED, message="stale",
+                                                                        finished_at=now))
     return result.rowcount
 
 

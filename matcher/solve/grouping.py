@@ -36,7 +36,7 @@ _TUNING = {"tenure_lo": 0.05, "tenure_span": 0.1, "stall": 60.0, "strength": 0.2
 #: Rounds with more units than this are searched in blocks of groups (``_BlockSearch``).
 BLOCK_SEARCH_ABOVE = 1000
 #: About how many units a block of groups holds.
-BLOCK_UNITS = 240
+BLOCK_UNITS = 120
 
 
 class InfeasibleError(ValueError):
@@ -812,8 +812,8 @@ class _BlockSearch:
     only grows the total, since the other groups are unchanged.
     """
 
-    #: Tabu steps per unit of a block, each time the block is searched.
-    BLOCK_STEPS = 4
+    #: Tabu steps per unit of a block, each time the block is searched (short visits, many passes).
+    BLOCK_STEPS = 0.5
 
     def __init__(self, problem: _Problem, labels: np.ndarray, rng):
         self.problem, self.rng, self.labels = problem, rng, labels.copy()
@@ -836,7 +836,7 @@ class _BlockSearch:
                 position[groups] = np.arange(len(groups))
                 units = np.flatnonzero(position[labels] >= 0)
                 part = _BlockProblem(problem, units, groups)
-                steps = self.BLOCK_STEPS * len(units)
+                steps = max(10, int(self.BLOCK_STEPS * len(units)))
                 if max_iterations is not None:
                     steps = min(steps, max_iterations - iterations)
                 found, made = _TabuSearch(part, position[labels[units]], self.rng).run(deadline, steps)

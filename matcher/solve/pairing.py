@@ -15,9 +15,15 @@ Exact mode (up to ``exact_up_to`` members): with a feasible matching of value
 small graph exactly, so the result is optimal.
 
 Certified mode (larger rounds): the relaxation runs on a sparse graph of each
-member's best candidates, the dual is checked (and repaired) over *all* pairs
-in row blocks, and odd cycles are repaired exactly among themselves. The
-answer carries the proven bound and gap.
+member's best candidates; every pass checks the dual over *all* pairs in row
+blocks and adds the most violated pairs, until none is left (price and
+resolve, as ``assign_mentors`` does). The converged relaxation is the
+fractional-matching LP: its 2-cycles are kept as pairs, its odd cycles are
+matched among themselves, and the region of small reduced cost around them
+is solved exactly (which proves optimality when the region closes). No
+``n x n`` array is made: weights and reduced costs come from the scores one
+row block at a time, and a ``float32`` table is used as it is. The answer
+carries the proven bound and gap.
 
 Coverage priority (as many pairs as possible, then the highest total) is the
 same problem on transformed weights ``w + c`` with a constant ``c`` so large
@@ -144,19 +150,24 @@ def pair_peers(scores, *, priority: str = "coverage", exact_up_to: int = EXACT_U
     ``CANDIDATES_PER_MEMBER`` best candidates for large ones). Its potentials
     come from a vectorised Bellman-Ford pass on the residual graph; the
     resulting dual bound is verified against every pair of the full matrix,
-    so it holds whatever the candidate graph missed. Odd cycles of the
-    relaxation are repaired with networkx on a small graph. Exact rounds then
-    run networkx on the pairs whose reduced cost could still matter, which is
-    typically a few edges per member. Totals are floats: ties may be broken
+    so it holds whatever the candidate graph missed. Exact rounds then run
+    networkx on the pairs whose reduced cost could still matter, which is
+    typically a few edges per member. Certified rounds price and resolve
+    until no pair is violated (at most ``PRICING_PASSES``), keep the pairs the
+    relaxation decides, match its odd cycles, then re-solve with networkx the
+    region of reduced cost below the slack around them (at most
+    ``REGION_PAIRS`` pairs): if that region closes, the answer is optimal. Totals are floats: ties may be broken
     differently from networkx and totals agree up to rounding.
 
     Complexity: an exact round costs ``O(n^3)`` at worst (the dense
     assignment, then the blossom algorithm [1]_ [2]_ that networkx runs in
     ``O(V^3)`` on the pruned graph), typically far less since that graph has
     a few edges per member; a certified round costs a few ``O(n^2)`` passes
-    over the scores in row blocks plus a sparse assignment on
-    ``O(CANDIDATES_PER_MEMBER * n)`` edges. Memory is ``O(n^2)`` for the
-    transformed weights.
+    over the scores in row blocks per pricing pass plus a sparse assignment
+    on ``O(CANDIDATES_PER_MEMBER * n)`` edges. Memory: exact rounds make the
+    ``O(n^2)`` transformed weights; certified rounds need ``O(n)`` per row
+    block and the candidate pairs beside the caller's table (pass a
+    ``float32`` table to halve it).
 
     References
     ----------
@@ -793,7 +804,8 @@ def _dummy_excess(problem: _Problem, y: np.ndarray) -> np.ndarray:
 def _rounding_margin(problem: _Problem, y: np.ndarray) -> float:
     """A bound on the rounding error of an excess from ``_excess_blocks`` (``float32`` scores round more)."""
     shifted = np.abs(y[: problem.members] - problem.offset / 2.0).max(initial=0.0)
-    return 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
+    rounding = 4.0 * float(np.finfo(problem.scores.dtype).eps) * (problem.largest + 2.0 * shifted + 1.0)
+    return rounding + SYMMETRY_TOLERANCE * max(problem.largest, 1.0)  # scores may differ that much both ways
 
 
 def _candidate_edges_blocks(problem: _Problem, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -838,14 +850,21 @@ def _sparse_relaxation_edges(problem: _Problem, rows: np.ndarray, cols: np.ndarr
 
 
 def _priced_dual(problem: _Problem, y: np.ndarray, tolerance: float):
-    """``_feasible_dual`` over all pairs in blocks, with the pairs violated by more than ``tolerance``."""
+    """A feasible dual from ``y`` (checked over all pairs in blocks), and the pairs violated by more than ``tolerance``.
+
+    As ``_feasible_dual``, but each member is raised by half its row's
+    largest excess: both ends of a pair are raised, so the halves add up.
+    """
     y = np.maximum(y, 0.0)
     raise_by = np.zeros_like(y)
     margin = _rounding_margin(problem, y)
     dummy = _dummy_excess(problem, y)
     found_rows, found_cols = [], []
     for start, stop, block in _excess_blocks(problem, y):
-        most = block.max(axis=1).astype(float)
+        # A pair (i, j) is in row i and in row j with the same excess (symmetric scores, within
+        # ``margin``), so half of each row's largest excess covers it; the dummy's edges are in
+        # the real members' rows only, so they count in full.
+        most = np.maximum(block.max(axis=1).astype(float), 0.0) / 2.0
         if len(dummy):
             most = np.maximum(most, dummy[start:stop])
         raise_by[start:stop] = np.maximum(most + margin, 0.0)

@@ -15,11 +15,12 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from models import Member, db
+from models import Community, Member, db
 from models.base import utcnow
 from tests.e2e.test_round_in_browser import CHROMIUM, CHROMIUM_FLAGS, Words, log_in
 from tests.webapp.published import make_group, make_match, make_round
 from webapp import create_app
+from webapp.services.communities import experts
 from webapp.services.demo import load_demo_data
 from webapp.services.rounds import lifecycle, solving
 
@@ -148,3 +149,46 @@ def test_my_matches_once_both_accepted_fit_a_phone(site, browser, language):
     assert "very-long-department" in page.content()
     assert fits(page)
     page.close()
+
+
+def test_the_community_page_shows_a_few_experts_and_the_body_of_practice_near_the_top(site, browser):
+    app, base, logins, _rounds = site
+    with app.app_context():
+        community, count = max(((c, len(experts(c))) for c in db.session.scalars(sa.select(Community))),
+                               key=lambda pair: pair[1])
+        community_id, email = community.id, db.session.scalar(
+            sa.select(Member.email).where(Member.role == "member").order_by(Member.id))
+    assert count > 8  # the demo's biggest community has many experts
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    log_in(page, base, Words(app, "en"), email, logins.member_password)
+    page.goto(f"{base}/communities/{community_id}")
+    practice = page.locator("#practice-heading").bounding_box()["y"]
+    assert practice < 1500  # it started around y = 1,900 with every expert listed
+    assert page.locator("ul.experts").first.locator("li").count() == 8
+    page.locator("details.more-experts summary").click()
+    assert page.locator("details.more-experts li").count() == count - 8
+    assert page.locator("#practice-heading").bounding_box()["y"] > practice + 300  # what "Show all" holds back
+    page.set_viewport_size(PHONE)
+    assert fits(page)
+    page.close()
+
+
+@pytest.mark.parametrize("path, column", [("/hr/rounds", "Gap"), ("/hr/skills", "Want to learn it"),
+                                          ("/hr/rounds/{mentoring}", "Why"), ("/hr/rounds/{groups}", "Answer")])
+def test_hr_tables_become_cards_on_a_phone_so_no_column_hides(site, hr_phone, path, column):
+    _app, base, _logins, rounds = site
+    hr_phone.goto(f"{base}{path.format(**rounds)}")
+    cell = hr_phone.locator(f'table.stack td[data-label="{column}"]').first
+    box = cell.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # on screen, not off to the right
+    label = hr_phone.evaluate("cell => getComputedStyle(cell, '::before').content", cell.element_handle())
+    assert column in label
+    assert fits(hr_phone)
+
+
+def test_the_group_charts_text_stays_readable_on_a_phone(site, hr_phone):
+    _app, base, _logins, rounds = site
+    hr_phone.goto(f"{base}/hr/rounds/{rounds['groups']}")
+    tick = hr_phone.locator("#department-mix-title").locator("xpath=..").locator("text.tick").first
+    assert tick.bounding_box()["height"] >= 9  # about 6 px before: 11 chart units on a 640-unit chart at 350 px
+    assert fits(hr_phone)

@@ -12,6 +12,7 @@ README's pictures, of the Thai run, come from ``COPMATCH_SCREENSHOTS=docs/screen
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from datetime import timedelta
@@ -133,6 +134,9 @@ def test_a_round_from_publication_to_confirmed_pair_and_accepted_group(live_app,
     page.goto(f"{base}/hr/rounds/new?kind=mentoring")
     page.get_by_role("button", name=t("Create and solve")).click()
     page.wait_for_load_state()
+    if "/solves/" in page.url:  # the solve runs in the background: its page follows it to the result
+        page.wait_for_url(re.compile(r"/hr/rounds/\d+$"), timeout=60_000)
+        page.wait_for_load_state()
     assert page.locator("#score-histogram-title").count() == 1  # the score histogram is drawn
     assert page.get_by_role("heading", name=t("Figures")).is_visible()
     page.screenshot(path=str(shots / "hr-review.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1200, "height": 2000})

@@ -15,6 +15,7 @@ from models import (
     AgreementGoal,
     Feedback,
     LearningGoal,
+    Member,
     Meeting,
     MemberSkill,
     Skill,
@@ -200,6 +201,8 @@ def test_filters_keep_one_community_department_and_dates(app, as_hr, people):
     assert [(r["Round"], r["Confirmed"]) for r in sales] == [
         ("Old round", "0"), ("Data round", "0"), ("Other round", "1"), ("All rounds", "1")]
     assert as_hr.get("/hr", query_string={"community": community_id, "since": "not a day"}).status_code == 200
+    page = visible_text(as_hr.get("/hr", query_string={"department": "Sales"}).get_data(as_text=True))
+    assert "the other figures count only matches and places with a member of Sales" in page
 
 
 def test_unmet_demand_leads_to_a_recommendation(app, as_hr, make_member):
@@ -228,7 +231,7 @@ def test_community_health_counts_active_members_and_covered_demand(app, as_hr, p
     with app.app_context():
         community = make_community()
         ids = {key: m.id for key, m in people.items()}
-        from models import CommunityMembership, Member
+        from models import CommunityMembership
         for key in ("a", "b", "c"):
             db.session.add(CommunityMembership(member_id=ids[key], community_id=community.id))
         db.session.get(Member, ids["a"]).wants_mentor = True
@@ -263,3 +266,28 @@ def test_member_record_shows_matches_and_ratings_without_private_remarks(app, as
 
 def test_an_unknown_table_is_not_found(as_hr):
     assert as_hr.get("/hr/dashboard/nothing.csv").status_code == 404
+
+
+def test_each_page_links_to_the_others_with_the_same_filter(as_hr):
+    page = as_hr.get("/hr/health", query_string={"department": "Sales", "since": "2026-01-01"}).get_data(as_text=True)
+    for path in ("/hr?", "/hr/supply?", "/hr/network?"):
+        assert f'href="{path}department=Sales&amp;since=2026-01-01"' in page
+    assert 'href="/hr/dashboard/health.csv?department=Sales&amp;since=2026-01-01"' in page
+
+
+def test_member_record_lists_growth_and_the_audit_entries_about_them(app, as_hr, people, hr):
+    from webapp.services import audit
+    with app.app_context():
+        round_ = make_round()
+        ids = {key: m.id for key, m in people.items()}
+        match = confirm(make_match(round_, ids["a"], ids["b"]))
+        agreement = Agreement(match_id=match.id)
+        agreement.goals.append(AgreementGoal(skill=Skill(name="Python"), level_before=2, target_level=4, level_after=4))
+        db.session.add(agreement)
+        audit.record("deactivate", actor=db.session.get(Member, hr.id), subject=ids["a"])
+        db.session.commit()
+    text = visible_text(as_hr.get(f"/hr/members/{ids['a']}").get_data(as_text=True))
+    assert "Python 2 4 4" in text
+    assert "Pranee HR" in text and "Nothing recorded about this member." not in text
+    other = visible_text(as_hr.get(f"/hr/members/{ids['b']}").get_data(as_text=True))
+    assert "Python" not in other.split("Growth")[1].split("Audit trail")[0]  # B taught; A learned

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from models import Community, Feedback, LearningGoal, Match, MemberSkill, Round, Skill, db
+from models import Community, CommunityMembership, Feedback, LearningGoal, Match, MemberSkill, Round, Skill, db
 from tests.webapp.published import feedback_rows, make_community, make_group, make_match, make_round
 from webapp.services.feedback import practice_notes
 from webapp.services.rounds import eligibility, history, lifecycle, solving
@@ -217,6 +217,20 @@ def test_practice_notes_are_shareable_notes_of_the_communitys_rounds_newest_firs
         assert (notes[1].author, notes[1].skill, notes[1].round) == ("สมชาย ใจดี", "SQL", "พี่เลี้ยง Q1")
         assert (notes[0].author, notes[0].skill) == ("กฤต ดีมาก", "Lean")
         assert [n.text for n in practice_notes(community, limit=1)] == ["องค์กร: Lean ช่วยได้"]
+
+
+def test_a_shared_note_with_no_skill_from_a_whole_organisation_round_lands_on_its_authors_communities(
+        app, member, people, closed):
+    with app.app_context():
+        community = db.session.get(Community, closed["community"])
+        db.session.add(CommunityMembership(member_id=people["peer"].id, community_id=community.id))
+        whole = make_round("mentoring", status="closed", community_id=None, name="Whole organisation")
+        org = make_match(whole, people["peer"].id, people["stranger"].id)
+        add_feedback(whole.id, people["peer"].id, "no skill chosen, still shared", match_id=org.id)
+        add_feedback(whole.id, people["stranger"].id, "the stranger belongs nowhere", match_id=org.id)
+        assert [n.text for n in practice_notes(community)] == ["no skill chosen, still shared"]
+        elsewhere = make_community(name="Elsewhere", skills=("Negotiation",))
+        assert practice_notes(elsewhere) == []
 
 
 def test_the_community_page_shows_the_body_of_practice(client, auth, app, member, closed):

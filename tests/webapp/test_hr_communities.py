@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from models import Community, Skill, db
+from models import Community, CommunityMembership, Round, Skill, db
+from webapp.services.communities import communities_in_order
+from webapp.services.mentors import self_service_communities
+from webapp.services.practice import member_communities
 
 
 @pytest.fixture
@@ -70,7 +73,8 @@ def test_unknown_community_is_404(as_hr):
 
 @pytest.mark.parametrize("method, path", [
     ("get", "/hr/communities"), ("post", "/hr/communities"), ("get", "/hr/communities/1"),
-    ("post", "/hr/communities/1"),
+    ("post", "/hr/communities/1"), ("post", "/hr/communities/1/archive"), ("post", "/hr/communities/1/restore"),
+    ("post", "/hr/communities/1/delete"),
 ])
 def test_community_admin_is_hr_only(client, auth, member, method, path):
     response = getattr(client, method)(path)
@@ -87,3 +91,51 @@ def test_community_post_without_csrf_token_is_400(make_app, make_member):
         session["_user_id"] = str(hr.id)
         session["_fresh"] = True
     assert client.post("/hr/communities", data={"name": "Data"}).status_code == 400
+
+
+def test_an_archived_community_is_hidden_from_members_and_new_rounds_and_kept_in_history(client, auth, app, member, hr):
+    with app.app_context():
+        community = Community(name="Cloud Guild")
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(CommunityMembership(member_id=member.id, community_id=community.id))
+        db.session.add(Round(kind="peer", name="Cloud swaps", status="closed", parameters={},
+                             community_id=community.id))
+        db.session.commit()
+        community_id = community.id
+    auth.login(hr.email)
+    page = client.get(f"/hr/communities/{community_id}").get_data(as_text=True)
+    assert "cannot be deleted; archive it instead" in page and f"/hr/communities/{community_id}/delete" not in page
+    response = client.post(f"/hr/communities/{community_id}/delete", follow_redirects=True)
+    assert "cannot be deleted: archive it instead" in response.get_data(as_text=True)
+    response = client.post(f"/hr/communities/{community_id}/archive", follow_redirects=True)
+    assert "Archived “Cloud Guild”" in response.get_data(as_text=True) and "archived</span>" in \
+        response.get_data(as_text=True)
+    assert "Archived the community “Cloud Guild”" in client.get("/hr/audit").get_data(as_text=True)
+    with app.app_context():
+        assert community_id not in {c.id for c in communities_in_order()}
+        someone = db.session.get(type(member), member.id)
+        assert member_communities(someone) == [] and self_service_communities(someone) == []
+        assert db.session.scalar(sa.select(Round.community_id).where(Round.name == "Cloud swaps")) == community_id
+    auth.logout()
+    auth.login(member.email)
+    assert "Cloud Guild" not in client.get("/communities").get_data(as_text=True)
+    assert client.get(f"/communities/{community_id}").status_code == 404
+    assert client.post(f"/communities/{community_id}/join").status_code == 404
+    auth.logout()
+    auth.login(hr.email)
+    client.post(f"/hr/communities/{community_id}/restore")
+    auth.logout()
+    auth.login(member.email)
+    assert client.get(f"/communities/{community_id}").status_code == 200
+
+
+def test_an_unused_community_can_be_deleted(as_hr, app):
+    as_hr.post("/hr/communities", data={"name": "Data Community"})
+    with app.app_context():
+        community_id = db.session.scalar(sa.select(Community.id))
+    assert "can be deleted for good" in as_hr.get(f"/hr/communities/{community_id}").get_data(as_text=True)
+    response = as_hr.post(f"/hr/communities/{community_id}/delete", follow_redirects=True)
+    assert "Deleted “Data Community”." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Community, community_id) is None

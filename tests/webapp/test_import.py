@@ -9,7 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from models import AccountToken, LearningGoal, Member, MemberSkill, Skill, db
+from models import AccountToken, Community, LearningGoal, Member, MemberSkill, Skill, db
 from webapp.services.importer import (
     COLUMNS,
     EXAMPLE_CSV,
@@ -187,6 +187,7 @@ def test_thai_text_round_trips_through_the_example_csv(app):
         _, result = import_members(EXAMPLE_CSV.encode("utf-8-sig"))
         db.session.commit()
         assert result.created == 3
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Community)) == 0  # no junk communities
         members = db.session.scalars(sa.select(Member).order_by(Member.email)).all()
         exported = io.StringIO()
         writer = csv.writer(exported)

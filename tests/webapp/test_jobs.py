@@ -54,6 +54,9 @@ def test_a_queued_solve_shows_its_progress_page_and_a_second_solve_shows_the_sam
     assert 'http-equiv="refresh"' in page and "job.js" in page and "waiting for a worker" in page
     state = as_hr.get(f"/hr/rounds/{round_id}/solves/{job_id}.json").get_json()
     assert (state["status"], state["active"], state["percent"]) == ("queued", True, 0)
+    review = as_hr.get(f"/hr/rounds/{round_id}").get_data(as_text=True)
+    assert f'href="/hr/rounds/{round_id}/solves/{job_id}"' in review
+    assert f'action="/hr/rounds/{round_id}/solve"' not in review
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
 
@@ -174,3 +177,33 @@ def mentoring_people_factory(make_member):
         return pages.mentoring_people.__wrapped__(app, make_member)
 
     return make
+
+
+def test_a_members_save_during_a_solve_goes_through_because_the_solve_holds_no_write_lock(app, mentoring_people,
+                                                                                           monkeypatch):
+    round_id = solved_round_id(app, solve=False)
+    saved = []
+    original = jobs.Progress.__call__
+
+    def save_while_solving(self, phase, fraction=0.0):
+        if phase == "solving":  # another connection (a member's request) writes while the matcher runs
+            engine = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                                      connect_args={"timeout": 1} if db.engine.dialect.name == "sqlite" else {})
+            with engine.begin() as connection:
+                saved.append(connection.execute(sa.text("UPDATE members SET department = 'Audit' WHERE email = "
+                                                        "'ann@example.com'")).rowcount)
+            engine.dispose()
+        return original(self, phase, fraction)
+
+    monkeypatch.setattr(jobs.Progress, "__call__", save_while_solving)
+    with app.app_context():
+        job, _ = solving.start_solve(round_id)
+    assert saved == [1] and job.status == JobStatus.FINISHED
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(ctx):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000

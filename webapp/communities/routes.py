@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,6 +16,16 @@ from webapp.services.members import search_members
 from webapp.services.paging import page_number, paginate
 
 MEMBERS_PER_PAGE = 25
+#: How many experts the community page lists before "Show all".
+EXPERTS_SHOWN = 8
+
+
+def visible_community(community_id: int) -> Community:
+    """The community, or a 404 page when there is none or HR archived it (members no longer see it)."""
+    community = db.get_or_404(Community, community_id)
+    if community.archived:
+        abort(404)
+    return community
 
 
 @bp.route("/communities")
@@ -29,7 +39,7 @@ def index():
 @login_required
 def show(id: int):
     """A community's purpose, core skills, experts, body of practice and searchable members."""
-    community = db.get_or_404(Community, id)
+    community = visible_community(id)
     form = MemberSearchForm(request.args)
     if not form.validate():
         form = MemberSearchForm(formdata=None)
@@ -45,6 +55,7 @@ def show(id: int):
         page=page,
         skills=service.skills_of(page.items),
         experts=service.experts(community),
+        experts_shown=EXPERTS_SHOWN,
         notes=practice_notes(community, limit=10),
         belongs=service.is_member(current_user, community),
         button=ButtonForm(),
@@ -56,7 +67,7 @@ def show(id: int):
 @login_required
 def join(id: int):
     """Join the community (a button POST)."""
-    community = db.get_or_404(Community, id)
+    community = visible_community(id)
     if ButtonForm().validate_on_submit():
         if service.join(current_user, community):
             db.session.commit()
@@ -70,7 +81,7 @@ def join(id: int):
 @login_required
 def leave(id: int):
     """Leave the community (a button POST)."""
-    community = db.get_or_404(Community, id)
+    community = visible_community(id)
     if ButtonForm().validate_on_submit():
         if service.leave(current_user, community):
             db.session.commit()

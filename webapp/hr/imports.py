@@ -83,5 +83,5 @@ def send_invitations(result: ImportResult) -> InvitationReport:
         messages.append(account_messages.welcome_link(member, token))
         links.append((email, name, link("auth.set_password", token=token)))  # on BASE_URL, never the Host
     delivery = deliver_after_commit(messages)
-    sent = None if delivery.failed and not delivery.sent else delivery.sent
+    sent = None if delivery.failed and not delivery.handed_over else delivery.handed_over
     return InvitationReport(sent, [] if current_app.config.get("MAIL_SERVER") else links)

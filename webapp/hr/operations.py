@@ -7,8 +7,8 @@ import logging
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Community, Member, Skill, db
-from models.base import normalize_key
+from models import Community, Member, Round, Skill, db
+from models.base import normalize_key, utcnow
 from webapp.services import account_messages, audit
 from webapp.services.accounts import issue_link, reclaim
 from webapp.services.messages import Message
@@ -53,6 +53,27 @@ def save_community(community: Community | None, name: str, description: str, ski
     community.description = (description or "").strip()
     community.core_skills = skills
     return community
+
+
+def set_archived(community: Community, archived: bool) -> None:
+    """Archive a community (members no longer see it; its rounds and memberships stay) or bring it back."""
+    community.archived_at = utcnow() if archived else None
+    log.info("Community %s: %s", "archived" if archived else "restored", community.name)
+
+
+def community_in_use(community: Community) -> bool:
+    """Whether a community has members or rounds: then it can be archived, not deleted."""
+    rounds = db.session.scalar(sa.select(sa.func.count()).select_from(Round).where(Round.community_id == community.id))
+    return bool(community.memberships) or bool(rounds)
+
+
+def delete_community(community: Community) -> None:
+    """Delete a community nobody uses (no members, no rounds); one in use is archived instead."""
+    if community_in_use(community):
+        raise CommunityError(_("“%(name)s” has members or rounds, so it cannot be deleted: archive it instead.",
+                               name=community.name))
+    log.info("Community deleted: %s", community.name)
+    db.session.delete(community)
 
 
 class MemberError(ValueError):

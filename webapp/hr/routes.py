@@ -23,7 +23,16 @@ from webapp.hr.forms import (
     skill_options,
 )
 from webapp.hr.imports import MAX_UPLOAD_BYTES, digest, drop_upload, keep_upload, read_upload, send_invitations
-from webapp.hr.operations import CommunityError, MemberError, save_community, set_active, set_role
+from webapp.hr.operations import (
+    CommunityError,
+    MemberError,
+    community_in_use,
+    delete_community,
+    save_community,
+    set_active,
+    set_archived,
+    set_role,
+)
 from webapp.http import takes_upload
 from webapp.security import hr_required, is_safe_next, private_page
 from webapp.services import audit, privacy
@@ -156,7 +165,7 @@ def communities():
     form = _community_form()
     if (response := _save_community(form, None)) is not None:
         return response
-    rows = sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: sort_key(c.name))
+    rows = sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: (c.archived, sort_key(c.name)))
     return render_template("hr/communities.html", form=form, communities=rows)
 
 
@@ -168,7 +177,62 @@ def community(community_id: int):
     form = _community_form(community)
     if (response := _save_community(form, community)) is not None:
         return response
-    return render_template("hr/community.html", form=form, community=community)
+    return render_template("hr/community.html", form=form, community=community, button=ButtonForm(),
+                           in_use=community_in_use(community))
+
+
+def _change_community(community_id: int, action: str, change) -> Response:
+    """Archive, restore or delete a community (a button POST), with an audit entry."""
+    community = db.get_or_404(Community, community_id)
+    if not ButtonForm().validate_on_submit():
+        flash(_("Please try again."), "error")
+        return redirect(url_for("hr.community", community_id=community_id))
+    name = community.name
+    try:
+        message = change(community)
+    except CommunityError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("hr.community", community_id=community_id))
+    audit.record(action, actor=current_user, name=name)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("hr.communities"))
+
+
+@bp.route("/communities/<int:community_id>/archive", methods=["POST"])
+@hr_required
+def archive_community(community_id: int):
+    """Hide a community from members and new rounds; its rounds and memberships stay on record."""
+    def change(community: Community) -> str:
+        set_archived(community, True)
+        return _("Archived “%(name)s”: members no longer see it; its rounds stay in the history.",
+                 name=community.name)
+
+    return _change_community(community_id, "community_archive", change)
+
+
+@bp.route("/communities/<int:community_id>/restore", methods=["POST"])
+@hr_required
+def restore_community(community_id: int):
+    """Bring an archived community back."""
+    def change(community: Community) -> str:
+        set_archived(community, False)
+        return _("Restored “%(name)s”: members see it again.", name=community.name)
+
+    return _change_community(community_id, "community_restore", change)
+
+
+@bp.route("/communities/<int:community_id>/delete", methods=["POST"])
+@hr_required
+def delete_community_view(community_id: int):
+    """Delete a community nobody uses (no members, no rounds)."""
+    def change(community: Community) -> str:
+        name = community.name
+        delete_community(community)
+        return _("Deleted “%(name)s”.", name=name)
+
+    return _change_community(community_id, "community_delete", change)
 
 
 # -- members ------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def run_round(kind: str, community_name: str | None, name: str | None, publish: 
             audit.record("publish", round_id=round_.id, invitations=len(publication.messages))
         db.session.commit()
         delivery = deliver_after_commit(publication.messages)
-        click.echo(_("Published: %(num)d invitation message(s) sent.", num=delivery.sent))
+        click.echo(_("Published: %(num)d invitation message(s) sent.", num=delivery.handed_over))
         if delivery.failed:
             click.echo(_("%(num)d message(s) could not be sent: see the audit trail.", num=len(delivery.failed)),
                        err=True)

@@ -245,6 +245,7 @@ def review(round_id: int):
         "rounds/review.html", round=round_, tab=tab, q=q, sort=sort, sorts=review_service.PAIR_SORTS,
         listing=listing, rows=rows, colours=colours, chart_rows=chart_rows, pins=pins, forbids=forbids, args=args,
         figures=headline_figures(round_), bins=review_service.score_histogram(round_),
+        solving_now=jobs.current(SOLVE, round_.id),
         results_count=result_count(round_), invitations=invitation_count(round_) if round_.can("publish") else 0,
         defaults=default_parameters(round_.kind),
         meanings={name: weight_meaning(round_.kind, name, meaning)
@@ -287,7 +288,7 @@ def _send(messages) -> int:
                        "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
                        "says to whom and why.",
                        len(delivery.failed), total=delivery.total), "error")
-    return delivery.sent
+    return delivery.handed_over
 
 
 @bp.route("/<int:round_id>/solve", methods=["POST"])
@@ -313,7 +314,7 @@ def _load_job(round_id: int, job_id: int) -> Job:
 
 def job_state(job: Job, round_id: int) -> dict:
     """What the progress page shows, as data (the page's script reads it as JSON)."""
-    return {"id": job.id, "status": job.status.value, "status_label": job.status.title,
+    return {"id": job.id, "status": job.status.value, "status_label": str(job.status.title),
             "active": job.status.active, "phase": job.phase,
             "phase_label": str(jobs.PHASE_LABELS.get(job.phase, _("Waiting for a worker"))),
             "percent": job.percent, "message": jobs.message_of(job),

@@ -49,6 +49,9 @@ ACTIONS = {
     "message_retry": _l("Message sent again"),
     "coordinator": _l("Community coordinator"),
     "hide_content": _l("Content hidden"),
+    "community_archive": _l("Community archived"),
+    "community_restore": _l("Community restored"),
+    "community_delete": _l("Community deleted"),
 }
 #: What was hidden, for "content hidden" entries.
 CONTENT_KIND_WORDS = {"question": _l("a question"), "answer": _l("an answer"), "note": _l("a practice note")}
@@ -60,6 +63,7 @@ MESSAGE_KINDS = {
     "invitation_reminder": _l("invitation reminder"),
     "mentor_request": _l("mentor request"),
     "question": _l("question to the community"),
+    "match_declined": _l("notice of a declined match"),
     "message": _l("message"),
 }
 #: Why it was not sent (``webapp.services.messages``' reason codes).
@@ -294,6 +298,12 @@ def describe(action: str, params: dict, subject_id: int | None, names: dict[int,
         return _("Hid %(what)s (no. %(id)s) in community no. %(community)s.",
                  what=CONTENT_KIND_WORDS.get(params.get("kind"), params.get("kind")), id=params.get("content_id"),
                  community=params.get("community_id"))
+    if action == "community_archive":
+        return _("Archived the community “%(name)s”: members no longer see it.", name=params.get("name", "?"))
+    if action == "community_restore":
+        return _("Restored the community “%(name)s”.", name=params.get("name", "?"))
+    if action == "community_delete":
+        return _("Deleted the unused community “%(name)s”.", name=params.get("name", "?"))
     return action
 
 

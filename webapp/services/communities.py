@@ -61,9 +61,12 @@ def available_to_mentor(today: date | None = None) -> sa.ColumnElement[bool]:
     )
 
 
-def communities_in_order() -> list[Community]:
-    """Every community, in Thai dictionary order of the names."""
-    return sorted(db.session.scalars(sa.select(Community)).all(), key=lambda c: sort_key(c.name))
+def communities_in_order(archived: bool = False) -> list[Community]:
+    """Every community in Thai dictionary order of the names; archived ones only when ``archived``."""
+    query = sa.select(Community)
+    if not archived:
+        query = query.where(Community.archived_at.is_(None))
+    return sorted(db.session.scalars(query).all(), key=lambda c: sort_key(c.name))
 
 
 def _counts(statement: sa.Select) -> dict[int, int]:
@@ -78,7 +81,7 @@ def overview(today: date | None = None) -> list[CommunitySummary]:
     and mentors.
     """
     communities = db.session.scalars(
-        sa.select(Community).options(so.selectinload(Community.core_skills))
+        sa.select(Community).where(Community.archived_at.is_(None)).options(so.selectinload(Community.core_skills))
     ).all()
     member_counts = _counts(
         sa.select(CommunityMembership.community_id, sa.func.count())

@@ -164,9 +164,13 @@ def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
     from the sessions and meetings its members logged with a note to share.
 
     Notes from whole-organisation rounds count when their skill (or, for a
-    session, one of its skills) is one of the community's core skills.
+    session, one of its skills) is one of the community's core skills; a
+    note with no skill lands on every community its author belongs to, so a
+    shared note is always seen somewhere.
     """
-    scope = Round.community_id == community.id
+    scope = sa.or_(Round.community_id == community.id,
+                   sa.and_(Round.community_id.is_(None), Feedback.skill_id.is_(None),
+                           Feedback.member_id.in_(_members_of(community))))
     core_ids = [skill.id for skill in community.core_skills]
     if core_ids:
         scope = sa.or_(scope, sa.and_(Round.community_id.is_(None), Feedback.skill_id.in_(core_ids)))
@@ -186,7 +190,9 @@ def practice_notes(community: Community, limit: int = 10) -> list[PracticeNote]:
 def _session_notes(community: Community, core_ids: list[int], limit: int) -> list[PracticeNote]:
     """Notes members shared when logging a session or a group meeting of a round of this community."""
     round_id = sa.func.coalesce(Match.round_id, WorkingGroup.round_id)
-    scope = Round.community_id == community.id
+    no_skill = ~sa.exists(sa.select(meeting_skills.c.meeting_id).where(meeting_skills.c.meeting_id == Meeting.id))
+    scope = sa.or_(Round.community_id == community.id,
+                   sa.and_(Round.community_id.is_(None), no_skill, Meeting.logged_by_id.in_(_members_of(community))))
     if core_ids:
         scope = sa.or_(scope, sa.and_(Round.community_id.is_(None), sa.exists(
             sa.select(meeting_skills.c.meeting_id).where(meeting_skills.c.meeting_id == Meeting.id,
@@ -201,6 +207,11 @@ def _session_notes(community: Community, core_ids: list[int], limit: int) -> lis
     ).all()
     return [PracticeNote(m.shared_note, ", ".join(s.name for s in m.skills) or None, m.logged_by.display_name,
                          round_name, m.updated_at, "session", m.id) for m, round_name in rows]
+
+
+def _members_of(community: Community) -> sa.Select:
+    """The ids of the community's members, as a subquery."""
+    return sa.select(CommunityMembership.member_id).where(CommunityMembership.community_id == community.id)
 
 
 def _existing(round_: Round, member_id: int, item: FeedbackItem) -> Feedback | None:

@@ -775,13 +775,15 @@ def import_members(data: bytes, invitation_days: int = DEFAULT_INVITATION_DAYS) 
     return plan, apply_import(plan, invitation_days)
 
 
+#: The example file HR downloads: it names no community, so importing it as it is creates none
+#: (a community named in the file that does not exist yet is created, and every member would see it).
 EXAMPLE_CSV = (
     "email,name,department,function,title,seniority,location,timezone,languages,manager_email,"
     "skills,learning_goals,communities,mentor_capacity\n"
     "somsri.k@example.com,สมศรี คงดี,ฝ่ายข้อมูล,Analytics,Head of Data,Lead,กรุงเทพฯ,Asia/Bangkok,"
-    "Thai; English,,Python:5; SQL:4; การวิเคราะห์ข้อมูล:5,Leadership:4:1,Data Community,3\n"
+    "Thai; English,,Python:5; SQL:4; การวิเคราะห์ข้อมูล:5,Leadership:4:1,,3\n"
     "anan.p@example.com,อนันต์ พูลสุข,ฝ่ายข้อมูล,Analytics,Data Analyst,Junior,เชียงใหม่,Asia/Bangkok,"
-    "Thai,somsri.k@example.com,SQL:3; Excel:4,Python:3:1; Data visualisation:4:2,Data Community,0\n"
+    "Thai,somsri.k@example.com,SQL:3; Excel:4,Python:3:1; Data visualisation:4:2,,0\n"
     "jane.doe@example.com,Jane Doe,Engineering,Software,Senior Engineer,Senior,Singapore,Asia/Singapore,"
-    "English; Thai,somsri.k@example.com,Python:4; Docker:4,การนำเสนอ:3:2,Data Community; Cloud Guild,2\n"
+    "English; Thai,somsri.k@example.com,Python:4; Docker:4,การนำเสนอ:3:2,,2\n"
 )

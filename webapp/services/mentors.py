@@ -68,7 +68,8 @@ def self_service_communities(member: Member) -> list[Community]:
     """The member's communities whose mentors may be asked directly."""
     return list(db.session.scalars(
         sa.select(Community).join(CommunityMembership)
-        .where(CommunityMembership.member_id == member.id, Community.self_service.is_(True))
+        .where(CommunityMembership.member_id == member.id, Community.self_service.is_(True),
+               Community.archived_at.is_(None))
         .order_by(Community.name)
     ))
 

@@ -89,6 +89,11 @@ class Delivery:
     def total(self) -> int:
         return self.sent + len(self.failed) + self.queued
 
+    @property
+    def handed_over(self) -> int:
+        """Sent, or in the outbox for a worker to send."""
+        return self.sent + self.queued
+
 
 class NotAllSent(RuntimeError):
     """Some messages of a batch did not go out; ``delivery`` says which and why (the others did)."""

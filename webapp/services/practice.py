@@ -68,7 +68,8 @@ class Ranked:
 
 def member_communities(member: Member) -> list[Community]:
     return list(db.session.scalars(sa.select(Community).join(CommunityMembership)
-                                   .where(CommunityMembership.member_id == member.id).order_by(Community.name)))
+                                   .where(CommunityMembership.member_id == member.id, Community.archived_at.is_(None))
+                                   .order_by(Community.name)))
 
 
 def may_read(member: Member, note: PracticeNote) -> bool:

@@ -360,3 +360,36 @@ def _grouping(d, labels, g):
     from matcher.solve.grouping import _make_grouping
 
     return _make_grouping(d, labels, g, 0)
+
+
+# -- large rounds: the search in blocks of groups
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_block_search_keeps_every_rule_and_never_loses_to_its_construction(monkeypatch, seed):
+    import matcher.solve.grouping as grouping
+
+    monkeypatch.setattr(grouping, "BLOCK_SEARCH_ABOVE", 10)
+    monkeypatch.setattr(grouping, "BLOCK_UNITS", 12)
+    d = random_diversity(60, seed)
+    sizes = [(4, 6)] * 12
+    rules = dict(anchors=list(range(12)), apart=[(20, 21), (21, 22)], together=[(30, 31), (40, 41)])
+    start = form_groups(d, sizes, time_limit=None, max_iterations=0, seed=seed, **rules)
+    searched = form_groups(d, sizes, time_limit=None, max_iterations=600, seed=seed, **rules)
+    check_valid(searched, d, sizes, **rules)
+    assert searched.iterations == 600
+    assert searched.total > start.total
+
+
+def test_block_search_reaches_what_the_whole_search_reaches_on_a_small_round(monkeypatch):
+    # With blocks of about half the round, a long search gets within 1% of the plain search.
+    import matcher.solve.grouping as grouping
+
+    d = random_diversity(40, 3)
+    sizes = [(4, 4)] * 10
+    whole = form_groups(d, sizes, time_limit=None, max_iterations=3000, seed=1)
+    monkeypatch.setattr(grouping, "BLOCK_SEARCH_ABOVE", 10)
+    monkeypatch.setattr(grouping, "BLOCK_UNITS", 20)
+    blocks = form_groups(d, sizes, time_limit=None, max_iterations=3000, seed=1)
+    check_valid(blocks, d, sizes)
+    assert blocks.total >= 0.99 * whole.total

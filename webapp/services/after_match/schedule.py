@@ -60,7 +60,7 @@ def run_scheduled(now: datetime) -> dict[str, int]:
             log.exception("Scheduled task %s failed", task.__name__)
             failed.append(task.__name__)
             continue
-        sent[task.__name__] = send(messages).sent
+        sent[task.__name__] = send(messages).handed_over
     if failed:
         raise ScheduledTaskError(f"scheduled tasks failed: {', '.join(failed)}")
     return sent

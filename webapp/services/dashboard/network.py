@@ -145,7 +145,7 @@ def _layout(graph: nx.Graph) -> dict[str, tuple[float, float]]:
     if graph.number_of_nodes() == 1:
         return {node: (SIZE / 2, SIZE / 2) for node in graph}
     raw = nx.spring_layout(graph, seed=7, weight="weight")
-    margin = 60
+    margin = 80
     return {node: (round(margin + (x + 1) / 2 * (SIZE - 2 * margin), 1),
                    round(margin + (y + 1) / 2 * (SIZE - 2 * margin), 1)) for node, (x, y) in raw.items()}
 

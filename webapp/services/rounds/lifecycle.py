@@ -118,14 +118,21 @@ def _days(invitation_days: int | None) -> int:
 def _invite(round_: Round, matches, places, days: int) -> list[Message]:
     """Invitation messages for new matches, and a fresh link for each new group place."""
     db.session.flush()  # new rows get their ids and can load the members they point to
-    messages = []
-    for match in matches:
-        messages.extend(match_invitations(match))
+    member_ids = {m for match in matches for m in (match.first_id, match.second_id)} | {p.member_id for p in places}
+    db.session.scalars(sa.select(Member).where(Member.id.in_(member_ids))).all()  # one query, not one per message
     expires = utcnow() + timedelta(days=days)
+    links = []
     for place in places:
         raw, place.token_hash = new_token()
         place.invited_at, place.expires_at = utcnow(), expires
-        messages.append(group_invitation(place, raw))
+        links.append((place, raw))
+    db.session.flush()
+    messages = []
+    with db.session.no_autoflush:  # building reads only: no flush before every lazy load
+        for match in matches:
+            messages.extend(match_invitations(match))
+        for place, raw in links:
+            messages.append(group_invitation(place, raw))
     return outbox.stage(messages)  # in the outbox in this same transaction: no invitation is lost
 
 
