@@ -10,7 +10,7 @@ from models.community import Community, CommunityMembership, community_skills
 from models.feedback import Feedback
 from models.job import Job, JobStatus, OutboxMessage, OutboxStatus
 from models.knowledge import Answer, CommunityCoordinator, ContentReport, NoteTrial, PracticeNote, Question, QuestionRoute, note_skills, question_skills
-from models.mentoring_requests import MentorRequest
+from models.mentoring_requests import MentorRequest, RoundPreference
 from models.member import AccountToken, Member, Signup
 from models.privacy import ConsentRecord
 from models.relationship import Agreement, AgreementGoal, AttentionFlag, CheckIn, Meeting, meeting_skills
@@ -43,6 +43,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "MentorRequest",
+    "RoundPreference",
     "Question",
     "QuestionRoute",
     "Answer",

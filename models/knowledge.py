@@ -4,7 +4,7 @@ what trying them showed. Text is searchable in Thai through tokens stored at wri
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -38,11 +38,11 @@ note_skills = sa.Table(
 class Hideable:
     """Content a coordinator or HR can hide, with a reason: gone for members, kept for HR."""
 
-    hidden_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
-    hidden_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    hidden_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    hidden_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     @so.declared_attr
-    def hidden_by_id(cls) -> so.Mapped[Optional[int]]:
+    def hidden_by_id(cls) -> so.Mapped[int | None]:
         return so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
 
     @property
@@ -57,18 +57,18 @@ class Question(Hideable, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"),
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"),
                                                            index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     # Set once, by the first answer: time to first answer is ``first_answer_at - created_at``.
-    first_answer_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    first_answer_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     # Words of the title and text (PyThaiNLP segmentation), space-separated with a space at each end.
     search_tokens: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     community: so.Mapped[Community] = so.relationship()
-    author: so.Mapped[Optional[Member]] = so.relationship(foreign_keys="Question.author_id")
+    author: so.Mapped[Member | None] = so.relationship(foreign_keys="Question.author_id")
     skills: so.Mapped[list[Skill]] = so.relationship(secondary=question_skills, order_by="Skill.name")
     answers: so.Mapped[list[Answer]] = so.relationship(
         back_populates="question", cascade="all, delete-orphan", passive_deletes=True,
@@ -97,13 +97,13 @@ class Answer(Hideable, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     question_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     body: so.Mapped[str] = so.mapped_column(sa.Text)
     helpful: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     question: so.Mapped[Question] = so.relationship(back_populates="answers")
-    author: so.Mapped[Optional[Member]] = so.relationship(foreign_keys="Answer.author_id")
+    author: so.Mapped[Member | None] = so.relationship(foreign_keys="Answer.author_id")
 
 
 class PracticeNote(Hideable, db.Model):
@@ -118,18 +118,18 @@ class PracticeNote(Hideable, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True)
-    author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     source: so.Mapped[str] = so.mapped_column(sa.String(10), default="own")
-    question_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("questions.id", ondelete="SET NULL"))
-    feedback_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("feedback.id", ondelete="SET NULL"))
-    meeting_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"))
+    question_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("questions.id", ondelete="SET NULL"))
+    feedback_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("feedback.id", ondelete="SET NULL"))
+    meeting_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     search_tokens: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     community: so.Mapped[Community] = so.relationship()
-    author: so.Mapped[Optional[Member]] = so.relationship(foreign_keys="PracticeNote.author_id")
+    author: so.Mapped[Member | None] = so.relationship(foreign_keys="PracticeNote.author_id")
     skills: so.Mapped[list[Skill]] = so.relationship(secondary=note_skills, order_by="Skill.name")
     trials: so.Mapped[list[NoteTrial]] = so.relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                          order_by="NoteTrial.created_at.desc()")
@@ -179,9 +179,9 @@ class ContentReport(db.Model):
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10))
     content_id: so.Mapped[int]
-    reporter_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    reporter_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     reason: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    handled_at: so.Mapped[Optional[datetime]] = so.mapped_column(sa.DateTime(timezone=True))
+    handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
 
-    reporter: so.Mapped[Optional[Member]] = so.relationship()
+    reporter: so.Mapped[Member | None] = so.relationship()

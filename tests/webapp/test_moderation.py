@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from models import AuditEntry, Community, CommunityMembership, ContentReport, Member, PracticeNote, db
+from models import (
+    AuditEntry,
+    Community,
+    CommunityMembership,
+    ContentReport,
+    Member,
+    PracticeNote,
+    db,
+)
 from tests.conftest import AuthActions
 from webapp.services import practice, questions
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from models import Community, CommunityMembership, Member, MemberSkill, PracticeNote, Skill, db
+from models import (
+    Community,
+    CommunityMembership,
+    Member,
+    MemberSkill,
+    PracticeNote,
+    Skill,
+    db,
+)
 from tests.conftest import AuthActions
 from webapp.services import practice, questions
 
@@ -72,7 +80,7 @@ def _note(app, world, title, community="data"):
 
 
 def test_notes_rank_by_what_trying_them_showed(app, world):
-    untried, mixed, proven = (_note(app, world, t) for t in ("untried", "mixed", "proven"))
+    _untried, mixed, proven = (_note(app, world, t) for t in ("untried", "mixed", "proven"))
     reports = {mixed: ["worked", "didnt", "didnt"], proven: ["worked", "worked", "partly"]}
     for note_id, outcomes in reports.items():
         for tryer, outcome in zip(world["tryers"], outcomes):

@@ -7,7 +7,17 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Answer, Community, CommunityMembership, Member, MemberSkill, Question, QuestionRoute, Skill, db
+from models import (
+    Answer,
+    Community,
+    CommunityMembership,
+    Member,
+    MemberSkill,
+    Question,
+    QuestionRoute,
+    Skill,
+    db,
+)
 from models.base import utcnow
 from tests.conftest import AuthActions
 from webapp.services import questions
@@ -126,7 +136,7 @@ def test_a_thai_query_finds_a_word_inside_unspaced_thai_text(app, crowd):
         questions.ask(asker, community, "การนำเสนองานต่อผู้บริหาร", "", [])
         questions.ask(asker, community, "ข้อมูลการขาย", "วิเคราะห์ยอดขายรายเดือน", [])
         db.session.commit()
-        assert "ข้อมูล" not in "การวิเคราะห์ข้อมูลลูกค้าด้วยเอสคิวแอล".split()  # no spaces to split on
+        assert "ข้อมูล" not in ["การวิเคราะห์ข้อมูลลูกค้าด้วยเอสคิวแอล"]  # no spaces to split on
         found = questions.community_questions(community, asker, "ข้อมูลลูกค้า")
         assert [f.question.title for f in found] == ["การวิเคราะห์ข้อมูลลูกค้าด้วยเอสคิวแอล", "ข้อมูลการขาย"]
         assert [f.matched for f in found] == [2, 1]

@@ -201,7 +201,8 @@ def test_the_list_shows_rounds_newest_first_with_their_stored_figures(as_hr, app
 def test_the_new_round_page_shows_sliders_defaults_and_who_takes_part(as_hr, app, mentoring_people, make_member):
     make_member(email="away@example.com", wants_mentor=True)  # no skills or goals yet
     page = as_hr.get("/hr/rounds/new", query_string={"kind": "mentoring", "community": 0}).get_data(as_text=True)
-    assert page.count('type="range"') == len(parameters.WEIGHT_CLASSES["mentoring"].describe())
+    # a slider per weight, and one for the bonus of a pair a member asked for
+    assert page.count('type="range"') == len(parameters.WEIGHT_CLASSES["mentoring"].describe()) + 1
     assert re.search(r'name="weight_goals"[^>]*value="10.0"', page)
     assert "How well the mentor can teach what the learner wants to learn" in page
     assert "learners: 2" in page and "mentors: 3" in page

@@ -131,6 +131,8 @@ ROUTES = {
     "mentors.withdraw": MEMBER,
     "mentors.hr_requests": HR,
     "mentors.self_service": HR,
+    "mentors.prefer": MEMBER,
+    "mentors.forget": MEMBER,
     "questions.index": MEMBER,
     "questions.ask": MEMBER,
     "questions.show": MEMBER,

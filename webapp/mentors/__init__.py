@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("mentors", __name__)
 
-from webapp.mentors import routes  # noqa: E402,F401
+from webapp.mentors import routes  # noqa: F401

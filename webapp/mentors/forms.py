@@ -1,7 +1,14 @@
 """Forms of "Find a mentor": the filters (GET), a request, and the mentor's answer."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.forms import TOO_LONG, CatalogForm

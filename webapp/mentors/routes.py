@@ -11,12 +11,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from models import Community, Skill, db
+from models import Community, Member, Skill, db
 from webapp.forms import ButtonForm
 from webapp.mentors import bp
-from webapp.mentors.forms import DeclineForm, MentorFilterForm, RequestForm, SelfServiceForm
+from webapp.mentors.forms import (
+    DeclineForm,
+    MentorFilterForm,
+    RequestForm,
+    SelfServiceForm,
+)
 from webapp.security import hr_required, member_key, rate_limit
 from webapp.services import mentors as service
+from webapp.services import preferences
 from webapp.services.messages import deliver_after_commit
 
 #: What a member reads for each state of a request.
@@ -51,6 +57,9 @@ def index():
     sent, received = service.requests_for(current_user.id)
     return render_template("mentors/index.html", form=form, suggestions=found, sent=sent, received=received,
                            communities=communities, has_goals=bool(current_user.goals),
+                           preferred={kind: preferences.preferences_of(current_user.id, kind)
+                                      for kind in ("mentoring", "peer")},
+                           max_preferences=preferences.MAX_PREFERENCES,
                            request_form=RequestForm(formdata=None), decline_form=DeclineForm(formdata=None),
                            button=ButtonForm())
 
@@ -136,6 +145,46 @@ def withdraw(request_id: int):
     db.session.commit()
     flash(_("You withdrew your request."), "info")
     return redirect(url_for("mentors.index") + "#sent")
+
+
+# --- preferences for the next round ---------------------------------------------------------------
+
+
+@bp.route("/preferences/<any(mentoring, peer):kind>/<int:member_id>", methods=["POST"])
+@login_required
+@rate_limit("RATELIMIT_POSTING", key=member_key)
+def prefer(kind: str, member_id: int):
+    """Name a preferred mentor (or peer) for the next round: someone in one of my communities."""
+    wanted = db.session.get(Member, member_id)
+    if wanted is None or not wanted.is_active or not _shares_a_community(wanted) or not ButtonForm().validate_on_submit():
+        abort(404)
+    try:
+        preferences.prefer(current_user, wanted, kind)
+    except LookupError:
+        abort(404)
+    except preferences.PreferenceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("mentors.index") + "#preferences")
+    db.session.commit()
+    flash(_("Noted: the next round tries to match you with %(name)s.", name=wanted.display_name), "success")
+    return redirect(url_for("mentors.index") + "#preferences")
+
+
+@bp.route("/preferences/<any(mentoring, peer):kind>/<int:member_id>/remove", methods=["POST"])
+@login_required
+def forget(kind: str, member_id: int):
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    preferences.forget(current_user, member_id, kind)
+    db.session.commit()
+    flash(_("Preference removed."), "info")
+    return redirect(url_for("mentors.index") + "#preferences")
+
+
+def _shares_a_community(other: Member) -> bool:
+    mine = {row.community_id for row in current_user.memberships}
+    return any(row.community_id in mine for row in other.memberships)
 
 
 # --- HR -------------------------------------------------------------------------------------------

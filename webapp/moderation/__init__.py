@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
 
-from webapp.moderation import routes  # noqa: E402,F401
+from webapp.moderation import routes  # noqa: F401

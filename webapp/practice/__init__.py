@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("practice", __name__)
 
-from webapp.practice import routes  # noqa: E402,F401
+from webapp.practice import routes  # noqa: F401

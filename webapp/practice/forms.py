@@ -1,11 +1,24 @@
 """Forms of the body of practice: a note, "I tried it", the search box."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from webapp.forms import REQUIRED, TOO_LONG, CatalogForm
-from webapp.services.practice import BODY_LENGTH, CHANGE_LENGTH, OUTCOME_WORDS, TITLE_LENGTH
+from webapp.services.practice import (
+    BODY_LENGTH,
+    CHANGE_LENGTH,
+    OUTCOME_WORDS,
+    TITLE_LENGTH,
+)
 
 
 class NoteForm(CatalogForm):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("questions", __name__)
 
-from webapp.questions import routes  # noqa: E402,F401
+from webapp.questions import routes  # noqa: F401

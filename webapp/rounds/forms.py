@@ -60,6 +60,7 @@ _LABELS = {
     "group_max": _l("Largest group"),
     "anchor_level": _l("Anchor level"),
     "time_limit": _l("Time limit (seconds)"),
+    "preference_bonus": _l("Preference bonus"),
 }
 
 #: What each weight means to HR, by kind: the matcher's meanings (``describe()``) in the catalog.
@@ -164,8 +165,11 @@ class RoundForm(CatalogForm):
     def parameters(self) -> dict:
         """The round's parameters as ``create_round`` takes them."""
         values = {name: self[name].data for name in self.parameter_names}
-        if "time_limit" in values:
-            values["time_limit"] = float(values["time_limit"])
+        for name in ("time_limit", "preference_bonus"):
+            if name in values and values[name] is None:  # left out: the default holds
+                del values[name]
+            elif name in values:
+                values[name] = float(values[name])
         values["weights"] = {name: float(self[f"weight_{name}"].data) for name in self.weight_names}
         return values
 
@@ -204,10 +208,19 @@ def _time_limit():
     )
 
 
+def _preference_bonus():
+    low, high = PARAMETER_BOUNDS["preference_bonus"]
+    return DecimalRangeField(
+        _LABELS["preference_bonus"], places=None, validators=[Optional(), _in_bounds("preference_bonus")],
+        render_kw={"min": low, "max": high, "step": 0.1},
+        description=_l("Added to the score of a pair a member asked for: honoured when it costs little "
+                       "(%(low)g–%(high)g).", low=low, high=high))
+
+
 #: The non-weight parameters of each kind, as field factories (a field is bound per form).
 KIND_FIELDS = {
-    "mentoring": {"priority": _priority, "cooldown_rounds": _cooldown},
-    "peer": {"priority": _priority, "cooldown_rounds": _cooldown},
+    "mentoring": {"priority": _priority, "cooldown_rounds": _cooldown, "preference_bonus": _preference_bonus},
+    "peer": {"priority": _priority, "cooldown_rounds": _cooldown, "preference_bonus": _preference_bonus},
     "groups": {
         "group_min": _group_size("group_min", _l("At least %(num)d members.", num=PARAMETER_BOUNDS["group_min"][0])),
         "group_max": _group_size("group_max", _l("At most %(num)d members.", num=PARAMETER_BOUNDS["group_max"][1])),

@@ -18,7 +18,15 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from matcher import MentoringWeights, score_mentoring
-from models import Community, CommunityMembership, Match, MemberSkill, MentorRequest, Round, db
+from models import (
+    Community,
+    CommunityMembership,
+    Match,
+    MemberSkill,
+    MentorRequest,
+    Round,
+    db,
+)
 from models.base import utcnow
 from models.member import Member
 from models.round import RoundStatus

@@ -8,7 +8,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Answer, CommunityCoordinator, ContentReport, Member, PracticeNote, Question, db
+from models import (
+    Answer,
+    CommunityCoordinator,
+    ContentReport,
+    Member,
+    PracticeNote,
+    Question,
+    db,
+)
 from models.base import utcnow
 from webapp.services import audit
 from webapp.services.questions import is_member

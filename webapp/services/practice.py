@@ -18,8 +18,19 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import (Community, CommunityMembership, Feedback, Meeting, Member, NoteTrial, PracticeNote, Question,
-                    Skill, community_skills, db)
+from models import (
+    Community,
+    CommunityMembership,
+    Feedback,
+    Meeting,
+    Member,
+    NoteTrial,
+    PracticeNote,
+    Question,
+    Skill,
+    community_skills,
+    db,
+)
 from models.base import utcnow
 from webapp.services import search
 

@@ -17,8 +17,17 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
-from models import (Answer, Community, CommunityMembership, Member, MemberSkill, Question, QuestionRoute, Skill,
-                    db)
+from models import (
+    Answer,
+    Community,
+    CommunityMembership,
+    Member,
+    MemberSkill,
+    Question,
+    QuestionRoute,
+    Skill,
+    db,
+)
 from models.base import utcnow
 from webapp.i18n import in_language
 from webapp.services import search

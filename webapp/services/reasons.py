@@ -234,6 +234,17 @@ class _Reader:
 
     # -- both kinds ----------------------------------------------------------------------------
 
+    def preferred(self, p: dict, _reason):
+        """A member asked for this partner: "You asked for …" to them, "… asked for you" to the other."""
+        by = p.get("by", [])
+        if self.side is None:
+            return self.words.join([self.words.sentence(_("%(member)s asked for %(partner)s"), member=self.name(side),
+                                                        partner=self.name("second" if side == "first" else "first"))
+                                    for side in by])
+        if self.side in by:
+            return self.words.sentence(_("You asked for %(partner)s"), partner=self.partner())
+        return self.words.sentence(_("%(partner)s asked to be matched with you"), partner=self.partner())
+
     def community(self, p: dict, _reason):
         w = self.words
         names = w.join([w.value(name) for name in p["communities"]])
@@ -266,6 +277,7 @@ _RENDERERS = {
     "cross_department": _Reader.cross_department,
     "same_department": _Reader.same_department,
     "language": _Reader.language,
+    "preferred": _Reader.preferred,
 }
 
 

@@ -46,6 +46,12 @@ def _note_text(round_: Round, entry, names: dict[int, str]) -> str:
     if kind == "not_eligible":
         return _("Not eligible: %(reason)s (%(count)s)", reason=exclusion_label(p["reason"], round_.kind),
                  count=format_number(p["count"]))
+    if kind == "preferences":
+        return _("Preferences: %(honoured)s of %(asked)s honoured; not honoured because the preferred member was not "
+                 "eligible: %(not_eligible)s, a hard rule kept them apart: %(ruled_out)s, a better overall matching "
+                 "outweighed the bonus: %(outweighed)s.",
+                 **{key: format_number(p.get(key, 0)) for key in
+                    ("honoured", "asked", "not_eligible", "ruled_out", "outweighed")})
     if kind == "no_learners_or_mentors":
         return _("No learners or no mentors are eligible in this scope.")
     if kind == "too_few_peers":

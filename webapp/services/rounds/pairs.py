@@ -28,6 +28,7 @@ from models import Match, Round
 from webapp.services.after_match.renewals import renewals_for
 from webapp.services.matches import focus_of
 from webapp.services.profiles import load_profiles
+from webapp.services.preferences import add_bonus, honoured_note, wished_pairs
 from webapp.services.reasons import ONE_SIDED
 from webapp.services.rounds.eligibility import Eligibility, eligibility
 from webapp.services.rounds.history import hard_rules
@@ -43,31 +44,50 @@ class Pairs:
     result: object  # MentorAssignment or PeerPairing
     matches: list[Match]
     capacity: np.ndarray | None = None  # mentoring: the places the solver could fill
+    boosted: frozenset = frozenset()  # (chooser, preferred) pairs whose score got the preference bonus
 
 
 def mentoring_pairs(learners: list[Profile], mentors: list[Profile], weights: dict, rules: Rules,
-                    priority: str, taken: Counter | None = None, progress: Progress | None = None) -> Pairs:
-    """Assign ``learners`` to ``mentors``; ``taken`` counts places already held per mentor id."""
+                    priority: str, taken: Counter | None = None, progress: Progress | None = None, *,
+                    wished=frozenset(), bonus: float = 0.0) -> Pairs:
+    """Assign ``learners`` to ``mentors``; ``taken`` counts places already held per mentor id.
+
+    ``wished`` (learner, mentor) pairs get ``bonus`` added to their score where the rules allow them.
+    """
     taken = taken or Counter()
     report(progress, "scoring", 0.0)
     table = score_mentoring(learners, mentors, MentoringWeights(**weights), rules)
+    boosted = add_bonus(table.scores, [p.id for p in learners], [p.id for p in mentors], set(wished), bonus)
     capacity = np.maximum(table.capacity - np.array([taken[p.id] for p in mentors], dtype=table.capacity.dtype), 0)
     result = assign_mentors(table.scores, capacity, priority=priority, progress=progress)
-    matches = [_mentoring_match(learners[i], mentors[j], table, i, j) for i, j in result.pairs.tolist()]
-    return Pairs(table, result, matches, capacity)
+    matches = [_with_wish(_mentoring_match(learners[i], mentors[j], table, i, j), boosted)
+               for i, j in result.pairs.tolist()]
+    return Pairs(table, result, matches, capacity, frozenset(boosted))
 
 
 def peer_pairs(members: list[Profile], weights: dict, rules: Rules, priority: str,
-               progress: Progress | None = None) -> Pairs:
+               progress: Progress | None = None, *, wished=frozenset(), bonus: float = 0.0) -> Pairs:
     """Pair ``members`` for skill swaps; the member with the lower id is a match's first side."""
     report(progress, "scoring", 0.0)
     table = score_peers(members, PeerWeights(**weights), rules)
+    ids = [p.id for p in members]
+    boosted = add_bonus(table.scores, ids, ids, set(wished), bonus, symmetric=True)
     result = pair_peers(table.scores, priority=priority, progress=progress)
     matches = []
     for i, j in result.pairs.tolist():
         a, b = sorted((i, j), key=lambda index: members[index].id)
-        matches.append(_peer_match(members, table, a, b))
-    return Pairs(table, result, matches)
+        matches.append(_with_wish(_peer_match(members, table, a, b), boosted))
+    return Pairs(table, result, matches, boosted=frozenset(boosted))
+
+
+def _with_wish(match: Match, boosted: set[tuple[int, int]]) -> Match:
+    """Add the reason "You asked for …" to a match one of its members wished for."""
+    by = [side for side, (a, b) in (("first", (match.first_id, match.second_id)),
+                                    ("second", (match.second_id, match.first_id))) if (a, b) in boosted]
+    if by:
+        match.reasons = [*match.reasons, {"kind": "preferred", "params": {"by": by}, "contribution": 0.0,
+                                          "side": "both", "text": "Asked for by " + " and ".join(by)}]
+    return match
 
 
 # --- a solve ----------------------------------------------------------------------------------
@@ -90,9 +110,15 @@ def solve_mentoring(round_: Round, who: Eligibility, rules: Rules, progress: Pro
         outcome.unmatched = unmatched_entries(learners, "no_eligible_mentor")
         outcome.matched = outcome.max_coverage = len(outcome.matches)
         return outcome
+    wished = wished_pairs("mentoring", [p.id for p in learners])
     made = mentoring_pairs(learners, mentors, params["weights"], rules, params["priority"],
-                           taken=Counter(mentor for _, mentor in pins), progress=progress)
+                           taken=Counter(mentor for _, mentor in pins), progress=progress, wished=wished,
+                           bonus=float(params.get("preference_bonus", 0.0)))
     outcome.matches.extend(made.matches)
+    if wished:
+        outcome.notes.append(note("preferences", **honoured_note(
+            wished, set(who.roles["mentor"]), made.boosted,
+            {frozenset((m.first_id, m.second_id)) for m in made.matches})))
     coverage = made.result if params["priority"] == "coverage" else assign_mentors(made.table.scores, made.capacity)
     outcome.unmatched = [unmatched_entry(learners[d.member].id, d.kind, **d.params)
                          for d in diagnose_unmatched(made.table, made.result)]
@@ -118,8 +144,14 @@ def solve_peers(round_: Round, who: Eligibility, rules: Rules, progress: Progres
         outcome.unmatched = unmatched_entries(members, "no_eligible_partner")
         outcome.matched = outcome.max_coverage = 2 * len(outcome.matches)
         return outcome
-    made = peer_pairs(members, params["weights"], rules, params["priority"], progress=progress)
+    wished = wished_pairs("peer", [p.id for p in members])
+    made = peer_pairs(members, params["weights"], rules, params["priority"], progress=progress, wished=wished,
+                      bonus=float(params.get("preference_bonus", 0.0)))
     outcome.matches.extend(made.matches)
+    if wished:
+        outcome.notes.append(note("preferences", **honoured_note(
+            wished, set(who.roles["peer"]), made.boosted,
+            {frozenset((m.first_id, m.second_id)) for m in made.matches})))
     coverage = made.result if params["priority"] == "coverage" else pair_peers(made.table.scores)
     outcome.unmatched = [unmatched_entry(members[d.member].id, d.kind, **d.params)
                          for d in diagnose_unpaired(made.table, made.result)]

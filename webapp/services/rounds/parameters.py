@@ -19,8 +19,8 @@ WEIGHT_CLASSES = {"mentoring": MentoringWeights, "peer": PeerWeights, "groups": 
 
 #: What a new round starts from; HR changes any of it on the set-up page.
 DEFAULT_PARAMETERS = {
-    "mentoring": {"priority": "coverage", "cooldown_rounds": 2},
-    "peer": {"priority": "coverage", "cooldown_rounds": 2},
+    "mentoring": {"priority": "coverage", "cooldown_rounds": 2, "preference_bonus": 2.0},
+    "peer": {"priority": "coverage", "cooldown_rounds": 2, "preference_bonus": 2.0},
     "groups": {"group_min": 4, "group_max": 6, "anchor_level": 4, "cooldown_rounds": 1, "time_limit": 5.0},
 }
 
@@ -31,6 +31,8 @@ PARAMETER_BOUNDS = {
     "group_max": (2, 20),
     "anchor_level": (1, 5),
     "time_limit": (0.1, 120.0),
+    # Added to the score of a pair a member asked for (``webapp.services.preferences``).
+    "preference_bonus": (0.0, 10.0),
 }
 
 
@@ -88,6 +90,10 @@ def _check_values(kind: str, parameters: dict) -> None:
     if not isinstance(cooldown, int) or not _within("cooldown_rounds", cooldown):
         raise RoundError(_("Cooldown must be a whole number of rounds from %(low)d to %(high)d.",
                            **_bounds("cooldown_rounds")))
+    bonus = parameters.get("preference_bonus", 0.0)
+    if kind in ("mentoring", "peer") and (isinstance(bonus, bool) or not isinstance(bonus, (int, float))
+                                          or not _within("preference_bonus", bonus)):
+        raise RoundError(_("The preference bonus is between %(low)g and %(high)g.", **_bounds("preference_bonus")))
     if kind in ("mentoring", "peer") and parameters.get("priority") not in PRIORITIES:
         raise RoundError(_("Priority must be one of %(choices)s.", choices=", ".join(repr(p) for p in PRIORITIES)))
     if kind == "groups":
