@@ -339,3 +339,18 @@ def test_a_member_who_left_two_invitations_unanswered_is_left_out_until_they_con
         db.session.commit()
         assert silent in {member for pair in pairs(third) for member in pair}
         assert not any(eligibility.ASKED_TO_CONFIRM in note for note in db.session.get(Round, third).notes)
+
+
+def test_saved_feedback_with_a_note_offers_to_write_it_up_as_a_practice_note(client, auth, app, member, closed):
+    auth.login(member.email)
+    page = client.get(f"/rounds/{closed['round']}/feedback").get_data(as_text=True)
+    assert "Write it up as a practice note" not in page  # nothing to write up yet
+    with app.app_context():
+        db.session.add(CommunityMembership(member_id=member.id, community_id=closed["community"]))
+        add_feedback(closed["round"], member.id, NOTE, match_id=closed["match"])
+        feedback_id = db.session.scalar(sa.select(Feedback.id))
+    page = client.get(f"/rounds/{closed['round']}/feedback").get_data(as_text=True)
+    link = f"/practice/new?source=feedback&amp;source_id={feedback_id}"
+    assert "Write it up as a practice note" in page and link in page
+    draft = client.get(link.replace("&amp;", "&"))
+    assert draft.status_code == 200 and NOTE in draft.get_data(as_text=True)

@@ -69,3 +69,18 @@ def test_at_most_three_preferences_and_only_in_my_communities(app, people, make_
     client.post(f"/preferences/mentoring/{people['strong'].id}/remove")
     with app.app_context():
         assert people["strong"].id not in {p.preferred_id for p in preferences.preferences_of(learner.id, "mentoring")}
+
+
+def test_a_colleagues_profile_offers_to_prefer_them_as_mentor_or_peer_partner(app, people):  # noqa: F811
+    learner, other = people["learner"], people["other"]
+    client = logged_in(app, learner)
+    page = client.get(f"/members/{other.id}").get_data(as_text=True)
+    assert "Prefer as my mentor" in page and "Prefer as my peer partner" in page
+    assert client.post(f"/preferences/peer/{other.id}").status_code == 302
+    with app.app_context():
+        assert [p.preferred_id for p in preferences.preferences_of(learner.id, "peer")] == [other.id]
+    page = client.get(f"/members/{other.id}").get_data(as_text=True)
+    assert "Preferred as your peer partner" in page and "Prefer as my peer partner" not in page
+    # nobody outside my communities, and not myself
+    assert "Prefer as my" not in client.get(f"/members/{people['outsider'].id}").get_data(as_text=True)
+    assert "Prefer as my" not in client.get(f"/members/{learner.id}").get_data(as_text=True)

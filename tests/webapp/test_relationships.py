@@ -6,12 +6,13 @@ every POST needs its CSRF token, and a check-in link works once, for its member.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from models import AttentionFlag, CheckIn, Feedback, Match, Meeting, db
+from models import AttentionFlag, CheckIn, Community, CommunityMembership, Feedback, Match, Meeting, db
 from models.base import utcnow
 from tests.conftest import AuthActions
 from tests.webapp.published import confirm, make_group, make_match, make_round
@@ -84,6 +85,26 @@ def test_private_notes_stay_with_the_members_and_shared_notes_reach_the_communit
     assert "เรื่องส่วนตัวมาก" in logged_in(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
     hr_page = logged_in(app, pair["hr"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
     assert "เรื่องส่วนตัวมาก" not in hr_page and "ลองใช้ข้อมูลจริง" in hr_page
+
+
+def test_whoever_logged_a_session_with_a_shared_note_can_write_it_up_as_a_practice_note(app, pair):
+    learner = logged_in(app, pair["learner"])
+    with app.app_context():
+        today = (utcnow() + timedelta(hours=7)).date().isoformat()
+        community = Community(name="ชุมชนข้อมูล")
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(CommunityMembership(member_id=pair["learner"].id, community_id=community.id))
+        db.session.commit()
+    learner.post(f"/relationships/{pair['match']}/meetings/log", data={
+        "day": today, "minutes": "40", "shared_note": "ลองใช้ข้อมูลจริงในการประชุมทีม"})
+    page = learner.get(f"/relationships/{pair['match']}").get_data(as_text=True)
+    link = re.search(r'href="(/practice/new\?source=session&amp;source_id=\d+)"', page)
+    assert link is not None
+    draft = learner.get(link.group(1).replace("&amp;", "&"))
+    assert draft.status_code == 200 and "ลองใช้ข้อมูลจริงในการประชุมทีม" in draft.get_data(as_text=True)
+    mentor_page = logged_in(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
+    assert "/practice/new?source=session" not in mentor_page  # the note is the learner's to write up
 
 
 def test_a_session_cannot_be_logged_in_the_future_or_proposed_in_the_past(app, pair):

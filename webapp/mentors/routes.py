@@ -156,7 +156,7 @@ def withdraw(request_id: int):
 def prefer(kind: str, member_id: int):
     """Name a preferred mentor (or peer) for the next round: someone in one of my communities."""
     wanted = db.session.get(Member, member_id)
-    if wanted is None or not wanted.is_active or not _shares_a_community(wanted) or not ButtonForm().validate_on_submit():
+    if wanted is None or not preferences.may_prefer(current_user, wanted) or not ButtonForm().validate_on_submit():
         abort(404)
     try:
         preferences.prefer(current_user, wanted, kind)
@@ -180,11 +180,6 @@ def forget(kind: str, member_id: int):
     db.session.commit()
     flash(_("Preference removed."), "info")
     return redirect(url_for("mentors.index") + "#preferences")
-
-
-def _shares_a_community(other: Member) -> bool:
-    mine = {row.community_id for row in current_user.memberships}
-    return any(row.community_id in mine for row in other.memberships)
 
 
 # --- HR -------------------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models import Member, db
+from models.mentoring_requests import PREFERENCE_KINDS
 from webapp.forms import ButtonForm
 from webapp.i18n import current_language, in_language
 from webapp.profile import bp
 from webapp.profile.forms import GoalForm, ProfileForm, SkillForm
 from webapp.security import member_key, rate_limit
 from webapp.services import members as profiles
+from webapp.services import preferences
 from webapp.services.text import sort_key
 
 
@@ -147,6 +149,10 @@ def public(member_id: int):
         skills=sorted(member.skills, key=lambda row: (-row.level, sort_key(row.skill.name))),
         communities=sorted((m.community for m in member.memberships), key=lambda c: sort_key(c.name)),
         show_email=profiles.can_see_email(current_user, member),
+        may_prefer=preferences.may_prefer(current_user, member),
+        preferred={kind for kind in PREFERENCE_KINDS
+                   if any(p.preferred_id == member.id for p in preferences.preferences_of(current_user.id, kind))},
+        button=ButtonForm(),
     )
 
 

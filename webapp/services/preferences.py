@@ -31,6 +31,14 @@ def preferences_of(member_id: int, kind: str) -> list[RoundPreference]:
         RoundPreference.member_id == member_id, RoundPreference.kind == kind).order_by(RoundPreference.created_at)))
 
 
+def may_prefer(member: Member, other: Member) -> bool:
+    """Whether ``member`` may name ``other`` as a preference: someone else, active, in one of their communities."""
+    if other.id == member.id or not other.is_active:
+        return False
+    mine = {row.community_id for row in member.memberships}
+    return any(row.community_id in mine for row in other.memberships)
+
+
 def prefer(member: Member, preferred: Member, kind: str) -> RoundPreference:
     """Add ``preferred`` to ``member``'s preferences for the next ``kind`` round (at most three)."""
     if kind not in PREFERENCE_KINDS or preferred.id == member.id:
