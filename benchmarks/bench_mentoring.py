@@ -7,11 +7,22 @@ forbidden by the language rule plus reporting lines and history), then times
 capacity-expanded dense matrix fits (``--dense-limit`` learner x seat
 cells), ``scipy.optimize.linear_sum_assignment`` on it, in the same run.
 Times are wall-clock seconds of one run; on a shared machine expect noise.
+
+``--scale`` (optionally ``--scale-sizes 20000x5000 100000x25000``) compares
+the old path (``score_mentoring`` then ``assign_mentors`` on the whole
+float32 table) with the blocked path (``mentoring_blocks`` then
+``assign_mentors_blocked``: blocks scored when needed, only candidates kept)
+from the same profiles, each in its own child process with a timeout, and
+reports the child's peak resident memory (``ru_maxrss``: profiles included).
+The old path runs only up to ``--old-limit`` learner x mentor cells.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +32,7 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matcher import assign_mentors, score_mentoring  # noqa: E402
+from matcher import assign_mentors, assign_mentors_blocked, mentoring_blocks, score_mentoring  # noqa: E402
 from matcher.profiles import Goal, History, Profile, Rules  # noqa: E402
 
 SKILLS = [f"Skill {k}" for k in range(40)]
@@ -132,11 +143,83 @@ def print_table(rows) -> None:
         )
 
 
+def scale_child(method: str, n_learners: int, n_mentors: int) -> dict:
+    """One path from profiles to pairs, in this (child) process; peak memory from ``ru_maxrss``."""
+    learners, mentors = make_people(n_learners, n_mentors)
+    rules = make_rules(learners, mentors)
+    start = time.perf_counter()
+    if method == "old":
+        table = score_mentoring(learners, mentors, rules=rules)
+        score_seconds = time.perf_counter() - start
+        result = assign_mentors(table.scores, table.capacity)
+    else:
+        blocks = mentoring_blocks(learners, mentors, rules=rules)
+        score_seconds = time.perf_counter() - start
+        result = assign_mentors_blocked(blocks, n_learners, blocks.capacity)
+    seconds = time.perf_counter() - start
+    return {
+        "method": method,
+        "size": f"{n_learners:,} x {n_mentors:,}",
+        "prepare_s": score_seconds,
+        "seconds": seconds,
+        "matched": len(result.pairs),
+        "total": result.total,
+        "upper_bound": result.upper_bound,
+        "gap": result.gap,
+        "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    }
+
+
+def run_scale(sizes, old_limit: int, timeout: float) -> None:
+    rows = []
+    for size in sizes:
+        n_learners, n_mentors = (int(part) for part in size.lower().split("x"))
+        for method in ("old", "new"):
+            if method == "old" and n_learners * n_mentors > old_limit:
+                rows.append({"method": "old", "size": f"{n_learners:,} x {n_mentors:,}", "skipped": "not run (--old-limit)"})
+                continue
+            command = [sys.executable, __file__, "--child", method, size]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
+                rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+            except subprocess.TimeoutExpired:
+                rows.append({"method": method, "size": f"{n_learners:,} x {n_mentors:,}", "skipped": f"over {timeout:.0f} s"})
+            except subprocess.CalledProcessError as error:
+                rows.append({"method": method, "size": f"{n_learners:,} x {n_mentors:,}",
+                             "skipped": f"failed: {error.stderr.strip().splitlines()[-1:]}"})
+    print("| size | method | prepare (s) | total (s) | matched | total score | upper bound | gap | peak GiB |")
+    print("|:-----|:-------|-----------:|---------:|--------:|------------:|------------:|----:|---------:|")
+    for r in rows:
+        if "skipped" in r:
+            print(f"| {r['size']} | {r['method']} | {r['skipped']} | | | | | | |")
+            continue
+        print(
+            f"| {r['size']} | {r['method']} | {r['prepare_s']:.2f} | {r['seconds']:.2f} | {r['matched']:,} | "
+            f"{r['total']:.2f} | {r['upper_bound']:.2f} | {r['gap']:.2e} | {r['peak_gib']:.2f} |"
+        )
+    print("old: score_mentoring (whole float32 table) + assign_mentors; new: mentoring_blocks + assign_mentors_blocked")
+    print("(blocks scored on demand). prepare: scoring (old) or encoding (new); total: profiles to pairs.")
+    print("peak: the child process's ru_maxrss, profiles included.")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", default=["1000x300", "5000x1500", "20000x5000"])
     parser.add_argument("--dense-limit", type=int, default=30_000_000, help="largest learner x seat matrix for scipy")
+    parser.add_argument("--scale", action="store_true", help="old vs blocked path, each in a child process")
+    parser.add_argument("--scale-sizes", nargs="*", default=["20000x5000", "100000x25000"])
+    parser.add_argument("--old-limit", type=int, default=100_000_000, help="largest learner x mentor table for the old path")
+    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per child process")
+    parser.add_argument("--child", nargs=2, metavar=("METHOD", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        method, size = args.child
+        n_learners, n_mentors = (int(part) for part in size.lower().split("x"))
+        print(json.dumps(scale_child(method, n_learners, n_mentors)))
+        return
+    if args.scale:
+        run_scale(args.scale_sizes, args.old_limit, args.timeout)
+        return
     rows = []
     for size in args.sizes:
         n_learners, n_mentors = (int(part) for part in size.lower().split("x"))

@@ -3,10 +3,11 @@
 Two layers, a folder each:
 
 - ``matcher.solve``: the array-level solvers, each with a verifier beside it
-  (``assign_mentors`` and ``check_assignment``, ``pair_peers`` and
+  (``assign_mentors`` and ``check_assignment``, ``assign_mentors_blocked``
+  for tables too large to store, ``pair_peers`` and
   ``check_pairing``, ``form_groups`` and ``Grouping.check``);
 - ``matcher.score``: from member profiles to the solvers' arrays and back to
-  words (``score_mentoring``, ``score_peers``, ``diversity_matrix`` and
+  words (``score_mentoring`` and its block form ``mentoring_blocks``, ``score_peers``, ``diversity_matrix`` and
   ``plan_groups``, with their explanations and diagnoses).
 
 Explanations are data: every ``Reason``, ``Diagnosis`` and plan ``Note``
@@ -34,15 +35,23 @@ from matcher.score.groups import (
     explain_group,
     plan_groups,
 )
-from matcher.score.mentoring import MentoringScores, MentoringWeights, diagnose_unmatched, score_mentoring
+from matcher.score.mentoring import (
+    MentoringBlocks,
+    MentoringScores,
+    MentoringWeights,
+    diagnose_unmatched,
+    mentoring_blocks,
+    score_mentoring,
+)
 from matcher.score.peers import PeerScores, PeerWeights, diagnose_unpaired, goal_coverage, score_peers
-from matcher.solve.assignment import MentorAssignment, assign_mentors, check_assignment
+from matcher.solve.assignment import MentorAssignment, assign_mentors, assign_mentors_blocked, check_assignment
 from matcher.solve.grouping import Grouping, InfeasibleError, form_groups
 from matcher.solve.pairing import PeerPairing, best_trio_for, check_pairing, pair_peers
 
 __all__ = [
     # solvers, their results and verifiers
     "assign_mentors",
+    "assign_mentors_blocked",
     "MentorAssignment",
     "check_assignment",
     "pair_peers",
@@ -56,6 +65,8 @@ __all__ = [
     "score_mentoring",
     "MentoringScores",
     "MentoringWeights",
+    "mentoring_blocks",
+    "MentoringBlocks",
     "diagnose_unmatched",
     "score_peers",
     "PeerScores",

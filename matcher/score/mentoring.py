@@ -350,6 +350,121 @@ def score_mentoring(
     >>> table.scores.tolist()
     [[10.0, -inf]]
     """
+    blocks = mentoring_blocks(learners, mentors, weights, rules)
+    scores = np.empty(blocks.shape, dtype=np.float32)
+    for start, stop in row_blocks(blocks.shape[0], RULE_BLOCK_ROWS):
+        blocks.rows(start, stop, out=scores[start:stop])
+    weights, rules = blocks.weights, blocks.rules
+    return MentoringScores(
+        scores=scores,
+        rows=blocks.learners,
+        cols=blocks.mentors,
+        explainer=lambda learner, mentor: explain(learner, mentor, weights, rules),
+        weights=weights,
+        rules=rules,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class MentoringBlocks:
+    """The mentoring score table of ``score_mentoring``, scored a block of learners at a time.
+
+    Call it (or ``rows``) with ``(start, stop)`` for the float32 scores of
+    learners ``start:stop`` against every mentor: the same numbers as the
+    matching rows of ``score_mentoring(...).scores``. Hand it to
+    ``assign_mentors_blocked`` to match without ever storing the whole table.
+
+    Attributes
+    ----------
+    learners, mentors : tuple of Profile
+        Rows and columns.
+    weights : MentoringWeights
+        The weights used.
+    rules : Rules
+        The hard rules used.
+    """
+
+    learners: tuple
+    mentors: tuple
+    weights: MentoringWeights
+    rules: Rules
+    _learner_side: _Side = field(repr=False)
+    _mentor_side: _Side = field(repr=False)
+    _tables: dict = field(repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_learners, n_mentors)``."""
+        return len(self.learners), len(self.mentors)
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Each mentor's capacity, ready for ``assign_mentors_blocked``."""
+        return np.array([m.mentor_capacity for m in self.mentors], dtype=np.int64)
+
+    def rows(self, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
+        """Scores of learners ``start:stop`` (float32, ``-inf`` where a hard rule forbids the pair).
+
+        Parameters
+        ----------
+        start, stop : int
+            The learner rows, ``0 <= start <= stop <= n_learners``.
+        out : ndarray of float32, shape (stop - start, n_mentors), optional
+            Where to write them (a slice of a whole table, say).
+
+        Returns
+        -------
+        ndarray of float32, shape (stop - start, n_mentors)
+            ``out`` when given.
+        """
+        start, stop = max(0, int(start)), min(len(self.learners), int(stop))
+        stop = max(start, stop)
+        if out is None:
+            out = np.empty((stop - start, len(self.mentors)), dtype=np.float32)
+        out[...] = 0.0
+        for first, last in row_blocks(stop - start):
+            block = out[first:last]
+            learners = _rows(self._learner_side, start + first, start + last)
+            for _, _, contribution in _terms(learners, self._mentor_side, self.weights, self._tables):
+                block += contribution
+        np.copyto(out, -np.inf, where=forbidden_mask(self.learners[start:stop], self.mentors, self.rules))
+        return out
+
+    def __call__(self, start: int, stop: int) -> np.ndarray:
+        return self.rows(start, stop)
+
+
+def mentoring_blocks(
+    learners: Sequence[Profile],
+    mentors: Sequence[Profile],
+    weights: MentoringWeights | None = None,
+    rules: Rules | None = None,
+) -> MentoringBlocks:
+    """Prepare the mentoring scores of ``score_mentoring`` to be scored in learner blocks.
+
+    Parameters
+    ----------
+    learners, mentors : sequence of Profile
+        Rows and columns of the table.
+    weights : MentoringWeights, optional
+        Defaults to ``MentoringWeights()``.
+    rules : Rules, optional
+        Hard rules (``matcher.rules``); defaults to ``Rules()``.
+
+    Returns
+    -------
+    MentoringBlocks
+        A callable ``(start, stop) -> scores``; only the encoded profiles
+        and small value tables are kept, ``O(len(learners) + len(mentors))``.
+
+    Examples
+    --------
+    >>> ann = Profile(1, "Ann", skills={"SQL": 2}, goals=(Goal("SQL", 4, 1),))
+    >>> bo = Profile(2, "Bo", skills={"SQL": 5}, mentor_capacity=1)
+    >>> blocks = mentoring_blocks([ann], [bo, ann], MentoringWeights(time_zone=0.0))
+    >>> blocks(0, 1).tolist(), blocks.capacity.tolist()
+    ([[10.0, -inf]], [1, 0])
+    """
     weights = weights if weights is not None else MentoringWeights()
     rules = rules if rules is not None else Rules()
     learners, mentors = tuple(learners), tuple(mentors)
@@ -359,21 +474,7 @@ def score_mentoring(
     learner_side, mentor_side = _encode(learners, vocabulary), _encode(mentors, vocabulary)
     learner_side, tables = _combine_coded(learner_side, _mentor_tables(vocabulary, mentor_side, weights))
     learner_side, tables = _tabulate_goals(learner_side, mentor_side, weights.goals, tables)
-    scores = np.zeros((len(learners), len(mentors)), dtype=np.float32)
-    for start, stop in row_blocks(len(learners)):
-        block = scores[start:stop]
-        for _, _, contribution in _terms(_rows(learner_side, start, stop), mentor_side, weights, tables):
-            block += contribution
-    for start, stop in row_blocks(len(learners), RULE_BLOCK_ROWS):
-        np.copyto(scores[start:stop], -np.inf, where=forbidden_mask(learners[start:stop], mentors, rules))
-    return MentoringScores(
-        scores=scores,
-        rows=learners,
-        cols=mentors,
-        explainer=lambda learner, mentor: explain(learner, mentor, weights, rules),
-        weights=weights,
-        rules=rules,
-    )
+    return MentoringBlocks(learners, mentors, weights, rules, learner_side, mentor_side, tables)
 
 
 def _check_profiles(profiles, name: str) -> None:

@@ -60,6 +60,11 @@ LARGE_ROUNDS = 3
 LARGE_GAP = 1e-5
 #: Relative gap below which a solution counts as proven optimal (float rounding).
 OPTIMAL_GAP = 1e-9
+#: Learner rows ``assign_mentors_blocked`` scores per call by default.
+BLOCKED_ROWS = 2048
+#: ``assign_mentors_blocked`` keeps the blocks of its first pass when the whole table takes at
+#: most this many bytes (then it is scored once, like ``score_mentoring``), else scores them again.
+KEEP_TABLE_BYTES = 2**30
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,7 +184,7 @@ def assign_mentors(scores, capacity, *, priority: str = "coverage", progress: Pr
     mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
     for round_number in itertools.count(1):
         report(progress, "certifying", round_number / (round_number + 1))
-        bound, extra = _certify(scores, capacity, rows, cols, vals, mentor, priority)
+        bound, extra = _certify(_dense_blocks(scores), capacity, rows, cols, vals, mentor, priority)
         gap = relative_gap(bound, _total(scores, mentor))
         if gap <= OPTIMAL_GAP or (not exact and (round_number >= LARGE_ROUNDS or gap <= LARGE_GAP)):
             break
@@ -436,40 +441,54 @@ def _coverage_bonus(scores_max_abs: float, n_learners: int, capacity: np.ndarray
     return 2.0 * (scores_max_abs + 1.0) * (min(n_learners, int(capacity.sum())) + 1)
 
 
-def _certify(scores, capacity, rows, cols, vals, mentor, priority):
+def _dense_blocks(scores: np.ndarray):
+    """``(start, block)`` over the row blocks of a whole table."""
+    for start, stop in row_blocks(scores.shape[0]):
+        yield start, scores[start:stop]
+
+
+def _certify(blocks, capacity, rows, cols, vals, mentor, priority):
     """Upper bound over all pairs, and the pairs the dual prices undervalue.
 
-    For ``"coverage"`` the duals are those of the score problem with a bonus
+    ``blocks`` yields ``(start, block)`` row blocks covering every learner
+    in order (a stored table's, or blocks scored afresh). For
+    ``"coverage"`` the duals are those of the score problem with a bonus
     ``M`` on every allowed pair. Any assignment of ``k`` pairs then scores at
     most ``bound(s + M) - k M``: valid for every ``M``, and tight when the
     assignment has the most pairs and the best total among those.
     """
+    n_learners = mentor.size
     scale, bonus = float(np.abs(vals).max()), 0.0
     if priority == "coverage":
-        bonus = _coverage_bonus(scale, scores.shape[0], capacity)
+        bonus = _coverage_bonus(scale, n_learners, capacity)
     prices = _dual_prices(rows, cols, vals + bonus, mentor, capacity)
-    slack = _restricted_slack(scores, mentor, prices - bonus)
+    slack = _restricted_slack(rows, cols, vals, mentor, prices - bonus)
     bound = float(np.dot(capacity, np.where(capacity > 0, prices, 0.0))) - bonus * int((mentor >= 0).sum())
-    extra_rows, extra_cols = [], []
-    for start, stop in row_blocks(scores.shape[0]):
-        reduced = scores[start:stop] - (prices - bonus)[None, :]  # float64, one pass
+    extra = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
+    tolerance = 1e-9 * (scale + 1.0) + 1e-13 * bonus
+    for start, block in blocks:
+        stop = start + block.shape[0]
+        reduced = block - (prices - bonus)[None, :]  # float64, one pass
         value = np.maximum(reduced.max(axis=1), 0.0)
         bound += float(value.sum())
-        tolerance = 1e-9 * (scale + 1.0) + 1e-13 * bonus
         undervalued = value > slack[start:stop] + tolerance
         if undervalued.any():
-            r, c = _top_entries(reduced[undervalued], 4)
-            extra_rows.append(np.flatnonzero(undervalued)[r] + start)
-            extra_cols.append(c)
-    extra = _extra_pairs(scores, capacity, extra_rows, extra_cols, priority)
-    return bound, extra
+            local = np.flatnonzero(undervalued)
+            r, c = _top_entries(reduced[local], 4)
+            found = block[local[r], c].astype(np.float64)
+            keep = _usable(found[None, :], capacity[c], priority)[0]
+            extra.append((local[r][keep] + start, c[keep], found[keep]))
+    return bound, tuple(np.concatenate([e[i] for e in extra]) for i in range(3))
 
 
-def _restricted_slack(scores, mentor, prices) -> np.ndarray:
-    """Each learner's dual value as complementary slackness fixes it (0 when unmatched)."""
-    slack = np.zeros(scores.shape[0])
-    learners = np.flatnonzero(mentor >= 0)
-    slack[learners] = scores[learners, mentor[learners]] - prices[mentor[learners]]
+def _restricted_slack(rows, cols, vals, mentor, prices) -> np.ndarray:
+    """Each learner's dual value as complementary slackness fixes it (0 when unmatched).
+
+    A matched pair is always a candidate, so its score is among ``vals``.
+    """
+    slack = np.zeros(mentor.size)
+    own = cols == mentor[rows]
+    slack[rows[own]] = vals[own] - prices[cols[own]]
     return slack
 
 
@@ -477,16 +496,6 @@ def _top_entries(matrix: np.ndarray, count: int):
     count = min(count, matrix.shape[1])
     top = np.argpartition(-matrix, count - 1, axis=1)[:, :count]
     return np.repeat(np.arange(matrix.shape[0]), count), top.ravel()
-
-
-def _extra_pairs(scores, capacity, extra_rows, extra_cols, priority):
-    if not extra_rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    rows, cols = np.concatenate(extra_rows), np.concatenate(extra_cols)
-    vals = scores[rows, cols].astype(np.float64)
-    keep = _usable(vals[None, :], capacity[cols], priority)[0]
-    return rows[keep], cols[keep], vals[keep]
 
 
 def _dual_prices(rows, cols, vals, mentor, capacity):
@@ -528,3 +537,195 @@ def _dual_prices(rows, cols, vals, mentor, capacity):
     prices = np.where(np.isfinite(dist), np.maximum(dist, 0.0), max(float(vals.max()), 0.0))
     prices[capacity == 0] = np.inf
     return prices
+
+
+# --- blocked path: scores computed on demand, never stored whole -------------------
+
+
+def assign_mentors_blocked(score_rows, n_learners: int, capacity, *, priority: str = "coverage",
+                           block_rows: int = BLOCKED_ROWS, keep_bytes: int = KEEP_TABLE_BYTES,
+                           progress: Progress | None = None) -> MentorAssignment:
+    """``assign_mentors`` without the whole table: rows are scored in blocks when needed.
+
+    Solves the same problem as ``assign_mentors`` with the same candidates,
+    restricted solve, dual prices and certificate, but keeps only the
+    candidate pairs (about ``ROW_CANDIDATES`` per learner and
+    ``COL_CANDIDATES_PER_SEAT`` per seat), so memory grows with
+    ``n_learners x candidates`` plus one block, not with the table.
+
+    Parameters
+    ----------
+    score_rows : callable
+        ``score_rows(start, stop)`` returns the scores of learners
+        ``start:stop`` against every mentor, an array of shape
+        ``(stop - start, len(capacity))`` (``-inf`` marks a forbidden pair),
+        the same numbers on every call (e.g. ``matcher.mentoring_blocks``).
+    n_learners : int
+        How many learner rows there are.
+    capacity : array_like of int, shape (n_mentors,)
+        How many learners each mentor takes (0 or more).
+    priority : {"coverage", "score"}, optional
+        As for ``assign_mentors``.
+    block_rows : int, optional
+        Learner rows scored per call; a block's temporaries take about
+        ``24 * block_rows * n_mentors`` bytes.
+    keep_bytes : int, optional
+        When the whole table takes at most this many bytes, the blocks of
+        the first pass are kept and read again instead of being scored
+        again (0: always score again).
+    progress : callable, optional
+        As for ``assign_mentors``.
+
+    Returns
+    -------
+    MentorAssignment
+        Pairs, total, a proven ``upper_bound`` over all pairs and the relative ``gap``.
+
+    Raises
+    ------
+    ValueError
+        For a block with NaN or ``+inf`` scores or of the wrong shape, or a bad capacity.
+
+    Notes
+    -----
+    One pass scores every block to choose the candidates (each learner's
+    best ``ROW_CANDIDATES`` mentors, each mentor's best learners kept in a
+    running top list); every certificate round scores every block again to
+    evaluate the bound ``sum_i max(0, max_j s_ij - v_j) + sum_j c_j v_j``
+    over all pairs and to add the pairs the prices undervalue. Rounds stop
+    as in ``assign_mentors``: proven optimal up to ``EXACT_SEAT_PAIRS``
+    learner-seat pairs, else after ``LARGE_ROUNDS`` rounds or a gap of at
+    most ``LARGE_GAP``. Time is about ``1 + rounds`` scoring passes plus the
+    sparse solves; one pass when the table fits in ``keep_bytes``. Memory
+    is the candidates, a few block temporaries and the kept blocks, if any.
+
+    Examples
+    --------
+    >>> table = np.array([[9.0, 1.0], [8.0, 2.0], [7.0, -np.inf]])
+    >>> result = assign_mentors_blocked(lambda start, stop: table[start:stop], 3, [1, 1], block_rows=2)
+    >>> result.pairs.tolist(), result.total, result.gap, result.unmatched.tolist()
+    ([[0, 0], [1, 1]], 11.0, 0.0, [2])
+    """
+    priority = check_priority(priority)
+    n_learners = int(n_learners)
+    if np.ndim(capacity) != 1:
+        raise ValueError(f"expected capacity as a 1-d sequence, one per mentor, got {np.ndim(capacity)} dimensions")
+    capacity = _check_capacity(capacity, len(capacity))
+    if block_rows < 1:
+        raise ValueError(f"expected block_rows >= 1, got {block_rows}")
+
+    kept: list = []
+
+    def blocks():
+        if kept:
+            return iter(kept)
+        scored = _scored_blocks(score_rows, n_learners, capacity.size, block_rows)
+        if 4 * n_learners * capacity.size <= keep_bytes:
+            return _keeping(scored, kept)
+        return scored
+
+    rows, cols, vals = _block_candidates(blocks(), n_learners, capacity, priority)
+    if rows.size == 0:
+        return _empty(n_learners)
+    exact = n_learners * int(capacity.sum()) <= EXACT_SEAT_PAIRS
+    every_pair = False
+    report(progress, "solving", 0.0)
+    mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
+    for round_number in itertools.count(1):
+        report(progress, "certifying", round_number / (round_number + 1))
+        bound, extra = _certify(blocks(), capacity, rows, cols, vals, mentor, priority)
+        gap = relative_gap(bound, _candidate_total(rows, cols, vals, mentor))
+        if gap <= OPTIMAL_GAP or (not exact and (round_number >= LARGE_ROUNDS or gap <= LARGE_GAP)):
+            break
+        grown = _merge_pairs((rows, cols, vals), extra)
+        stuck = grown[0].size == rows.size
+        if exact and not every_pair and (stuck or round_number >= EXACT_ROUNDS):
+            grown = _block_candidates(blocks(), n_learners, capacity, priority, every_pair=True)
+            every_pair = True
+        elif stuck:
+            break
+        rows, cols, vals = grown
+        mentor = _solve_restricted(rows, cols, vals, capacity, n_learners, priority)
+    total = _candidate_total(rows, cols, vals, mentor)
+    learners = np.flatnonzero(mentor >= 0)
+    bound = max(bound, total)
+    return MentorAssignment(
+        pairs=np.column_stack([learners, mentor[learners]]).astype(np.int64),
+        total=total,
+        upper_bound=bound,
+        gap=relative_gap(bound, total),
+        unmatched=np.flatnonzero(mentor < 0).astype(np.int64),
+    )
+
+
+def _scored_blocks(score_rows, n_learners: int, n_mentors: int, block_rows: int):
+    """``(start, block)`` from ``score_rows``, each block checked like a stored table."""
+    for start, stop in row_blocks(n_learners, block_rows):
+        block = np.asarray(score_rows(start, stop))
+        if block.dtype not in (np.float32, np.float64):
+            block = block.astype(np.float64)
+        if block.shape != (stop - start, n_mentors):
+            raise ValueError(
+                f"expected score_rows({start}, {stop}) of shape ({stop - start}, {n_mentors}), got shape {block.shape}"
+            )
+        if block.size:
+            check_score_matrix(np.array([[block.max()]]))
+        yield start, block
+
+
+def _keeping(blocks, kept: list):
+    """Pass ``blocks`` through, appending each to ``kept``."""
+    for item in blocks:
+        kept.append(item)
+        yield item
+
+
+def _block_candidates(blocks, n_learners: int, capacity: np.ndarray, priority: str, every_pair: bool = False):
+    """COO ``(rows, cols, vals)`` of the starting candidates, from one pass over the blocks.
+
+    Each learner keeps its best ``ROW_CANDIDATES`` usable mentors; each
+    mentor keeps its best ``COL_CANDIDATES_PER_SEAT`` learners per seat, in a
+    running top list merged block by block.
+    """
+    m = capacity.size
+    keep_all = every_pair or n_learners * m <= ALL_PAIRS_LIMIT
+    depth = max(1, min(n_learners, COL_CANDIDATES_PER_SEAT * int(np.maximum(capacity, 1).max(initial=1))))
+    col_vals, col_rows = np.full((0, m), -np.inf, dtype=np.float32), np.zeros((0, m), dtype=np.int64)
+    parts = [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))]
+    for start, block in blocks:
+        usable = _usable(block, capacity, priority)
+        if keep_all or m == 0:
+            r, c = np.nonzero(usable)
+            parts.append((r + start, c, block[r, c].astype(np.float64)))
+            continue
+        masked = np.where(usable, block, -np.inf)  # keeps float32 blocks float32
+        count = min(ROW_CANDIDATES, m)
+        top = np.argpartition(-masked, count - 1, axis=1)[:, :count]
+        r, c = np.repeat(np.arange(masked.shape[0]), count), top.ravel()
+        v = masked[r, c]
+        fine = np.isfinite(v)
+        parts.append((r[fine] + start, c[fine], v[fine].astype(np.float64)))
+        deep = min(depth, masked.shape[0])
+        best = np.argpartition(-masked, deep - 1, axis=0)[:deep]
+        col_vals = np.concatenate([col_vals, np.take_along_axis(masked, best, axis=0)])
+        col_rows = np.concatenate([col_rows, best + start])
+        if col_vals.shape[0] > depth:
+            best = np.argpartition(-col_vals, depth - 1, axis=0)[:depth]
+            col_vals, col_rows = np.take_along_axis(col_vals, best, axis=0), np.take_along_axis(col_rows, best, axis=0)
+    if col_vals.shape[0]:
+        order = np.argsort(-col_vals, axis=0, kind="stable")
+        col_vals, col_rows = np.take_along_axis(col_vals, order, axis=0), np.take_along_axis(col_rows, order, axis=0)
+        wanted = COL_CANDIDATES_PER_SEAT * np.maximum(capacity, 1)
+        keep = (np.arange(col_vals.shape[0])[:, None] < wanted[None, :]) & np.isfinite(col_vals)
+        parts.append((col_rows[keep], np.nonzero(keep)[1], col_vals[keep].astype(np.float64)))
+    rows, cols, vals = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    if rows.size == 0:
+        return rows, cols, vals
+    return _merge_pairs((rows, cols, vals), (rows[:0], cols[:0], vals[:0]))
+
+
+def _candidate_total(rows, cols, vals, mentor) -> float:
+    """Total of the assignment, read from the candidates (every matched pair is one)."""
+    own = cols == mentor[rows]
+    order = np.argsort(rows[own], kind="stable")
+    return float(np.sum(vals[own][order], dtype=np.float64))

@@ -14,10 +14,11 @@ from matcher.score.mentoring import (
     MentoringWeights,
     diagnose_unmatched,
     explain,
+    mentoring_blocks,
     score_mentoring,
 )
 from matcher.profiles import Goal, History, Profile, Rules
-from matcher.solve.assignment import assign_mentors
+from matcher.solve.assignment import assign_mentors, assign_mentors_blocked
 from tests.matcher.strategies import assert_json_ready, profile_lists, profiles
 
 ONLY_GOALS = MentoringWeights(community=0.0, cross_department=0.0, time_zone=0.0, seniority=0.0)
@@ -361,3 +362,19 @@ def test_goal_table_shortcut_gives_the_same_scores(monkeypatch):
     monkeypatch.setattr(mentoring_module, "MAX_GOAL_TABLE", 0)
     direct = score_mentoring(learners, mentors).scores
     np.testing.assert_allclose(tabled, direct, rtol=1e-6)
+
+
+# --- block scoring ------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(profile_lists(0, 7), profile_lists(10, 4, learner=False, mentor=True), st.integers(0, 7), st.integers(0, 7))
+def test_blocks_score_the_same_rows_as_the_whole_table(learners, mentors, start, stop):
+    rules = Rules(forbidden=frozenset({(0, 10)}))
+    table = score_mentoring(learners, mentors, rules=rules)
+    blocks = mentoring_blocks(learners, mentors, rules=rules)
+    start, stop = min(start, stop, len(learners)), min(max(start, stop), len(learners))
+    np.testing.assert_array_equal(blocks(start, stop), table.scores[start:stop])
+    assert blocks.shape == table.scores.shape and blocks.capacity.tolist() == table.capacity.tolist()
+    result = assign_mentors_blocked(blocks, len(learners), blocks.capacity, block_rows=3)
+    assert result.total == pytest.approx(assign_mentors(table.scores, table.capacity).total, abs=1e-5)
