@@ -177,6 +177,13 @@ class AuthActions:
         return self._client.post("/auth/logout")
 
 
+def client_for(app, member):
+    """A fresh test client of ``app``, logged in as ``member``."""
+    client = app.test_client()
+    AuthActions(client).login(member.email)
+    return client
+
+
 @pytest.fixture
 def auth(client):
     return AuthActions(client)

@@ -20,16 +20,11 @@ from models import (
     Skill,
     db,
 )
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from webapp.services import mentors
 from webapp.services.profiles import load_profiles
 from webapp.services.rounds.parameters import default_parameters
 
-
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
 
 
 @pytest.fixture
@@ -95,21 +90,21 @@ def test_filters_narrow_the_suggestions(app, people):
 
 
 def test_the_page_shows_suggestions_with_reasons(app, people):
-    page = logged_in(app, people["learner"]).get("/mentors?language=Thai").get_data(as_text=True)
+    page = client_for(app, people["learner"]).get("/mentors?language=Thai").get_data(as_text=True)
     assert "มาลี ศรีสุข" in page and "Ann Lee" in page and "Paused" not in page and "Outsider" not in page
     assert page.index("มาลี ศรีสุข") < page.index("Ann Lee")
 
 
 def test_request_accept_makes_a_confirmed_match_with_a_relationship_page(app, people, sent):
     learner, mentor = people["learner"], people["strong"]
-    asked = logged_in(app, learner).post(f"/mentors/{mentor.id}/request",
+    asked = client_for(app, learner).post(f"/mentors/{mentor.id}/request",
                                           data={"community_id": people["community"], "message": "ช่วยสอน SQL หน่อย"})
     assert asked.status_code == 302
     assert [m.member_id for m in sent] == [mentor.id] and "ช่วยสอน SQL หน่อย" in sent[0].body
     with app.app_context():
         request_id = db.session.scalar(sa.select(MentorRequest.id))
         assert db.session.scalar(sa.select(sa.func.count(Match.id))) == 0  # a request holds no place
-    mentor_client = logged_in(app, mentor)
+    mentor_client = client_for(app, mentor)
     assert "สมชาย ใจดี" in mentor_client.get("/mentors").get_data(as_text=True)
     done = mentor_client.post(f"/mentors/requests/{request_id}/accept")
     with app.app_context():
@@ -118,8 +113,8 @@ def test_request_accept_makes_a_confirmed_match_with_a_relationship_page(app, pe
         assert match.round.self_service and match.round.can("show_to_members") and match.reasons
         assert db.session.get(MentorRequest, request_id).match_id == match.id
     assert done.headers["Location"].endswith(f"/relationships/{match.id}")
-    assert logged_in(app, learner).get(f"/relationships/{match.id}").status_code == 200
-    assert "มาลี ศรีสุข" in logged_in(app, learner).get("/matches").get_data(as_text=True)
+    assert client_for(app, learner).get(f"/relationships/{match.id}").status_code == 200
+    assert "มาลี ศรีสุข" in client_for(app, learner).get("/matches").get_data(as_text=True)
     # the mentor's only place is taken: she is no longer suggested to others
     with app.app_context():
         other = db.session.get(Member, people["other"].id)
@@ -128,36 +123,36 @@ def test_request_accept_makes_a_confirmed_match_with_a_relationship_page(app, pe
 
 def test_a_decline_reason_is_for_hr_only(app, people, sent):
     learner, mentor = people["learner"], people["fair"]
-    logged_in(app, learner).post(f"/mentors/{mentor.id}/request", data={"community_id": people["community"]})
+    client_for(app, learner).post(f"/mentors/{mentor.id}/request", data={"community_id": people["community"]})
     with app.app_context():
         request_id = db.session.scalar(sa.select(MentorRequest.id))
-    logged_in(app, mentor).post(f"/mentors/requests/{request_id}/decline", data={"reason": "งานยุ่งมากช่วงนี้"})
+    client_for(app, mentor).post(f"/mentors/requests/{request_id}/decline", data={"reason": "งานยุ่งมากช่วงนี้"})
     assert "งานยุ่งมากช่วงนี้" not in sent[-1].body and sent[-1].member_id == learner.id
-    assert "งานยุ่งมากช่วงนี้" not in logged_in(app, learner).get("/mentors").get_data(as_text=True)
-    assert "งานยุ่งมากช่วงนี้" in logged_in(app, people["hr"]).get("/hr/mentor-requests").get_data(as_text=True)
+    assert "งานยุ่งมากช่วงนี้" not in client_for(app, learner).get("/mentors").get_data(as_text=True)
+    assert "งานยุ่งมากช่วงนี้" in client_for(app, people["hr"]).get("/hr/mentor-requests").get_data(as_text=True)
 
 
 def test_members_act_only_on_their_own_requests(app, people):
     learner, mentor = people["learner"], people["fair"]
-    logged_in(app, learner).post(f"/mentors/{mentor.id}/request", data={"community_id": people["community"]})
+    client_for(app, learner).post(f"/mentors/{mentor.id}/request", data={"community_id": people["community"]})
     with app.app_context():
         request_id = db.session.scalar(sa.select(MentorRequest.id))
-    stranger = logged_in(app, people["other"])
+    stranger = client_for(app, people["other"])
     for action in ("accept", "decline", "withdraw"):
         assert stranger.post(f"/mentors/requests/{request_id}/{action}").status_code == 404
-    assert logged_in(app, learner).post(f"/mentors/requests/{request_id}/accept").status_code == 404
+    assert client_for(app, learner).post(f"/mentors/requests/{request_id}/accept").status_code == 404
     # a mentor outside my communities cannot be asked
-    assert logged_in(app, learner).post(f"/mentors/{people['outsider'].id}/request",
+    assert client_for(app, learner).post(f"/mentors/{people['outsider'].id}/request",
                                         data={"community_id": people["elsewhere"]}).status_code == 404
 
 
 def test_hr_switches_requests_off_per_community(app, people):
-    hr = logged_in(app, people["hr"])
+    hr = client_for(app, people["hr"])
     hr.post(f"/hr/communities/{people['community']}/self-service", data={"on": "0"})
     with app.app_context():
         assert db.session.get(Community, people["community"]).self_service is False
         assert mentors.suggestions(db.session.get(Member, people["learner"].id)) == []
-    answer = logged_in(app, people["learner"]).post(f"/mentors/{people['strong'].id}/request",
+    answer = client_for(app, people["learner"]).post(f"/mentors/{people['strong'].id}/request",
                                                      data={"community_id": people["community"]})
     assert answer.status_code == 404
 

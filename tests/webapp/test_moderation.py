@@ -14,14 +14,9 @@ from models import (
     PracticeNote,
     db,
 )
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from webapp.services import practice, questions
 
-
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
 
 
 @pytest.fixture
@@ -46,14 +41,14 @@ def board(app, make_member):
 
 
 def test_a_hidden_note_is_gone_for_members_and_kept_for_hr(app, board):
-    hr = logged_in(app, board["hr"])
+    hr = client_for(app, board["hr"])
     assert hr.post(f"/hr/communities/{board['data']}/coordinators",
                    data={"member_id": board["coordinator"].id}).status_code == 302
-    reader = logged_in(app, board["reader"])
+    reader = client_for(app, board["reader"])
     assert reader.post(f"/moderation/note/{board['note']}/report", data={"reason": "spam"}).status_code == 302
     # only coordinators (and HR) hide: the reader gets a 404
     assert reader.post(f"/moderation/note/{board['note']}/hide", data={"reason": "x"}).status_code == 404
-    coordinator = logged_in(app, board["coordinator"])
+    coordinator = client_for(app, board["coordinator"])
     assert "บันทึกที่ไม่เหมาะสม" in coordinator.get(f"/communities/{board['data']}/reports").get_data(as_text=True)
     assert coordinator.post(f"/moderation/note/{board['note']}/hide", data={"reason": "ไม่เกี่ยวกับงาน"}).status_code == 302
     assert reader.get(f"/practice/{board['note']}").status_code == 404
@@ -71,9 +66,9 @@ def test_a_hidden_note_is_gone_for_members_and_kept_for_hr(app, board):
 
 
 def test_hidden_questions_and_answers_are_gone_for_members(app, board):
-    hr = logged_in(app, board["hr"])
+    hr = client_for(app, board["hr"])
     hr.post(f"/moderation/answer/{board['answer']}/hide", data={"reason": "rude"})
-    reader = logged_in(app, board["reader"])
+    reader = client_for(app, board["reader"])
     assert "An answer to hide" not in reader.get(f"/questions/{board['question']}").get_data(as_text=True)
     assert "An answer to hide" in hr.get(f"/questions/{board['question']}").get_data(as_text=True)
     hr.post(f"/moderation/question/{board['question']}/hide", data={"reason": "duplicate"})
@@ -87,12 +82,12 @@ def test_a_coordinator_moderates_only_their_own_community(app, board, make_membe
     with app.app_context():
         db.session.add(CommunityMembership(member_id=stranger.id, community_id=board["other"]))
         db.session.commit()
-    hr = logged_in(app, board["hr"])
+    hr = client_for(app, board["hr"])
     hr.post(f"/hr/communities/{board['other']}/coordinators", data={"member_id": stranger.id})
-    client = logged_in(app, stranger)
+    client = client_for(app, stranger)
     assert client.post(f"/moderation/note/{board['note']}/hide", data={"reason": "x"}).status_code == 404
     assert client.post(f"/moderation/note/{board['note']}/report", data={"reason": "x"}).status_code == 404
     assert client.get(f"/communities/{board['data']}/reports").status_code == 404
     # HR cannot name someone outside the community
     hr.post(f"/hr/communities/{board['data']}/coordinators", data={"member_id": stranger.id})
-    assert logged_in(app, stranger).post(f"/moderation/note/{board['note']}/hide", data={"reason": "x"}).status_code == 404
+    assert client_for(app, stranger).post(f"/moderation/note/{board['note']}/hide", data={"reason": "x"}).status_code == 404

@@ -14,14 +14,9 @@ from models import (
     Skill,
     db,
 )
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from webapp.services import practice, questions
 
-
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
 
 
 @pytest.fixture
@@ -56,12 +51,12 @@ def test_an_answered_question_becomes_a_practice_note(app, world):
         reply = questions.answer(db.session.get(Member, expert.id), question, "สร้างดัชนีก่อนรัน")
         db.session.commit()
         question_id, answer_id = question.id, reply.id
-    client = logged_in(app, author)
+    client = client_for(app, author)
     assert client.get(f"/practice/new?source=question&source_id={question_id}").status_code == 404  # no helpful yet
     client.post(f"/questions/{question_id}/answers/{answer_id}/helpful")
     form = client.get(f"/practice/new?source=question&source_id={question_id}").get_data(as_text=True)
     assert "สร้างดัชนีก่อนรัน" in form and "ทำให้รายงานเร็วขึ้น" in form
-    assert logged_in(app, expert).get(f"/practice/new?source=question&source_id={question_id}").status_code == 404
+    assert client_for(app, expert).get(f"/practice/new?source=question&source_id={question_id}").status_code == 404
     saved = client.post("/practice/new", data={"source": "question", "source_id": question_id,
                                                "title": "ทำให้รายงานเร็วขึ้น", "body": "สร้างดัชนีก่อนรัน",
                                                "community": world["data"], "skills": [world["sql"]]})
@@ -84,7 +79,7 @@ def test_notes_rank_by_what_trying_them_showed(app, world):
     reports = {mixed: ["worked", "didnt", "didnt"], proven: ["worked", "worked", "partly"]}
     for note_id, outcomes in reports.items():
         for tryer, outcome in zip(world["tryers"], outcomes):
-            assert logged_in(app, tryer).post(f"/practice/{note_id}/tried",
+            assert client_for(app, tryer).post(f"/practice/{note_id}/tried",
                                               data={"outcome": outcome, "changed": "ใช้กับทีมเล็ก"}).status_code == 302
     with app.app_context():
         order = [r.note.title for r in practice.ranked([world["data"]])]
@@ -92,18 +87,18 @@ def test_notes_rank_by_what_trying_them_showed(app, world):
         best = practice.ranked([world["data"]])[0]
         assert (best.worked, best.partly, best.didnt) == (2, 1, 0)
     # reporting again replaces the member's report
-    logged_in(app, world["tryers"][0]).post(f"/practice/{proven}/tried", data={"outcome": "didnt"})
+    client_for(app, world["tryers"][0]).post(f"/practice/{proven}/tried", data={"outcome": "didnt"})
     with app.app_context():
         again = next(r for r in practice.ranked([world["data"]]) if r.note.id == proven)
         assert (again.worked, again.didnt, again.tries) == (1, 1, 3)
-    page = logged_in(app, world["tryers"][1]).get(f"/practice/{proven}").get_data(as_text=True)
+    page = client_for(app, world["tryers"][1]).get(f"/practice/{proven}").get_data(as_text=True)
     assert "ใช้กับทีมเล็ก" in page
 
 
 def test_the_community_page_shows_its_best_and_the_best_of_related_communities(app, world):
     _note(app, world, "Data practice")
     _note(app, world, "Analytics practice", community="analytics")
-    page = logged_in(app, world["tryers"][0]).get(f"/communities/{world['data']}").get_data(as_text=True)
+    page = client_for(app, world["tryers"][0]).get(f"/communities/{world['data']}").get_data(as_text=True)
     assert "Data practice" in page and "Analytics practice" in page
     assert page.index("Data practice") < page.index("Analytics practice")
     with app.app_context():
@@ -113,14 +108,14 @@ def test_the_community_page_shows_its_best_and_the_best_of_related_communities(a
 
 def test_notes_are_for_their_community_only(app, world):
     note_id = _note(app, world, "Private to Data")
-    outsider = logged_in(app, world["outsider"])
+    outsider = client_for(app, world["outsider"])
     assert outsider.get(f"/practice/{note_id}").status_code == 404
     assert outsider.post(f"/practice/{note_id}/tried", data={"outcome": "worked"}).status_code == 404
     assert outsider.get(f"/communities/{world['data']}/practice").status_code == 404
     assert outsider.post("/practice/new", data={"title": "x", "community": world["data"]}).status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(PracticeNote.id))) == 1  # not written elsewhere
-    assert logged_in(app, world["hr"]).get(f"/practice/{note_id}").status_code == 200
+    assert client_for(app, world["hr"]).get(f"/practice/{note_id}").status_code == 200
 
 
 def test_thai_search_finds_notes_by_a_word_inside_unspaced_text(app, world):

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import Match, Member, Round, RoundPreference, db
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from tests.webapp.test_mentors import people  # noqa: F401  (the fixture: a learner and two mentors)
 from webapp.services import preferences
 from webapp.services.reasons import reason_lines
@@ -14,11 +14,6 @@ from webapp.services.rounds.lifecycle import create_round
 from webapp.services.rounds.notes import note_lines
 from webapp.services.rounds.solving import solve_round
 
-
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
 
 
 def _solve(app, community_id, bonus):
@@ -38,7 +33,7 @@ def _mentor_of(app, round_id, learner_id):
 def test_a_preference_is_honoured_when_it_costs_little_and_its_reason_shown(app, people):  # noqa: F811
     learner, strong, fair = people["learner"], people["strong"], people["fair"]
     assert _mentor_of(app, _solve(app, people["community"], 0.0), learner.id) == strong.id  # the scorer's choice
-    client = logged_in(app, learner)
+    client = client_for(app, learner)
     assert client.post(f"/preferences/mentoring/{fair.id}").status_code == 302
     # with no bonus the preference costs too much: the scorer's choice stands, and the review says why
     unmoved = _solve(app, people["community"], 0.0)
@@ -57,7 +52,7 @@ def test_a_preference_is_honoured_when_it_costs_little_and_its_reason_shown(app,
 
 def test_at_most_three_preferences_and_only_in_my_communities(app, people, make_member):  # noqa: F811
     learner = people["learner"]
-    client = logged_in(app, learner)
+    client = client_for(app, learner)
     assert client.post(f"/preferences/mentoring/{people['outsider'].id}").status_code == 404
     for who in ("strong", "fair", "paused", "other"):
         client.post(f"/preferences/mentoring/{people[who].id}")
@@ -73,7 +68,7 @@ def test_at_most_three_preferences_and_only_in_my_communities(app, people, make_
 
 def test_a_colleagues_profile_offers_to_prefer_them_as_mentor_or_peer_partner(app, people):  # noqa: F811
     learner, other = people["learner"], people["other"]
-    client = logged_in(app, learner)
+    client = client_for(app, learner)
     page = client.get(f"/members/{other.id}").get_data(as_text=True)
     assert "Prefer as my mentor" in page and "Prefer as my peer partner" in page
     assert client.post(f"/preferences/peer/{other.id}").status_code == 302

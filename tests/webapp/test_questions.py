@@ -19,14 +19,9 @@ from models import (
     db,
 )
 from models.base import utcnow
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from webapp.services import questions
 
-
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
 
 
 @pytest.fixture
@@ -67,7 +62,7 @@ def crowd(app, make_member):
 
 
 def test_a_question_goes_to_the_five_best_placed_not_paused_or_over_asked(app, crowd, sent):
-    client = logged_in(app, crowd["asker"])
+    client = client_for(app, crowd["asker"])
     posted = client.post(f"/communities/{crowd['community']}/questions",
                          data={"title": "จะเขียน SQL ให้เร็วขึ้นได้อย่างไร", "body": "ตารางใหญ่มาก", "skills": [crowd["sql"]]})
     assert posted.status_code == 302
@@ -95,37 +90,37 @@ def test_the_load_spreads_to_those_asked_less_lately(app, crowd):
 
 def test_members_answer_the_asker_marks_the_helpful_one_and_first_answer_time_is_kept(app, crowd):
     asker, expert = crowd["asker"], crowd["experts"][0]
-    logged_in(app, asker).post(f"/communities/{crowd['community']}/questions",
+    client_for(app, asker).post(f"/communities/{crowd['community']}/questions",
                                data={"title": "How do I index?", "skills": [crowd["sql"]]})
     with app.app_context():
         question_id = db.session.scalar(sa.select(Question.id).where(Question.title == "How do I index?"))
-    assert logged_in(app, crowd["novice"]).post(f"/questions/{question_id}/answers",
+    assert client_for(app, crowd["novice"]).post(f"/questions/{question_id}/answers",
                                                  data={"body": "ลองใช้ EXPLAIN"}).status_code == 302
-    logged_in(app, expert).post(f"/questions/{question_id}/answers", data={"body": "Add a covering index"})
+    client_for(app, expert).post(f"/questions/{question_id}/answers", data={"body": "Add a covering index"})
     with app.app_context():
         question = db.session.get(Question, question_id)
         first, second = question.answers
         assert question.first_answer_at == first.created_at
         answer_id = second.id
     # only the asker marks the answer that helped
-    assert logged_in(app, expert).post(f"/questions/{question_id}/answers/{answer_id}/helpful").status_code == 404
-    logged_in(app, asker).post(f"/questions/{question_id}/answers/{answer_id}/helpful")
+    assert client_for(app, expert).post(f"/questions/{question_id}/answers/{answer_id}/helpful").status_code == 404
+    client_for(app, asker).post(f"/questions/{question_id}/answers/{answer_id}/helpful")
     with app.app_context():
         assert db.session.get(Answer, answer_id).helpful
         assert questions.first_answer_hours(db.session.get(Community, crowd["community"])) is not None
-    page = logged_in(app, asker).get(f"/questions/{question_id}").get_data(as_text=True)
+    page = client_for(app, asker).get(f"/questions/{question_id}").get_data(as_text=True)
     assert "ลองใช้ EXPLAIN" in page and "Add a covering index" in page
 
 
 def test_outsiders_cannot_read_ask_or_answer(app, crowd):
-    outsider = logged_in(app, crowd["outsider"])
+    outsider = client_for(app, crowd["outsider"])
     with app.app_context():
         question_id = db.session.scalar(sa.select(Question.id).where(Question.title == "old"))
     assert outsider.get(f"/communities/{crowd['community']}/questions").status_code == 404
     assert outsider.post(f"/communities/{crowd['community']}/questions", data={"title": "x"}).status_code == 404
     assert outsider.get(f"/questions/{question_id}").status_code == 404
     assert outsider.post(f"/questions/{question_id}/answers", data={"body": "x"}).status_code == 404
-    assert logged_in(app, crowd["hr"]).get(f"/questions/{question_id}").status_code == 200
+    assert client_for(app, crowd["hr"]).get(f"/questions/{question_id}").status_code == 200
 
 
 def test_a_thai_query_finds_a_word_inside_unspaced_thai_text(app, crowd):
@@ -141,6 +136,6 @@ def test_a_thai_query_finds_a_word_inside_unspaced_thai_text(app, crowd):
         assert [f.question.title for f in found] == ["การวิเคราะห์ข้อมูลลูกค้าด้วยเอสคิวแอล", "ข้อมูลการขาย"]
         assert [f.matched for f in found] == [2, 1]
         assert questions.community_questions(community, asker, "ลูกค้า")[0].question.title.startswith("การวิเคราะห์")
-    page = logged_in(app, crowd["asker"]).get(f"/communities/{crowd['community']}/questions?q=ลูกค้า")
+    page = client_for(app, crowd["asker"]).get(f"/communities/{crowd['community']}/questions?q=ลูกค้า")
     assert "การวิเคราะห์ข้อมูลลูกค้าด้วยเอสคิวแอล" in page.get_data(as_text=True)
     assert "การนำเสนองานต่อผู้บริหาร" not in page.get_data(as_text=True)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from models import AttentionFlag, CheckIn, Community, CommunityMembership, Feedback, Match, Meeting, db
 from models.base import utcnow
-from tests.conftest import AuthActions
+from tests.conftest import client_for
 from tests.webapp.published import confirm, make_group, make_match, make_round
 from webapp.services.after_match import attention, checkins, renewals
 from webapp.services.after_match.schedule import run_scheduled
@@ -35,20 +35,15 @@ def pair(app, make_member):
                 "round": round_.id}
 
 
-def logged_in(app, member):
-    client = app.test_client()
-    AuthActions(client).login(member.email)
-    return client
-
 
 def test_only_the_two_members_and_hr_open_a_relationship(app, pair):
     path = f"/relationships/{pair['match']}"
     assert app.test_client().get(path).status_code == 302  # visitors log in first
-    assert logged_in(app, pair["learner"]).get(path).status_code == 200
-    assert logged_in(app, pair["mentor"]).get(path).status_code == 200
-    assert logged_in(app, pair["stranger"]).get(path).status_code == 404
-    assert logged_in(app, pair["stranger"]).get("/relationships/999999").status_code == 404
-    hr = logged_in(app, pair["hr"])
+    assert client_for(app, pair["learner"]).get(path).status_code == 200
+    assert client_for(app, pair["mentor"]).get(path).status_code == 200
+    assert client_for(app, pair["stranger"]).get(path).status_code == 404
+    assert client_for(app, pair["stranger"]).get("/relationships/999999").status_code == 404
+    hr = client_for(app, pair["hr"])
     assert hr.get(path).status_code == 200
     assert hr.post(f"{path}/help", data={"help-reason": "x"}).status_code == 403  # HR reads, members act
 
@@ -57,7 +52,7 @@ def test_an_unconfirmed_match_has_no_relationship_page(app, pair, make_member):
     other = make_member(email="ann@example.com", display_name="Ann Lee")
     with app.app_context():
         pending = make_match(db.session.get(Match, pair["match"]).round, other.id, pair["mentor"].id).id
-    assert logged_in(app, pair["mentor"]).get(f"/relationships/{pending}").status_code == 404
+    assert client_for(app, pair["mentor"]).get(f"/relationships/{pending}").status_code == 404
 
 
 def test_a_stranger_can_neither_log_nor_download_nor_cancel_anothers_sessions(app, pair):
@@ -67,28 +62,28 @@ def test_a_stranger_can_neither_log_nor_download_nor_cancel_anothers_sessions(ap
         db.session.add(meeting)
         db.session.commit()
         meeting_id = meeting.id
-    stranger = logged_in(app, pair["stranger"])
+    stranger = client_for(app, pair["stranger"])
     base = f"/relationships/{pair['match']}/meetings"
     assert stranger.get(f"{base}/{meeting_id}.ics").status_code == 404
     assert stranger.post(f"{base}/{meeting_id}/cancel").status_code == 404
     assert stranger.post(f"{base}/log", data={"day": "2026-01-01", "minutes": "30"}).status_code == 404
-    assert logged_in(app, pair["learner"]).get(f"{base}/{meeting_id}.ics").status_code == 200
+    assert client_for(app, pair["learner"]).get(f"{base}/{meeting_id}.ics").status_code == 200
 
 
 def test_private_notes_stay_with_the_members_and_shared_notes_reach_the_community(app, pair):
-    learner = logged_in(app, pair["learner"])
+    learner = client_for(app, pair["learner"])
     with app.app_context():
         today = (utcnow() + timedelta(hours=7)).date().isoformat()
     assert learner.post(f"/relationships/{pair['match']}/meetings/log", data={
         "day": today, "minutes": "40", "private_note": "เรื่องส่วนตัวมาก", "shared_note": "ลองใช้ข้อมูลจริง"}
     ).status_code == 302
-    assert "เรื่องส่วนตัวมาก" in logged_in(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
-    hr_page = logged_in(app, pair["hr"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
+    assert "เรื่องส่วนตัวมาก" in client_for(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
+    hr_page = client_for(app, pair["hr"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
     assert "เรื่องส่วนตัวมาก" not in hr_page and "ลองใช้ข้อมูลจริง" in hr_page
 
 
 def test_whoever_logged_a_session_with_a_shared_note_can_write_it_up_as_a_practice_note(app, pair):
-    learner = logged_in(app, pair["learner"])
+    learner = client_for(app, pair["learner"])
     with app.app_context():
         today = (utcnow() + timedelta(hours=7)).date().isoformat()
         community = Community(name="ชุมชนข้อมูล")
@@ -103,12 +98,12 @@ def test_whoever_logged_a_session_with_a_shared_note_can_write_it_up_as_a_practi
     assert link is not None
     draft = learner.get(link.group(1).replace("&amp;", "&"))
     assert draft.status_code == 200 and "ลองใช้ข้อมูลจริงในการประชุมทีม" in draft.get_data(as_text=True)
-    mentor_page = logged_in(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
+    mentor_page = client_for(app, pair["mentor"]).get(f"/relationships/{pair['match']}").get_data(as_text=True)
     assert "/practice/new?source=session" not in mentor_page  # the note is the learner's to write up
 
 
 def test_a_session_cannot_be_logged_in_the_future_or_proposed_in_the_past(app, pair):
-    learner = logged_in(app, pair["learner"])
+    learner = client_for(app, pair["learner"])
     future = (utcnow() + timedelta(days=5)).date().isoformat()
     response = learner.post(f"/relationships/{pair['match']}/meetings/log", data={"day": future, "minutes": "30"})
     assert response.status_code == 422 and "once it has taken place" in response.get_data(as_text=True)
@@ -173,7 +168,7 @@ def test_check_ins_go_out_two_weeks_after_confirmation_then_monthly_and_catch_up
 
 
 def test_ending_early_tells_the_partner_without_the_reason_and_hr_with_it(app, pair, sent):
-    response = logged_in(app, pair["learner"]).post(f"/relationships/{pair['match']}/end",
+    response = client_for(app, pair["learner"]).post(f"/relationships/{pair['match']}/end",
                                                       data={"end-reason": "ตารางงานไม่ตรงกัน"})
     assert response.status_code == 302
     to_partner = [m for m in sent if m.to == pair["mentor"].email]
@@ -183,17 +178,17 @@ def test_ending_early_tells_the_partner_without_the_reason_and_hr_with_it(app, p
     with app.app_context():
         assert not db.session.get(Match, pair["match"]).live
         assert attention.ended_early()[0].end_reason == "ตารางงานไม่ตรงกัน"
-    page = logged_in(app, pair["hr"]).get("/hr/programme/attention").get_data(as_text=True)
+    page = client_for(app, pair["hr"]).get("/hr/programme/attention").get_data(as_text=True)
     assert "ตารางงานไม่ตรงกัน" in page
 
 
 def test_asking_hr_for_help_lists_the_match_with_the_reason(app, pair, sent):
-    logged_in(app, pair["mentor"]).post(f"/relationships/{pair['match']}/help", data={"help-reason": "ติดต่อไม่ได้"})
+    client_for(app, pair["mentor"]).post(f"/relationships/{pair['match']}/help", data={"help-reason": "ติดต่อไม่ได้"})
     assert [m.to for m in sent] == [pair["hr"].email]
-    page = logged_in(app, pair["hr"]).get("/hr/programme/attention").get_data(as_text=True)
+    page = client_for(app, pair["hr"]).get("/hr/programme/attention").get_data(as_text=True)
     assert "asked HR for help" in page and "ติดต่อไม่ได้" in page
-    assert logged_in(app, pair["learner"]).get("/hr/programme/attention").status_code == 403
-    assert logged_in(app, pair["learner"]).get("/hr/programme/mentors").status_code == 403
+    assert client_for(app, pair["learner"]).get("/hr/programme/attention").status_code == 403
+    assert client_for(app, pair["learner"]).get("/hr/programme/mentors").status_code == 403
 
 
 def test_a_working_group_page_is_for_its_accepted_members_and_hr_who_may_give_it_a_purpose(app, pair, make_member):
@@ -203,13 +198,13 @@ def test_a_working_group_page_is_for_its_accepted_members_and_hr_who_may_give_it
         group.members[0].status = "accepted"
         db.session.commit()
         group_id = group.id
-    assert logged_in(app, pair["learner"]).get(f"/groups/{group_id}").status_code == 200
-    assert logged_in(app, third).get(f"/groups/{group_id}").status_code == 404  # not accepted yet
-    assert logged_in(app, pair["stranger"]).get(f"/groups/{group_id}").status_code == 404
-    hr = logged_in(app, pair["hr"])
+    assert client_for(app, pair["learner"]).get(f"/groups/{group_id}").status_code == 200
+    assert client_for(app, third).get(f"/groups/{group_id}").status_code == 404  # not accepted yet
+    assert client_for(app, pair["stranger"]).get(f"/groups/{group_id}").status_code == 404
+    hr = client_for(app, pair["hr"])
     assert hr.post(f"/groups/{group_id}/purpose", data={"purpose": "ลดเวลาปิดงบ"}).status_code == 302
-    assert "ลดเวลาปิดงบ" in logged_in(app, pair["learner"]).get(f"/groups/{group_id}").get_data(as_text=True)
-    assert logged_in(app, pair["learner"]).post(f"/groups/{group_id}/purpose", data={"purpose": "x"}).status_code == 403
+    assert "ลดเวลาปิดงบ" in client_for(app, pair["learner"]).get(f"/groups/{group_id}").get_data(as_text=True)
+    assert client_for(app, pair["learner"]).post(f"/groups/{group_id}/purpose", data={"purpose": "x"}).status_code == 403
 
 
 def test_a_pair_that_never_met_is_not_a_repeat_but_one_that_met_is(app, pair):
