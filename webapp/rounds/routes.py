@@ -294,13 +294,18 @@ def _act(round_id: int, action, done, form=None, **back):
 def _send(messages) -> int:
     """Deliver after the commit; say how many could not go out (each is in the audit trail)."""
     delivery = deliver_after_commit(messages)
-    if delivery.failed:
+    _warn_unsent(len(delivery.failed), delivery.total)
+    return delivery.handed_over
+
+
+def _warn_unsent(failed: int, total: int) -> None:
+    """Tell HR that ``failed`` of ``total`` messages could not go out (each is in the audit trail)."""
+    if failed:
         flash(ngettext("The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
                        "says to whom and why.",
                        "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
                        "says to whom and why.",
-                       len(delivery.failed), total=delivery.total), "error")
-    return delivery.handed_over
+                       failed, total=total), "error")
 
 
 @bp.route("/<int:round_id>/solve", methods=["POST"])
@@ -393,12 +398,7 @@ def _say_published(job: Job) -> None:
     if not outcome.get("published"):
         flash(_("This round was already published; no invitations were sent again."), "info")
         return
-    if outcome.get("failed"):
-        flash(ngettext("The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
-                       "says to whom and why.",
-                       "The round is saved, but %(num)d of %(total)d messages could not be sent: the audit trail "
-                       "says to whom and why.",
-                       outcome["failed"], total=outcome.get("total", 0)), "error")
+    _warn_unsent(outcome.get("failed", 0), outcome.get("total", 0))
     sent = outcome.get("handed_over", 0)
     flash(ngettext("Published: %(count)s invitation sent.", "Published: %(count)s invitations sent.", sent,
                    count=format_number(sent)), "success")

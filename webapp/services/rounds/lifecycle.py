@@ -93,9 +93,7 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
     round_ = get_round(round_id)
     if round_.was_published:
         return Publication(False)
-    require(round_, "publish")
-    check_publishable(round_)
-    check_has_result(round_)
+    check_can_publish(round_)
     won = db.session.execute(
         sa.update(Round).where(Round.id == round_id, Round.status_allows("publish"))
         .values(status=RoundStatus.PUBLISHED, published_at=utcnow())
@@ -109,8 +107,11 @@ def publish_round(round_id: int, invitation_days: int | None = None) -> Publicat
     return Publication(True, messages)
 
 
-def check_has_result(round_: Round) -> None:
-    """``RoundError`` when the result invites nobody: an empty result cannot be published."""
+def check_can_publish(round_: Round) -> None:
+    """``RoundError`` saying why ``round_`` cannot be published now: its status, its dates, or a
+    result that invites nobody (an empty result cannot be published)."""
+    require(round_, "publish")
+    check_publishable(round_)
     if not round_.matches and not round_.groups:
         raise RoundError(_("Nothing to publish: this result has no matches or groups, so nobody would be invited. "
                            "Widen the scope or change the parameters, and solve again."))

@@ -11,9 +11,8 @@ from models import Job, Member, db
 from webapp import jobs
 from webapp.services import audit
 from webapp.services.messages import deliver_after_commit
-from webapp.services.rounds.dates import check_publishable
-from webapp.services.rounds.guards import RoundError, get_round, require
-from webapp.services.rounds.lifecycle import check_has_result, publish_round
+from webapp.services.rounds.guards import RoundError, get_round
+from webapp.services.rounds.lifecycle import check_can_publish, publish_round
 
 #: The job kind (``Job.kind``).
 PUBLISH = "publish_round"
@@ -27,9 +26,7 @@ def start_publish(round_id: int, requested_by_id: int | None = None) -> tuple[Jo
     """
     round_ = get_round(round_id)
     if not round_.was_published:
-        require(round_, "publish")
-        check_publishable(round_)
-        check_has_result(round_)
+        check_can_publish(round_)
     db.session.rollback()  # nothing to write here: end the read before the job's own transaction
     return jobs.start(PUBLISH, round_id, requested_by_id)
 
